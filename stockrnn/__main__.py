@@ -1,0 +1,5 @@
+"""`python -m stockrnn` runs the CLI."""
+
+from stockrnn.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""The command line: thin commands that build a config, call the library, and render.
+
+Heavy modules (torch, pandas, yfinance, scikit-learn) are imported inside the commands, so
+`stockrnn --help` stays instant. Library errors are translated here, once, into one red line on
+stderr and the exit code documented in stockrnn.errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from stockrnn import __version__
+from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError, UsageError
+
+app = typer.Typer(
+    help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive baseline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+T = TypeVar("T")
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="STOCKRNN_DATA", help="Folder of cached bars.")
+]
+ModelsDir = Annotated[
+    Path, typer.Option("--models-dir", envvar="STOCKRNN_MODELS", help="Folder of saved models.")
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+DateOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(exc: StockrnnError) -> NoReturn:
+    """Print one line on stderr and exit with the error's code."""
+    _err().print(f"[bold red]error:[/] {exc}", markup=True, emoji=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run `fn`, turning our errors and Ctrl-C into one line and an exit code."""
+    try:
+        return fn()
+    except StockrnnError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        _err().print("[red]interrupted[/]: nothing was changed")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stockrnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """stockrnn: fetch daily bars, train an RNN, forecast, and compare with naive."""
+
+
+class Source(StrEnum):
+    yahoo = "yahoo"
+    sample = "sample"
+    csv = "csv"
+
+
+@app.command()
+def fetch(
+    tickers: Annotated[list[str], typer.Argument(help="Ticker symbols, e.g. AAPL ^GSPC BRK.B.")],
+    source: Annotated[Source, typer.Option(help="Where bars come from.")] = Source.yahoo,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Import this CSV (Yahoo layout) under the one ticker given."),
+    ] = None,
+    start: DateOpt = None,
+    end: DateOpt = None,
+    period: Annotated[
+        str | None, typer.Option(help="yfinance period, e.g. 5y (default: max).")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Download everything again.")] = False,
+    calendar: Annotated[str, typer.Option(help="Exchange calendar.")] = "XNYS",
+    json_out: JsonOut = False,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Download daily OHLCV bars into the data folder, incrementally and validated."""
+    if csv is not None:
+        source = Source.csv
+        if len(tickers) != 1:
+            fail(UsageError("--csv imports one file: give exactly one ticker to store it under"))
+    from rich.progress import Progress
+
+    from stockrnn import fetch as fetching
+    from stockrnn import render
+
+    configs = fetching.configs_for(
+        tickers,
+        source=source.value,
+        csv=csv,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        period=period,
+        full=full,
+        calendar=calendar,
+    )
+    with Progress(console=_err(), transient=True) as bar:
+        task = bar.add_task("fetching", total=len(configs))
+
+        def advance(name: str) -> None:
+            bar.update(task, advance=1, description=f"fetching {name}")
+
+        results, code = guarded(lambda: fetching.fetch_many(data_dir, configs, advance))
+
+    if json_out:
+        typer.echo(render.to_json(results))
+    elif any(r["status"] != "failed" for r in results):
+        _out().print(render.fetch_table(results))
+    for r in results:
+        for note in r["notes"]:
+            _err().print(f"{r['symbol']}: {note}", markup=False)
+        if r["error"]:
+            _err().print(f"[bold red]error:[/] {r['symbol']}: {r['error']}", emoji=False)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("list")
+def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> None:
+    """Show cached tickers with their date ranges and how stale each is."""
+    from stockrnn import fetch as fetching
+    from stockrnn import render
+
+    rows = guarded(lambda: fetching.list_cached(data_dir))
+    if json_out:
+        typer.echo(render.to_json(rows))
+    elif not rows:
+        _err().print(f"no cached data in {data_dir}; run `stockrnn fetch TICKER`")
+    else:
+        _out().print(render.list_table(rows))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="stockrnn")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

@@ -1,0 +1,110 @@
+"""The data cache: one CSV per ticker plus a JSON manifest, both written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import pandas as pd
+
+from stockrnn import atomic, symbols
+from stockrnn.errors import DataError, NotCachedError
+
+FORMAT = 1
+
+
+@dataclass
+class Manifest:
+    """Where a cached series came from and what it holds."""
+
+    symbol: str
+    source: str
+    fetched_at: str
+    adjusted: bool
+    first_date: str
+    last_date: str
+    rows: int
+    sha256: str
+    yfinance_version: str | None = None
+    calendar: str = "XNYS"
+    validation: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    format: int = FORMAT
+
+
+def csv_path(data_dir: Path, symbol: str) -> Path:
+    return data_dir / f"{symbols.file_stem(symbol)}.csv"
+
+
+def manifest_path(data_dir: Path, symbol: str) -> Path:
+    return data_dir / f"{symbols.file_stem(symbol)}.json"
+
+
+def lock_path(data_dir: Path, symbol: str) -> Path:
+    return data_dir / f".{symbols.file_stem(symbol)}.lock"
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    out = frame.copy()
+    out.index = out.index.strftime("%Y-%m-%d")
+    out["volume"] = out["volume"].round().astype("int64")
+    return out.to_csv(index_label="date", lineterminator="\n").encode()
+
+
+def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
+    """Write CSV and manifest atomically; fills in rows, dates and sha256."""
+    payload = to_csv_bytes(frame)
+    manifest.rows = len(frame)
+    manifest.first_date = frame.index[0].strftime("%Y-%m-%d")
+    manifest.last_date = frame.index[-1].strftime("%Y-%m-%d")
+    manifest.sha256 = hashlib.sha256(payload).hexdigest()
+    meta = json.dumps(asdict(manifest), indent=2).encode()
+    atomic.write_files(
+        [
+            (csv_path(data_dir, manifest.symbol), payload),
+            (manifest_path(data_dir, manifest.symbol), meta),
+        ]
+    )
+    return manifest
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        raw = json.loads(path.read_text())
+        known = {f.name for f in fields(Manifest)}
+        return Manifest(**{k: v for k, v in raw.items() if k in known})
+    except (OSError, ValueError, TypeError) as exc:
+        raise DataError(f"{path} is not a valid stockrnn manifest") from exc
+
+
+def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
+    """The cached frame and its manifest; the CSV must match the manifest's sha256."""
+    mpath, cpath = manifest_path(data_dir, symbol), csv_path(data_dir, symbol)
+    if not mpath.exists() or not cpath.exists():
+        raise NotCachedError(
+            f"no cached data for {symbol} in {data_dir}; "
+            f"run `stockrnn fetch {symbol}` (or --source sample / --csv FILE)"
+        )
+    manifest = read_manifest(mpath)
+    payload = cpath.read_bytes()
+    if hashlib.sha256(payload).hexdigest() != manifest.sha256:
+        raise DataError(
+            f"{cpath} does not match its manifest (edited or damaged); "
+            f"run `stockrnn fetch {symbol} --full` to rebuild it"
+        )
+    frame = pd.read_csv(io.BytesIO(payload), index_col="date", parse_dates=["date"])
+    return frame.astype("float64"), manifest
+
+
+def cached(data_dir: Path) -> list[Manifest]:
+    """Manifests of every cached ticker, sorted by symbol (unreadable ones skipped)."""
+    out = []
+    for path in sorted(data_dir.glob("*.json")) if data_dir.is_dir() else []:
+        try:
+            out.append(read_manifest(path))
+        except DataError:
+            continue
+    return sorted(out, key=lambda m: m.symbol)

@@ -1,0 +1,74 @@
+"""Exchange sessions (exchange_calendars): which bars are final, and which days come next."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from stockrnn.errors import UsageError
+
+DEFAULT_CALENDAR = "XNYS"
+
+
+@lru_cache(maxsize=8)
+def get(name: str = DEFAULT_CALENDAR) -> Any:
+    """The calendar `name` from 1980 on (cached: building one takes a fraction of a second)."""
+    import warnings
+
+    import exchange_calendars as xcals
+
+    try:
+        with warnings.catch_warnings():
+            # exchange_calendars 4.x trips pandas 3.1 deprecation warnings while building.
+            warnings.simplefilter("ignore")
+            return xcals.get_calendar(name.upper(), start="1980-01-01")
+    except xcals.errors.InvalidCalendarName as exc:
+        raise UsageError(f"unknown exchange calendar {name!r} (e.g. XNYS, XLON, XTKS)") from exc
+
+
+def _now() -> pd.Timestamp:
+    return pd.Timestamp.now(tz="UTC")
+
+
+def drop_unclosed(frame: pd.DataFrame, calendar: str, now: pd.Timestamp | None = None) -> int:
+    """Drop the last bar if its session has not closed yet; return how many rows were dropped."""
+    if frame.empty:
+        return 0
+    cal = get(calendar)
+    now = now if now is not None else _now()
+    last = pd.Timestamp(frame.index[-1]).normalize()
+    if last < cal.first_session or last > cal.last_session or not cal.is_session(last):
+        return 0
+    if now < cal.session_close(last):
+        frame.drop(index=frame.index[-1], inplace=True)
+        return 1
+    return 0
+
+
+def sessions_between(calendar: str, start: date, end: date) -> int:
+    """Number of sessions from start to end inclusive."""
+    cal = get(calendar)
+    lo = max(pd.Timestamp(start), cal.first_session)
+    hi = min(pd.Timestamp(end), cal.last_session)
+    if lo > hi:
+        return 0
+    return len(cal.sessions_in_range(lo, hi))
+
+
+def next_sessions(calendar: str, last: date, count: int) -> list[date]:
+    """The `count` sessions strictly after `last`."""
+    cal = get(calendar)
+    anchor = cal.date_to_session(pd.Timestamp(last), direction="previous")
+    window = cal.sessions_window(anchor, count + 1)
+    return [ts.date() for ts in window[1:]]
+
+
+def sessions_since(calendar: str, last: date, now: pd.Timestamp | None = None) -> int:
+    """How many sessions have closed after `last` (0 = the data is up to date)."""
+    cal = get(calendar)
+    now = now if now is not None else _now()
+    closes = cal.closes.loc[pd.Timestamp(last) + pd.Timedelta(days=1) :]
+    return int((closes <= now).sum())

@@ -1,0 +1,86 @@
+"""Shared fixtures: synthetic bars, the real shared data (optional), and a fake Yahoo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ohlcv"
+
+
+def make_bars(
+    n: int = 300,
+    start: str = "2020-01-02",
+    seed: int = 0,
+    price: float = 100.0,
+    drift: float = 0.0003,
+    vol: float = 0.015,
+) -> pd.DataFrame:
+    """A random-walk OHLCV frame on business days, valid by construction."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range(start, periods=n, name="date")
+    close = price * np.exp(np.cumsum(rng.normal(drift, vol, n)))
+    open_ = close * np.exp(rng.normal(0, vol / 3, n))
+    high = np.maximum(open_, close) * np.exp(np.abs(rng.normal(0, vol / 3, n)))
+    low = np.minimum(open_, close) * np.exp(-np.abs(rng.normal(0, vol / 3, n)))
+    volume = rng.integers(1_000_000, 5_000_000, n).astype(float)
+    return pd.DataFrame(
+        {"open": open_, "high": high, "low": low, "close": close, "volume": volume}, index=dates
+    )
+
+
+@pytest.fixture
+def bars() -> Callable[..., pd.DataFrame]:
+    return make_bars
+
+
+@pytest.fixture
+def shared_ohlcv() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared/data/ohlcv is not present")
+    return SHARED
+
+
+class FakeYahoo:
+    """Replaces Ticker.history, the network edge under yf.download, so yfinance's own
+    download() builds the frame (MultiIndex columns, tz-naive index) and swallows errors
+    exactly as it does for real."""
+
+    def __init__(self) -> None:
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.errors: dict[str, BaseException] = {}
+        self.calls: list[dict[str, Any]] = []
+
+    def history(self, ticker: Any, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        sym = ticker.ticker
+        self.calls.append({"symbol": sym, **kwargs})
+        if sym in self.errors:
+            raise self.errors[sym]
+        frame = self.frames.get(sym)
+        if frame is None:
+            from yfinance.exceptions import YFPricesMissingError
+
+            raise YFPricesMissingError(sym, "")
+        out = frame.copy()
+        start, end = kwargs.get("start"), kwargs.get("end")
+        if start:
+            out = out[out.index >= pd.Timestamp(start)]
+        if end:
+            out = out[out.index < pd.Timestamp(end)]
+        out.columns = [c.capitalize() for c in out.columns]
+        out.index = out.index.tz_localize("America/New_York").rename("Date")
+        return out
+
+
+@pytest.fixture
+def fake_yahoo(monkeypatch: pytest.MonkeyPatch) -> FakeYahoo:
+    import yfinance as yf
+
+    fake = FakeYahoo()
+    monkeypatch.setattr(yf.Ticker, "history", lambda self, *a, **k: fake.history(self, *a, **k))
+    return fake

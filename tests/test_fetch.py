@@ -1,0 +1,110 @@
+import hashlib
+from datetime import date
+
+import pandas as pd
+import pytest
+from curl_cffi.requests.exceptions import DNSError
+
+from stockrnn import store
+from stockrnn.errors import DataError, EmptyRangeError, OfflineError
+from stockrnn.fetch import FetchConfig, fetch_many, fetch_one, list_cached
+
+AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
+
+
+def snapshot(folder) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if not p.name.endswith(".lock")
+    }
+
+
+def test_first_fetch_stores_csv_and_manifest(tmp_path, fake_yahoo, bars) -> None:
+    fake_yahoo.frames["AAPL"] = bars(50)
+    res = fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    assert res.status == "new" and res.rows == 50
+    frame, man = store.load(tmp_path, "AAPL")
+    assert man.adjusted and man.source == "yahoo" and man.rows == 50
+    assert man.yfinance_version and man.first_date == "2020-01-02"
+    assert (tmp_path / "AAPL.csv").read_text().startswith("date,open,high,low,close,volume\n")
+
+
+def test_incremental_downloads_only_new_days(tmp_path, fake_yahoo, bars) -> None:
+    full = bars(60)
+    fake_yahoo.frames["AAPL"] = full.iloc[:40]
+    fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    fake_yahoo.frames["AAPL"] = full
+    fake_yahoo.calls.clear()
+    res = fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    assert res.status == "updated" and res.added == 20 and res.rows == 60
+    assert fake_yahoo.calls[0]["start"] == full.index[39].strftime("%Y-%m-%d")
+    again = fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    assert again.status == "up to date" and again.added == 0
+
+
+def test_readjusted_history_triggers_full_download(tmp_path, fake_yahoo, bars) -> None:
+    full = bars(60)
+    fake_yahoo.frames["AAPL"] = full.iloc[:40]
+    fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    adjusted = full.copy()
+    adjusted[["open", "high", "low", "close"]] *= 0.98  # a dividend re-based all history
+    fake_yahoo.frames["AAPL"] = adjusted
+    res = fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    assert res.status == "replaced" and res.rows == 60
+    frame, _ = store.load(tmp_path, "AAPL")
+    assert frame["close"].iloc[0] == pytest.approx(adjusted["close"].iloc[0])
+    assert any("re-adjusted" in n for n in res.notes)
+
+
+def test_unclosed_session_bar_is_dropped(tmp_path, fake_yahoo, bars) -> None:
+    frame = bars(5, start="2025-07-01")  # 07-01 .. 07-07 business days; 07-04 is a holiday
+    frame = frame[frame.index != "2025-07-04"]
+    fake_yahoo.frames["AAPL"] = frame
+    during = pd.Timestamp("2025-07-07 15:00", tz="UTC")  # 11:00 New York, session open
+    res = fetch_one(tmp_path, FetchConfig("AAPL"), now=during)
+    assert res.last == "2025-07-03"
+    assert any("not closed" in n for n in res.notes)
+
+
+def test_offline_leaves_cache_untouched(tmp_path, fake_yahoo, bars) -> None:
+    fake_yahoo.frames["AAPL"] = bars(30)
+    fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
+    before = snapshot(tmp_path)
+    fake_yahoo.errors["AAPL"] = DNSError("curl: (6) Could not resolve host")
+    with pytest.raises(OfflineError):
+        fetch_one(tmp_path, FetchConfig("AAPL", full=True), now=AFTER_CLOSE)
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(date(2024, 5, 2), date(2024, 5, 1)), (date(2024, 5, 4), date(2024, 5, 5))]
+)
+def test_empty_or_inverted_range(tmp_path, fake_yahoo, start, end) -> None:
+    with pytest.raises(EmptyRangeError):
+        fetch_one(tmp_path, FetchConfig("AAPL", start=start, end=end))
+    assert fake_yahoo.calls == []
+
+
+def test_one_failure_does_not_stop_others(tmp_path, fake_yahoo, bars) -> None:
+    fake_yahoo.frames["MSFT"] = bars(20)
+    rows, code = fetch_many(tmp_path, [FetchConfig("NOPE"), FetchConfig("MSFT")])
+    assert [r["status"] for r in rows] == ["failed", "new"] and code == 6
+
+
+def test_sample_and_list(tmp_path) -> None:
+    fetch_one(tmp_path, FetchConfig("AAPL", source="sample"))
+    rows = list_cached(tmp_path, now=pd.Timestamp("2013-03-08 23:00", tz="UTC"))
+    assert rows[0]["symbol"] == "AAPL" and rows[0]["sessions_behind"] == 5
+    frame, _ = store.load(tmp_path, "AAPL")
+    # AAPL's 2:1 split of 2005-02-28 is gone after adjustment
+    move = frame["close"].loc["2005-02-28"] / frame["close"].loc["2005-02-25"] - 1
+    assert abs(move) < 0.1
+
+
+def test_tampered_csv_detected(tmp_path) -> None:
+    fetch_one(tmp_path, FetchConfig("IBM", source="sample"))
+    with open(tmp_path / "IBM.csv", "a") as fh:
+        fh.write("2013-03-04,1,1,1,1,1,1\n")
+    with pytest.raises(DataError, match="does not match its manifest"):
+        store.load(tmp_path, "IBM")
