@@ -162,6 +162,159 @@ def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> 
         _out().print(render.list_table(rows))
 
 
+class Cell(StrEnum):
+    rnn = "rnn"
+    lstm = "lstm"
+    gru = "gru"
+
+
+class FeatureSet(StrEnum):
+    ohlc = "ohlc"
+    ohlcv = "ohlcv"
+
+
+class ScalerKind(StrEnum):
+    standard = "standard"
+    minmax = "minmax"
+    robust = "robust"
+
+
+class Device(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+def parse_split(text: str) -> tuple[float, float, float]:
+    """'0.7,0.15,0.15' -> (0.7, 0.15, 0.15); UsageError when malformed."""
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 3:
+        raise UsageError(f"--split {text!r}: give three fractions, e.g. 0.7,0.15,0.15")
+    return parts  # type: ignore[return-value]
+
+
+Tickers = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ticker", "-t", help="Train on this ticker (repeatable; default: every cached one)."
+    ),
+]
+ModelName = Annotated[str, typer.Option("--name", help="Checkpoint name under the models dir.")]
+
+
+@app.command("train")
+def train_cmd(
+    ticker: Tickers = None,
+    cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = Cell.lstm,
+    hidden: Annotated[int, typer.Option(help="Hidden units per layer.")] = 64,
+    layers: Annotated[int, typer.Option(help="Stacked recurrent layers.")] = 1,
+    dropout: Annotated[float, typer.Option(help="Dropout between stacked layers.")] = 0.0,
+    nonlinearity: Annotated[str, typer.Option(help="tanh or relu (rnn cell only).")] = "tanh",
+    bias: Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")] = True,
+    window: Annotated[int, typer.Option(help="Days of history per sample.")] = 60,
+    features: Annotated[FeatureSet, typer.Option(help="Inputs per day.")] = FeatureSet.ohlc,
+    scaler: Annotated[
+        ScalerKind, typer.Option(help="Fitted on train rows only.")
+    ] = ScalerKind.standard,
+    split: Annotated[str, typer.Option(help="Train, val, test fractions.")] = "0.7,0.15,0.15",
+    train_end: DateOpt = None,
+    val_end: DateOpt = None,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
+    batch_size: Annotated[int, typer.Option(help="Samples per step.")] = 64,
+    epochs: Annotated[int, typer.Option(help="Most epochs.")] = 100,
+    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")] = 42,
+    device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
+    name: ModelName = "default",
+    json_out: JsonOut = False,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
+
+    def build() -> object:
+        from stockrnn.dataset import DataConfig
+        from stockrnn.experiment import TrainRequest
+        from stockrnn.model import ModelConfig
+        from stockrnn.train import TrainConfig
+
+        req = TrainRequest(
+            data_dir,
+            models_dir,
+            name,
+            [_symbol(t) for t in ticker or []],
+            DataConfig(
+                window,
+                features.value,
+                scaler.value,
+                parse_split(split),
+                train_end.date() if train_end else None,
+                val_end.date() if val_end else None,
+            ),
+            ModelConfig(
+                cell.value,
+                hidden=hidden,
+                layers=layers,
+                dropout=dropout,
+                nonlinearity=nonlinearity,
+                bias=bias,
+            ),
+            TrainConfig(lr, batch_size, epochs, patience, seed, device.value),
+        )
+        req.validate()
+        return req
+
+    req = guarded(build)
+    from stockrnn import experiment, render
+    from stockrnn.progress import epoch_progress
+
+    with epoch_progress(_err(), req.train.epochs) as on_epoch:  # type: ignore[attr-defined]
+        summary = guarded(lambda: experiment.run(req, on_epoch))  # type: ignore[arg-type]
+    if json_out:
+        typer.echo(render.to_json(summary))
+        return
+    _out().print(render.metrics_table(summary["metrics"]))
+    fit = summary["fit"]
+    _err().print(
+        f"{render.verdict(summary['metrics'])}\n"
+        f"best epoch {fit['best_epoch']} of {fit['epochs_run']}"
+        f"{' (interrupted: kept the best so far)' if fit['interrupted'] else ''}; "
+        f"80% interval coverage on test: "
+        f"{100 * (summary['intervals']['test_coverage_80'] or 0):.1f}%; "
+        f"saved {models_dir / summary['name']}",
+        markup=False,
+    )
+
+
+def _symbol(raw: str) -> str:
+    from stockrnn import symbols
+
+    return symbols.normalize(raw)
+
+
+@app.command("models")
+def models_cmd(json_out: JsonOut = False, models_dir: ModelsDir = Path("models")) -> None:
+    """List saved models with their architecture, data and test skill vs naive."""
+    from stockrnn import checkpoint, render
+    from stockrnn.errors import CheckpointError
+
+    rows: list[dict[str, object]] = []
+    for name in checkpoint.list_names(models_dir):
+        try:
+            rows.append(checkpoint.read_meta(models_dir, name))
+        except CheckpointError as exc:
+            rows.append({"name": name, "error": str(exc)})
+    if json_out:
+        typer.echo(render.to_json(rows))
+    elif not rows:
+        _err().print(f"no models in {models_dir}; run `stockrnn train`")
+    else:
+        _out().print(render.models_table(rows))
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="stockrnn")

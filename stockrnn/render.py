@@ -70,3 +70,89 @@ def list_table(rows: Sequence[dict[str, Any]]) -> Table:
             style="yellow" if behind > 5 else None,
         )
     return table
+
+
+def _metric_cells(m: dict[str, Any]) -> list[str]:
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.1f}"
+
+    return [
+        str(m["n"]),
+        fmt(m["mae"], 4),
+        fmt(m["rmse"], 4),
+        f"{m['mape']:.3f}",
+        fmt(m["mase"], 3),
+        pct(m["diracc"]),
+        pct(m["skill"]),
+    ]
+
+
+def metrics_table(scores: dict[str, Any], title: str = "test split, one day ahead") -> Table:
+    """Model and naive rows per ticker and overall; skill = 1 - MAE / naive MAE, in %."""
+    table = Table(
+        title=title,
+        caption="MAE/RMSE in price units; MASE < 1 and skill > 0 beat naive (tomorrow = today)",
+    )
+    for col in ("ticker", "forecast", "n", "MAE", "RMSE", "MAPE %", "MASE", "dir %", "skill %"):
+        table.add_column(
+            col, justify="left" if col in ("ticker", "forecast") else "right", no_wrap=True
+        )
+    rows = list(scores["per_ticker"].items())
+    if len(rows) > 1:
+        rows.append(("overall", scores["overall"]))
+    for ticker, pair in rows:
+        if not pair["model"].get("n"):
+            continue
+        worse = (pair["model"]["skill"] or 0) < 0
+        table.add_row(
+            ticker, "model", *_metric_cells(pair["model"]), style="red" if worse else "green"
+        )
+        table.add_row("", "naive", *_metric_cells(pair["naive"]), style="dim", end_section=True)
+    return table
+
+
+def verdict(scores: dict[str, Any]) -> str:
+    """One plain sentence: did the model beat naive on the test split?"""
+    m = scores["overall"]["model"]
+    if not m.get("n"):
+        return "no test samples: nothing to compare with naive"
+    if m["mase"] is None:
+        return "the test span never moved: MASE is undefined"
+    if m["mase"] >= 1:
+        return (
+            f"the model does WORSE than naive on the test split (MASE {m['mase']:.3f}, "
+            f"skill {m['skill']:.1f}%): 'tomorrow = today' forecasts better"
+        )
+    return (
+        f"the model beats naive on the test split (MASE {m['mase']:.3f}, skill "
+        f"{m['skill']:.1f}%) over {m['n']} samples"
+    )
+
+
+def models_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """Saved models: architecture, data, and test skill vs naive."""
+    table = Table(title="models")
+    for col in ("name", "cell", "size", "tickers", "trained", "MASE", "skill %", "cover 80%"):
+        table.add_column(
+            col,
+            no_wrap=col != "tickers",
+            justify="right" if col in ("MASE", "skill %", "cover 80%") else "left",
+        )
+    for r in rows:
+        if "error" in r:
+            table.add_row(r["name"], f"[red]unreadable: {r['error']}[/]")
+            continue
+        m = r["metrics"]["overall"]["model"]
+        cover = r["intervals"].get("test_coverage_80")
+        tickers = [t["symbol"] for t in r["tickers"]]
+        table.add_row(
+            r["name"],
+            r["model"]["cell"],
+            f"{r['model']['hidden']}x{r['model']['layers']}",
+            ", ".join(tickers[:4]) + (f" +{len(tickers) - 4}" if len(tickers) > 4 else ""),
+            r["created_at"][:10],
+            fmt(m.get("mase"), 3),
+            "n/a" if m.get("skill") is None else f"{m['skill']:.1f}",
+            "n/a" if cover is None else f"{100 * cover:.1f}",
+        )
+    return table

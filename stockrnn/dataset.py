@@ -1,0 +1,194 @@
+"""From cached series to scaled, windowed, chronologically split samples.
+
+A sample is (window of `window` feature rows, the next feature row). It belongs to the part
+(train, val or test) that holds its target row; its window may reach back into an earlier part.
+Windows are never materialised: every ticker's scaled features sit in one (rows, features)
+array, and a batch gathers its windows by index, so memory grows with rows x features only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockrnn import features, store
+from stockrnn.errors import DataError, UsageError
+
+SCALERS = ("standard", "minmax", "robust")
+PARTS = ("train", "val", "test")
+
+
+@dataclass
+class DataConfig:
+    """How series become samples."""
+
+    window: int = 60  # days of history per sample
+    features: str = "ohlc"  # ohlc | ohlcv
+    scaler: str = "standard"  # standard | minmax | robust, fitted on train rows only
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # train, val, test fractions
+    train_end: date | None = None  # or explicit dates (inclusive)
+    val_end: date | None = None
+
+    def validate(self) -> None:
+        if self.window < 2:
+            raise UsageError("--window must be at least 2")
+        if self.features not in features.FEATURE_SETS:
+            raise UsageError(f"--features must be one of {', '.join(features.FEATURE_SETS)}")
+        if self.scaler not in SCALERS:
+            raise UsageError(f"--scaler must be one of {', '.join(SCALERS)}")
+        if len(self.split) != 3 or any(not 0 <= p < 1 for p in self.split):
+            raise UsageError("--split takes three fractions in [0, 1), e.g. 0.7,0.15,0.15")
+        if abs(sum(self.split) - 1) > 1e-6 or min(self.split[0], self.split[1]) <= 0:
+            raise UsageError("--split fractions must be positive for train and val and sum to 1")
+        if (self.train_end is None) != (self.val_end is None):
+            raise UsageError("--train-end and --val-end go together")
+        if self.train_end and self.val_end and self.train_end >= self.val_end:
+            raise UsageError("--train-end must be before --val-end")
+
+
+@dataclass
+class Series:
+    """One ticker's feature rows, with the prices and dates they line up with."""
+
+    symbol: str
+    dates: pd.DatetimeIndex  # date of each feature row (day t)
+    rel: np.ndarray  # (rows, features) unscaled log ratios
+    close: np.ndarray  # close of day t
+    prev_close: np.ndarray  # close of day t-1 (the naive forecast for day t)
+    sha256: str = ""
+    part: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))  # 0/1/2
+
+    @classmethod
+    def from_frame(
+        cls, symbol: str, frame: pd.DataFrame, names: list[str], sha256: str = ""
+    ) -> Series:
+        closes = frame["close"].to_numpy(dtype=np.float64)
+        return cls(
+            symbol,
+            pd.DatetimeIndex(frame.index[1:]),
+            features.relative(frame, names),
+            closes[1:],
+            closes[:-1],
+            sha256,
+        )
+
+
+def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Series]:
+    """Cached series for `tickers` (all cached when empty)."""
+    if not tickers:
+        tickers = [m.symbol for m in store.cached(data_dir)]
+        if not tickers:
+            raise DataError(
+                f"no cached data in {data_dir}; run `stockrnn fetch TICKER` first "
+                "(or `stockrnn fetch AAPL --source sample` offline)"
+            )
+    out = []
+    for symbol in tickers:
+        frame, manifest = store.load(data_dir, symbol)
+        if "volume" in names and (frame["volume"] <= 0).all():
+            raise DataError(f"{symbol} has no volume; train with --features ohlc")
+        out.append(Series.from_frame(symbol, frame, names, manifest.sha256))
+    return out
+
+
+def assign_parts(series: Series, cfg: DataConfig) -> None:
+    """Label each feature row train (0), val (1) or test (2) by the date or row of its target."""
+    if cfg.train_end is not None and cfg.val_end is not None:
+        d = series.dates
+        series.part = np.where(
+            d <= pd.Timestamp(cfg.train_end), 0, np.where(d <= pd.Timestamp(cfg.val_end), 1, 2)
+        ).astype(np.int8)
+        return
+    n = len(series.rel) + 1  # bars, counting the first one that has no feature row
+    n_train, n_val = int(np.floor(cfg.split[0] * n)), int(np.floor(cfg.split[1] * n))
+    bar = np.arange(1, n)  # feature row t describes bar t
+    series.part = np.where(bar < n_train, 0, np.where(bar < n_train + n_val, 1, 2)).astype(np.int8)
+
+
+def min_rows(cfg: DataConfig) -> int:
+    """Bars a ticker needs so that train and val each get at least one sample."""
+    if cfg.train_end is not None:
+        return cfg.window + 3
+    return int(np.ceil((cfg.window + 2) / cfg.split[0])) + 2
+
+
+@dataclass
+class Scaler:
+    """An affine map fitted by scikit-learn on train rows: scaled = (x - shift) / scale."""
+
+    kind: str
+    shift: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, kind: str, rows: np.ndarray) -> Scaler:
+        from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+
+        if kind == "standard":
+            s = StandardScaler().fit(rows)
+            shift, scale = s.mean_, s.scale_
+        elif kind == "minmax":
+            m = MinMaxScaler(feature_range=(-1, 1)).fit(rows)
+            shift, scale = -m.min_ / m.scale_, 1 / m.scale_
+        else:
+            r = RobustScaler().fit(rows)
+            shift, scale = r.center_, r.scale_
+        scale = np.where(scale > 0, scale, 1.0)
+        return cls(kind, np.asarray(shift, np.float64), np.asarray(scale, np.float64))
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.shift) / self.scale
+
+    def inverse(self, x: np.ndarray) -> np.ndarray:
+        return x * self.scale + self.shift
+
+
+@dataclass
+class Samples:
+    """Every ticker's scaled rows in one array, and the target rows of each part."""
+
+    scaled: np.ndarray  # (all rows, features) float32
+    targets: dict[str, np.ndarray]  # part -> global row indices of targets
+    owner: np.ndarray  # global row -> index into the series list
+    offsets: np.ndarray  # start row of each series in `scaled`
+    window: int
+
+
+def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
+    """Split, fit the scaler on train rows only, scale, and index every sample."""
+    cfg.validate()
+    need = min_rows(cfg)
+    for s in series:
+        assign_parts(s, cfg)
+        if (
+            len(s.rel) + 1 < need
+            or not (s.part[cfg.window :] == 0).any()
+            or not (s.part[cfg.window :] == 1).any()
+        ):
+            raise DataError(
+                f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of "
+                f"{cfg.window} and this split (needs at least {need}, with train and "
+                "val samples)"
+            )
+    train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
+    scaler = Scaler.fit(cfg.scaler, train_rows)
+    scaled = np.concatenate([scaler.transform(s.rel) for s in series]).astype(np.float32)
+    sizes = np.array([len(s.rel) for s in series])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    owner = np.repeat(np.arange(len(series)), sizes)
+    targets: dict[str, np.ndarray] = {}
+    for code, part in enumerate(PARTS):
+        idx = [
+            off + _targets(s.part, code, cfg.window) for s, off in zip(series, offsets, strict=True)
+        ]
+        targets[part] = np.concatenate(idx).astype(np.int64)
+    return Samples(scaled, targets, owner, offsets, cfg.window), scaler
+
+
+def _targets(part: np.ndarray, code: int, window: int) -> np.ndarray:
+    rows = np.flatnonzero(part == code)
+    return rows[rows >= window]  # the window must fit inside the series

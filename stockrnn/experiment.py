@@ -1,0 +1,173 @@
+"""One `stockrnn train`: data -> samples -> model -> fit -> evaluate on test -> checkpoint."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from stockrnn import __version__, checkpoint, dataset, features, intervals, metrics, train
+from stockrnn.dataset import DataConfig, Samples, Scaler, Series
+from stockrnn.model import Forecaster, ModelConfig
+from stockrnn.train import TrainConfig
+
+
+@dataclass
+class TrainRequest:
+    """Everything `stockrnn train` needs; validated in full before any work."""
+
+    data_dir: Path
+    models_dir: Path
+    name: str = "default"
+    tickers: list[str] = field(default_factory=list)
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> None:
+        checkpoint.check_name(self.name)
+        self.data.validate()
+        self.model.n_features = len(features.FEATURE_SETS[self.data.features])
+        self.model.validate()
+        self.train.validate()
+
+
+def one_step_closes(
+    model: torch.nn.Module,
+    windows: train.Windows,
+    rows: np.ndarray,
+    scaler: Scaler,
+    prev_close: np.ndarray,
+) -> np.ndarray:
+    """Predicted closes for the target rows, from their true history (one step ahead)."""
+    rel = scaler.inverse(train.predict_rows(model, windows, rows).astype(np.float64))
+    return prev_close[rows] * np.exp(rel[:, features.CLOSE])
+
+
+def _split_dates(s: Series) -> dict[str, str | None]:
+    def last(code: int) -> str | None:
+        d = s.dates[s.part == code]
+        return d[-1].strftime("%Y-%m-%d") if len(d) else None
+
+    test = s.dates[s.part == 2]
+    return {
+        "train_end": last(0),
+        "val_end": last(1),
+        "test_start": test[0].strftime("%Y-%m-%d") if len(test) else None,
+    }
+
+
+def evaluate(
+    model: torch.nn.Module,
+    samples: Samples,
+    series: list[Series],
+    scaler: Scaler,
+    device: torch.device,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Test metrics per ticker and overall, and conformal interval widths from val."""
+    windows = train.Windows(samples, device)
+    close = np.concatenate([s.close for s in series])
+    prev = np.concatenate([s.prev_close for s in series])
+    val, test = samples.targets["val"], samples.targets["test"]
+    val_pred = one_step_closes(model, windows, val, scaler, prev)
+    quantiles = intervals.calibrate(np.abs(np.log(close[val] / val_pred)))
+    test_pred = one_step_closes(model, windows, test, scaler, prev)
+    per: dict[str, Any] = {}
+    for i, s in enumerate(series):
+        mine = samples.owner[test] == i
+        per[s.symbol] = metrics.compare(test_pred[mine], close[test][mine], prev[test][mine])
+    overall = metrics.compare(test_pred, close[test], prev[test])
+    width80 = intervals.half_width(quantiles, 0.8)
+    cover = intervals.coverage(test_pred, close[test], width80) if len(test) else None
+    return (
+        {"per_ticker": per, "overall": overall},
+        {
+            "levels": intervals.LEVELS,
+            "half_widths": quantiles,
+            "val_n": int(len(val)),
+            "test_coverage_80": cover,
+        },
+    )
+
+
+def run(
+    req: TrainRequest,
+    on_epoch: Callable[[train.Epoch], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Train, evaluate and save; returns the run summary (also stored in the checkpoint)."""
+    req.validate()
+    names = features.FEATURE_SETS[req.data.features]
+    series = dataset.load_series(req.data_dir, req.tickers, names)
+    samples, scaler = dataset.build(series, req.data)
+    device = train.resolve_device(req.train.device)
+    torch.manual_seed(req.train.seed)
+    model = Forecaster(req.model).to(device)
+    started = datetime.now(UTC)
+    fitted = train.fit(model, samples, req.train, device, on_epoch)
+    if fitted.best_epoch == 0:
+        raise KeyboardInterrupt
+    scores, widths = evaluate(model, samples, series, scaler, device)
+    train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
+    meta = {
+        "created_at": started.isoformat(timespec="seconds"),
+        "model": asdict(req.model),
+        "data": {
+            **asdict(req.data),
+            "train_end": _iso(req.data.train_end),
+            "val_end": _iso(req.data.val_end),
+        },
+        "train": asdict(req.train),
+        "features": names,
+        "scaler": {
+            "kind": scaler.kind,
+            "shift": scaler.shift.tolist(),
+            "scale": scaler.scale.tolist(),
+            "fit_start": str(train_dates.min())[:10],
+            "fit_end": str(train_dates.max())[:10],
+            "fit_rows": int(len(train_dates)),
+        },
+        "tickers": [
+            {
+                "symbol": s.symbol,
+                "sha256": s.sha256,
+                "first_date": _day(s.dates[0]),
+                "last_date": _day(s.dates[-1]),
+                **_split_dates(s),
+            }
+            for s in series
+        ],
+        "samples": {p: int(len(samples.targets[p])) for p in dataset.PARTS},
+        "fit": {
+            "best_epoch": fitted.best_epoch,
+            "epochs_run": len(fitted.history),
+            "best_val_loss": fitted.best_val,
+            "interrupted": fitted.interrupted,
+            "epoch_s": [e.seconds for e in fitted.history],
+            "samples_seen": fitted.samples_seen,
+        },
+        "metrics": scores,
+        "intervals": widths,
+        "versions": {
+            "stockrnn": __version__,
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "device": str(device),
+    }
+    checkpoint.save(req.models_dir, req.name, model.state_dict(), meta)
+    return {**meta, "name": req.name}
+
+
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _day(ts: Any) -> str:
+    return str(ts.strftime("%Y-%m-%d"))

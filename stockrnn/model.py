@@ -1,0 +1,63 @@
+"""The many-to-one network: an RNN/LSTM/GRU over a window, a linear head on its last state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from stockrnn.errors import UsageError
+
+CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+@dataclass
+class ModelConfig:
+    """Hyperparameters of the network; the checkpoint stores them to rebuild it."""
+
+    cell: str = "lstm"  # rnn | lstm | gru
+    n_features: int = 4  # inputs per day, and outputs: the next day's features
+    hidden: int = 64  # hidden units per layer
+    layers: int = 1  # stacked recurrent layers
+    dropout: float = 0.0  # between stacked layers (PyTorch applies none after the last)
+    nonlinearity: str = "tanh"  # tanh | relu, rnn cell only
+    bias: bool = True
+
+    def validate(self) -> None:
+        if self.cell not in CELLS:
+            raise UsageError(f"--cell must be one of {', '.join(CELLS)}")
+        if not 1 <= self.hidden <= 4096:
+            raise UsageError("--hidden must be between 1 and 4096")
+        if not 1 <= self.layers <= 16:
+            raise UsageError("--layers must be between 1 and 16")
+        if not 0 <= self.dropout < 1:
+            raise UsageError("--dropout must be in [0, 1)")
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise UsageError("--nonlinearity must be tanh or relu")
+        if self.nonlinearity != "tanh" and self.cell != "rnn":
+            raise UsageError("--nonlinearity applies to --cell rnn only")
+
+
+class Forecaster(nn.Module):
+    """Maps (batch, window, features) to the next day's (batch, features), same scaled space."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        cfg.validate()
+        self.cfg = cfg
+        extra = {"nonlinearity": cfg.nonlinearity} if cfg.cell == "rnn" else {}
+        self.rnn = CELLS[cfg.cell](
+            input_size=cfg.n_features,
+            hidden_size=cfg.hidden,
+            num_layers=cfg.layers,
+            bias=cfg.bias,
+            batch_first=True,
+            dropout=cfg.dropout if cfg.layers > 1 else 0.0,
+            **extra,
+        )
+        self.head = nn.Linear(cfg.hidden, cfg.n_features, bias=cfg.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)  # (batch, window, hidden)
+        return self.head(out[:, -1])  # (batch, features)

@@ -1,0 +1,152 @@
+"""The training loop: Adam on MSE, shuffled mini-batches, early stopping on validation loss."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from stockrnn.dataset import Samples
+from stockrnn.errors import UsageError
+
+
+@dataclass
+class TrainConfig:
+    """Optimiser and stopping settings."""
+
+    lr: float = 1e-3  # Adam learning rate
+    batch_size: int = 64
+    epochs: int = 100  # at most
+    patience: int = 10  # epochs without a better validation loss before stopping
+    seed: int = 42  # CPU runs with the same seed are bit-identical
+    device: str = "auto"  # auto | cpu | cuda
+
+    def validate(self) -> None:
+        if not 0 < self.lr <= 1:
+            raise UsageError("--lr must be in (0, 1]")
+        if not 1 <= self.batch_size <= 65536:
+            raise UsageError("--batch-size must be between 1 and 65536")
+        if not 1 <= self.epochs <= 100000:
+            raise UsageError("--epochs must be between 1 and 100000")
+        if self.patience < 1:
+            raise UsageError("--patience must be at least 1")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise UsageError("--device must be auto, cpu or cuda")
+
+
+@dataclass
+class Epoch:
+    """One epoch's report, handed to the progress display."""
+
+    epoch: int
+    train_loss: float
+    val_loss: float
+    best_epoch: int
+    seconds: float
+
+
+@dataclass
+class FitResult:
+    best_epoch: int = 0
+    best_val: float = math.inf
+    history: list[Epoch] = field(default_factory=list)
+    interrupted: bool = False
+    samples_seen: int = 0
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: no CUDA device is available (use --device cpu)")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class Windows:
+    """Gathers (batch, window, features) inputs and (batch, features) targets by target row."""
+
+    def __init__(self, samples: Samples, device: torch.device) -> None:
+        self.data = torch.from_numpy(samples.scaled).to(device)  # (rows, features)
+        self.view = self.data.unfold(0, samples.window, 1)  # (rows - window + 1, features, window)
+        self.window = samples.window
+        self.device = device
+
+    def inputs(self, rows: torch.Tensor) -> torch.Tensor:
+        return self.view[rows - self.window].transpose(1, 2)  # (batch, window, features)
+
+    def targets(self, rows: torch.Tensor) -> torch.Tensor:
+        return self.data[rows]  # (batch, features)
+
+
+@torch.no_grad()
+def predict_rows(
+    model: nn.Module, windows: Windows, rows: np.ndarray, chunk: int = 8192
+) -> np.ndarray:
+    """Scaled one-step predictions for the given target rows, as (n, features)."""
+    model.eval()
+    idx = torch.from_numpy(rows).to(windows.device)
+    out = [model(windows.inputs(idx[i : i + chunk])) for i in range(0, len(idx), chunk)]
+    model.train()
+    if not out:
+        return np.empty((0, windows.data.shape[1]), dtype=np.float32)
+    return torch.cat(out).cpu().numpy()
+
+
+def _val_loss(model: nn.Module, windows: Windows, rows: np.ndarray) -> float:
+    pred = predict_rows(model, windows, rows)
+    target = windows.data[torch.from_numpy(rows).to(windows.device)].cpu().numpy()
+    return float(np.mean((pred - target) ** 2))
+
+
+def fit(
+    model: nn.Module,
+    samples: Samples,
+    cfg: TrainConfig,
+    device: torch.device,
+    on_epoch: Callable[[Epoch], None] = lambda _: None,
+) -> FitResult:
+    """Train in place and restore the best weights; Ctrl-C stops early and keeps the best."""
+    windows = Windows(samples, device)
+    train_rows = torch.from_numpy(samples.targets["train"]).to(device)
+    val_rows = samples.targets["val"]
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    loss_fn = nn.MSELoss()
+    shuffle = torch.Generator().manual_seed(cfg.seed)
+    result = FitResult()
+    best_state = copy.deepcopy(model.state_dict())
+    model.train()
+    try:
+        for epoch in range(1, cfg.epochs + 1):
+            start = time.perf_counter()
+            order = train_rows[torch.randperm(len(train_rows), generator=shuffle).to(device)]
+            total = torch.zeros((), device=device)
+            for i in range(0, len(order), cfg.batch_size):
+                rows = order[i : i + cfg.batch_size]
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(windows.inputs(rows)), windows.targets(rows))
+                loss.backward()
+                optimizer.step()
+                total += loss.detach() * len(rows)
+            result.samples_seen += len(order)
+            train_loss = float(total) / len(order)
+            val_loss = _val_loss(model, windows, val_rows)
+            if val_loss < result.best_val:
+                result.best_val, result.best_epoch = val_loss, epoch
+                best_state = copy.deepcopy(model.state_dict())
+            result.history.append(
+                Epoch(epoch, train_loss, val_loss, result.best_epoch, time.perf_counter() - start)
+            )
+            on_epoch(result.history[-1])
+            if epoch - result.best_epoch >= cfg.patience:
+                break
+    except KeyboardInterrupt:
+        result.interrupted = True
+    model.load_state_dict(best_state)
+    model.eval()
+    return result
