@@ -78,8 +78,8 @@ def _metric_cells(m: dict[str, Any]) -> list[str]:
 
     return [
         str(m["n"]),
-        fmt(m["mae"], 4),
-        fmt(m["rmse"], 4),
+        fmt(m["mae"], 3),
+        fmt(m["rmse"], 3),
         f"{m['mape']:.3f}",
         fmt(m["mase"], 3),
         pct(m["diracc"]),
@@ -93,10 +93,8 @@ def metrics_table(scores: dict[str, Any], title: str = "test split, one day ahea
         title=title,
         caption="MAE/RMSE in price units; MASE < 1 and skill > 0 beat naive (tomorrow = today)",
     )
-    for col in ("ticker", "forecast", "n", "MAE", "RMSE", "MAPE %", "MASE", "dir %", "skill %"):
-        table.add_column(
-            col, justify="left" if col in ("ticker", "forecast") else "right", no_wrap=True
-        )
+    for col in ("ticker", "n", "MAE", "RMSE", "MAPE %", "MASE", "dir %", "skill %"):
+        table.add_column(col, justify="left" if col == "ticker" else "right", no_wrap=True)
     rows = list(scores["per_ticker"].items())
     if len(rows) > 1:
         rows.append(("overall", scores["overall"]))
@@ -104,10 +102,9 @@ def metrics_table(scores: dict[str, Any], title: str = "test split, one day ahea
         if not pair["model"].get("n"):
             continue
         worse = (pair["model"]["skill"] or 0) < 0
-        table.add_row(
-            ticker, "model", *_metric_cells(pair["model"]), style="red" if worse else "green"
-        )
-        table.add_row("", "naive", *_metric_cells(pair["naive"]), style="dim", end_section=True)
+        style = "red" if worse else "green"
+        table.add_row(f"{ticker} model", *_metric_cells(pair["model"]), style=style)
+        table.add_row("  naive", *_metric_cells(pair["naive"]), style="dim", end_section=True)
     return table
 
 
