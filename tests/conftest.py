@@ -84,3 +84,45 @@ def fake_yahoo(monkeypatch: pytest.MonkeyPatch) -> FakeYahoo:
     fake = FakeYahoo()
     monkeypatch.setattr(yf.Ticker, "history", lambda self, *a, **k: fake.history(self, *a, **k))
     return fake
+
+
+def cache(data_dir: Path, symbol: str, frame: pd.DataFrame) -> None:
+    """Store a frame in the data cache as `stockrnn fetch` would."""
+    from stockrnn import store
+
+    manifest = store.Manifest(
+        symbol=symbol,
+        source="test",
+        fetched_at="2020-01-01T00:00:00",
+        adjusted=True,
+        first_date="",
+        last_date="",
+        rows=0,
+        sha256="",
+    )
+    store.save(data_dir, frame, manifest)
+
+
+@pytest.fixture
+def small_request(tmp_path: Path) -> Callable[..., Any]:
+    """A TrainRequest on two cached synthetic tickers, small enough to train in a second."""
+    from stockrnn.dataset import DataConfig
+    from stockrnn.experiment import TrainRequest
+    from stockrnn.model import ModelConfig
+    from stockrnn.train import TrainConfig
+
+    cache(tmp_path / "data", "AAA", make_bars(260, seed=1))
+    cache(tmp_path / "data", "BBB", make_bars(240, seed=2, price=40))
+
+    def build(cell: str = "lstm", epochs: int = 3, **data: Any) -> TrainRequest:
+        return TrainRequest(
+            tmp_path / "data",
+            tmp_path / "models",
+            "m",
+            [],
+            DataConfig(window=10, **data),
+            ModelConfig(cell, hidden=8),
+            TrainConfig(epochs=epochs, patience=5, batch_size=32),
+        )
+
+    return build

@@ -1,0 +1,119 @@
+import hashlib
+import json
+import os
+import pickle
+
+import pytest
+import torch
+
+from stockrnn import checkpoint, experiment
+from stockrnn.errors import CheckpointError, UsageError
+
+
+class Payload:
+    """Unpickling this would create a file: proof that code ran."""
+
+    def __init__(self, marker) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.fixture
+def saved(small_request):
+    req = small_request(epochs=1)
+    experiment.run(req)
+    folder = req.models_dir / "m"
+    meta = json.loads((folder / "meta.json").read_text())
+    return req.models_dir, folder, meta
+
+
+def rewrite_weights(folder, meta, payload: bytes) -> None:
+    (folder / meta["weights_file"]).write_bytes(payload)
+    meta["weights_sha256"] = hashlib.sha256(payload).hexdigest()
+    (folder / "meta.json").write_text(json.dumps(meta))
+
+
+def test_pickle_in_weights_never_runs(saved, tmp_path) -> None:
+    models, folder, meta = saved
+    marker = tmp_path / "pwned"
+    rewrite_weights(folder, meta, pickle.dumps(Payload(marker)))
+    with pytest.raises(CheckpointError, match="not a valid safetensors"):
+        checkpoint.load(models, "m")
+    assert not marker.exists()
+
+
+def test_torch_pickle_in_weights_never_runs(saved, tmp_path) -> None:
+    models, folder, meta = saved
+    marker = tmp_path / "pwned"
+    path = folder / meta["weights_file"]
+    torch.save({"x": Payload(marker)}, path)
+    rewrite_weights(folder, meta, path.read_bytes())
+    with pytest.raises(CheckpointError):
+        checkpoint.load(models, "m")
+    assert not marker.exists()
+
+
+def test_pickle_as_metadata(saved, tmp_path) -> None:
+    models, folder, _ = saved
+    marker = tmp_path / "pwned"
+    (folder / "meta.json").write_bytes(pickle.dumps(Payload(marker)))
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        checkpoint.load(models, "m")
+    assert not marker.exists()
+
+
+def test_truncated_weights(saved) -> None:
+    models, folder, meta = saved
+    path = folder / meta["weights_file"]
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="truncated or tampered"):
+        checkpoint.load(models, "m")
+    rewrite_weights(folder, meta, path.read_bytes())  # sha updated: still not a safetensors file
+    with pytest.raises(CheckpointError, match="not a valid safetensors"):
+        checkpoint.load(models, "m")
+
+
+@pytest.mark.parametrize(
+    ("edit", "msg"),
+    [
+        (lambda m: m.update(format_version=99), "unknown checkpoint format"),
+        (lambda m: m.update(format_version="1"), "unknown checkpoint format"),
+        (lambda m: m.update(model="lstm"), "'model' is missing or has the wrong type"),
+        (lambda m: m["model"].update(hidden=16), "weight shapes disagree"),
+        (lambda m: m["model"].update(hidden="big"), "model settings are invalid"),
+        (lambda m: m["model"].update(cell="transformer"), "model settings are invalid"),
+        (lambda m: m.update(features=["open", "high", "low", "close", "volume"]), "feature list"),
+        (lambda m: m["scaler"].update(shift=[0.0]), "scaler parameters"),
+        (lambda m: m.update(weights_file="../../etc/passwd"), "not a weights file name"),
+        (lambda m: m.pop("tickers"), "'tickers' is missing"),
+    ],
+)
+def test_bad_metadata(saved, edit, msg) -> None:
+    models, folder, meta = saved
+    edit(meta)
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match=msg):
+        checkpoint.load(models, "m")
+
+
+def test_unknown_model_lists_available(saved) -> None:
+    models, _, _ = saved
+    with pytest.raises(CheckpointError, match=r"available: m\)"):
+        checkpoint.load(models, "nope")
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "", "x" * 65, ".hidden"])
+def test_bad_model_names(name) -> None:
+    with pytest.raises(UsageError):
+        checkpoint.check_name(name)
+
+
+def test_old_weights_removed_after_commit(small_request) -> None:
+    req = small_request(epochs=1)
+    experiment.run(req)
+    req.train.seed = 7
+    experiment.run(req)
+    files = sorted(p.name for p in (req.models_dir / "m").iterdir())
+    assert len(files) == 2 and files[0] == "meta.json"

@@ -1,0 +1,101 @@
+import json
+import signal
+
+import pytest
+from conftest import cache, make_bars
+from helpers import spawn, wait_for
+from typer.testing import CliRunner
+
+from stockrnn import checkpoint
+from stockrnn.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def ws(tmp_path):
+    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    cache(tmp_path / "data", "BBB", make_bars(280, seed=2))
+    return tmp_path
+
+
+def args(ws, *extra):
+    return [
+        "train",
+        "--data-dir",
+        str(ws / "data"),
+        "--models-dir",
+        str(ws / "models"),
+        "--window",
+        "10",
+        "--hidden",
+        "8",
+        "--epochs",
+        "2",
+        *extra,
+    ]
+
+
+def test_train_prints_table_beside_naive_and_saves(ws) -> None:
+    res = runner.invoke(app, args(ws, "--cell", "gru"))
+    assert res.exit_code == 0, res.output
+    assert "AAA model" in res.stdout and "naive" in res.stdout and "overall" in res.stdout
+    assert "naive" in res.stderr and "saved" in res.stderr
+    listed = runner.invoke(app, ["models", "--models-dir", str(ws / "models")])
+    assert "default" in listed.stdout and "gru" in listed.stdout
+
+
+def test_train_json_and_one_ticker(ws) -> None:
+    res = runner.invoke(app, args(ws, "-t", "aaa", "--json", "--name", "solo"))
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert [t["symbol"] for t in summary["tickers"]] == ["AAA"]
+    assert set(summary["metrics"]["per_ticker"]) == {"AAA"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "msg"),
+    [
+        (["--hidden", "0"], "--hidden"),
+        (["--dropout", "1.5"], "--dropout"),
+        (["--window", "1"], "--window"),
+        (["--split", "0.5,0.2,0.2"], "sum to 1"),
+        (["--split", "abc"], "three fractions"),
+        (["--layers", "0"], "--layers"),
+        (["--epochs", "0"], "--epochs"),
+        (["--lr", "-1"], "--lr"),
+        (["--train-end", "2020-06-01", "--val-end", "2020-03-01"], "before --val-end"),
+        (["--name", "../evil"], "model name"),
+        (["-t", "../x"], "not a ticker"),
+        (["--nonlinearity", "relu"], "rnn only"),
+    ],
+)
+def test_bad_options_refused_before_work(ws, extra, msg) -> None:
+    res = runner.invoke(app, args(ws, *extra))
+    assert res.exit_code in (2, 3), res.output
+    assert msg in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not (ws / "models").exists()
+
+
+def test_no_cached_data_points_to_fetch(tmp_path) -> None:
+    res = runner.invoke(
+        app, ["train", "--data-dir", str(tmp_path / "d"), "--models-dir", str(tmp_path / "m")]
+    )
+    assert res.exit_code == 8 and "stockrnn fetch" in res.stderr
+
+
+def test_unknown_ticker_points_to_fetch(ws) -> None:
+    res = runner.invoke(app, args(ws, "-t", "ZZZ"))
+    assert res.exit_code == 9 and "stockrnn fetch ZZZ" in res.stderr
+
+
+def test_killed_checkpoint_write_keeps_previous(ws) -> None:
+    assert runner.invoke(app, args(ws)).exit_code == 0
+    before = checkpoint.read_meta(ws / "models", "default")
+    marker = ws / "paused"
+    proc = spawn(args(ws, "--seed", "9"), ws, pause_marker=marker)
+    wait_for(marker, proc, timeout=120)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    model, meta = checkpoint.load(ws / "models", "default")
+    assert meta == before and meta["train"]["seed"] == 42

@@ -1,0 +1,109 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from conftest import make_bars
+from sklearn.preprocessing import StandardScaler
+
+from stockrnn import features
+from stockrnn.dataset import DataConfig, Series, assign_parts, build
+from stockrnn.errors import DataError, UsageError
+from stockrnn.train import Windows
+
+NAMES = features.FEATURE_SETS["ohlc"]
+
+
+def series(n=200, seed=0, symbol="AAA", **kw):
+    return Series.from_frame(symbol, make_bars(n, seed=seed, **kw), NAMES)
+
+
+def test_features_are_log_ratios_to_previous_close() -> None:
+    frame = make_bars(5)
+    rel = features.relative(frame, NAMES)
+    assert rel.shape == (4, 4)
+    assert rel[2, 3] == pytest.approx(np.log(frame["close"].iloc[3] / frame["close"].iloc[2]))
+    assert rel[2, 0] == pytest.approx(np.log(frame["open"].iloc[3] / frame["close"].iloc[2]))
+
+
+def test_prices_rebuild_from_relative_values() -> None:
+    frame = make_bars(6)
+    rel = features.relative(frame, NAMES)[None, 1:]  # (1, 4 steps, 4)
+    prices = features.to_prices(np.array([frame["close"].iloc[1]]), rel)
+    assert np.allclose(prices[0, :, 3], frame["close"].iloc[2:])
+    assert np.allclose(prices[0, :, 0], frame["open"].iloc[2:])
+
+
+def test_fraction_split_matches_the_benchmark_rule() -> None:
+    s = series(1000)
+    assign_parts(s, DataConfig())
+    bar = np.arange(1, 1000)  # feature row t is bar t
+    assert (s.part[bar < 700] == 0).all()
+    assert (s.part[(bar >= 700) & (bar < 850)] == 1).all()
+    assert (s.part[bar >= 850] == 2).all()
+
+
+def test_date_split_and_sample_owned_by_target() -> None:
+    s = series(300)
+    cfg = DataConfig(window=20, train_end=s.dates[150].date(), val_end=s.dates[220].date())
+    samples, _ = build([s], cfg)
+    train, val, test = (samples.targets[p] for p in ("train", "val", "test"))
+    assert train.max() == 150 and val.min() == 151 and val.max() == 220 and test.min() == 221
+    assert train.min() == 20  # the first window fits entirely in the data
+    assert set(train).isdisjoint(test) and set(val).isdisjoint(test)
+
+
+def test_windows_are_strided_views_not_copies() -> None:
+    samples, _ = build([series(300), series(250, seed=3, symbol="BBB")], DataConfig(window=30))
+    win = Windows(samples, torch.device("cpu"))
+    assert win.view.data_ptr() == win.data.data_ptr()  # a view on the one array
+    assert win.view.untyped_storage().nbytes() == samples.scaled.nbytes
+    rows = samples.targets["train"][[0, 5, -1]]
+    x = win.inputs(torch.from_numpy(rows)).numpy()  # (batch, window, features)
+    for b, t in enumerate(rows):
+        assert np.array_equal(x[b], samples.scaled[t - 30 : t])
+    assert np.array_equal(win.targets(torch.from_numpy(rows)).numpy(), samples.scaled[rows])
+
+
+def test_windows_never_cross_tickers() -> None:
+    a, b = series(300), series(250, seed=3, symbol="BBB")
+    samples, _ = build([a, b], DataConfig(window=30))
+    every = np.concatenate(list(samples.targets.values()))
+    start = every - 30
+    assert (samples.owner[start] == samples.owner[every]).all()
+
+
+def test_scaler_sees_training_rows_only() -> None:
+    a = series(400)
+    b = series(400)
+    b.rel[300:] *= 50  # wild values after the train part
+    sa, scaler_a = build([a], DataConfig())
+    sb, scaler_b = build([b], DataConfig())
+    assert np.array_equal(scaler_a.shift, scaler_b.shift)
+    assert np.array_equal(scaler_a.scale, scaler_b.scale)
+    ref = StandardScaler().fit(a.rel[a.part == 0])
+    assert np.allclose(scaler_a.shift, ref.mean_) and np.allclose(scaler_a.scale, ref.scale_)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "msg"),
+    [
+        (DataConfig(window=1), "--window"),
+        (DataConfig(split=(0.6, 0.2, 0.1)), "sum to 1"),
+        (DataConfig(scaler="zscore"), "--scaler"),
+        (
+            DataConfig(
+                train_end=pd.Timestamp("2021-01-01").date(),
+                val_end=pd.Timestamp("2020-01-01").date(),
+            ),
+            "before --val-end",
+        ),
+    ],
+)
+def test_bad_data_config(cfg, msg) -> None:
+    with pytest.raises(UsageError, match=msg):
+        cfg.validate()
+
+
+def test_too_few_rows_names_ticker_and_minimum() -> None:
+    with pytest.raises(DataError, match=r"TINY has 50 rows.*at least 91"):
+        build([series(50, symbol="TINY")], DataConfig(window=60))
