@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from rich import box
 from rich.table import Table
 
 
@@ -153,3 +154,74 @@ def models_table(rows: Sequence[dict[str, Any]]) -> Table:
             "n/a" if cover is None else f"{100 * cover:.1f}",
         )
     return table
+
+
+FORECAST_COLUMNS = [
+    "ticker",
+    "date",
+    "step",
+    "open",
+    "high",
+    "low",
+    "close",
+    "lo",
+    "hi",
+    "last_close",
+    "last_date",
+    "model",
+]
+
+
+def forecast_table(result: dict[str, Any], level: float) -> Table:
+    """One ticker's forecast: prices, change vs the last close, and the interval."""
+    first = result["rows"][0]
+    table = Table(
+        title=f"{result['ticker']}: model {first['model']!r}, anchored to the close of "
+        f"{result['last_date']} ({fmt(result['last_close'])})"
+    )
+    table.box = box.SIMPLE_HEAD
+    heads = [
+        "date",
+        "open",
+        "high",
+        "low",
+        "close",
+        "chg",
+        "chg %",
+        f"lo {level:.0%}",
+        f"hi {level:.0%}",
+    ]
+    for col in heads:
+        table.add_column(col, justify="left" if col == "date" else "right", no_wrap=True)
+    for r in result["rows"]:
+        style = "green" if r["change"] > 0 else "red" if r["change"] < 0 else None
+        table.add_row(
+            r["date"],
+            fmt(r["open"]),
+            fmt(r["high"]),
+            fmt(r["low"]),
+            fmt(r["close"]),
+            f"{r['change']:+,.2f}",
+            f"{r['change_pct']:+.2f}",
+            fmt(r["lo"]),
+            fmt(r["hi"]),
+            style=style,
+        )
+    return table
+
+
+def forecast_csv(results: Sequence[dict[str, Any]]) -> str:
+    """Machine-readable forecast rows (the columns of FORECAST_COLUMNS)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, FORECAST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for result in results:
+        writer.writerows(result["rows"])
+    return buf.getvalue()
+
+
+def forecast_json(results: Sequence[dict[str, Any]]) -> str:
+    return to_json([{k: r[k] for k in FORECAST_COLUMNS} for res in results for r in res["rows"]])
