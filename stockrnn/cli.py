@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from stockrnn import __version__
 from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError, UsageError
@@ -50,7 +51,7 @@ def _out() -> Console:
 
 def fail(exc: StockrnnError) -> NoReturn:
     """Print one line on stderr and exit with the error's code."""
-    _err().print(f"[bold red]error:[/] {exc}", markup=True, emoji=False)
+    _err().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -143,7 +144,9 @@ def fetch(
         for note in r["notes"]:
             _err().print(f"{r['symbol']}: {note}", markup=False)
         if r["error"]:
-            _err().print(f"[bold red]error:[/] {r['symbol']}: {r['error']}", emoji=False)
+            _err().print(
+                f"[bold red]error:[/] {escape(r['symbol'])}: {escape(r['error'])}", emoji=False
+            )
     if code:
         raise typer.Exit(code)
 
