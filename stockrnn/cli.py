@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -209,67 +209,125 @@ Tickers = Annotated[
 ModelName = Annotated[str, typer.Option("--name", help="Checkpoint name under the models dir.")]
 
 
+CellOpt = Annotated[Cell, typer.Option(help="Recurrent cell.")]
+HiddenOpt = Annotated[int, typer.Option(help="Hidden units per layer.")]
+LayersOpt = Annotated[int, typer.Option(help="Stacked recurrent layers.")]
+DropoutOpt = Annotated[float, typer.Option(help="Dropout between stacked layers.")]
+NonlinOpt = Annotated[str, typer.Option(help="tanh or relu (rnn cell only).")]
+BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")]
+WindowOpt = Annotated[int, typer.Option(help="Days of history per sample.")]
+FeaturesOpt = Annotated[FeatureSet, typer.Option(help="Inputs per day.")]
+ScalerOpt = Annotated[ScalerKind, typer.Option(help="Fitted on train rows only.")]
+LrOpt = Annotated[float, typer.Option(help="Adam learning rate.")]
+BatchOpt = Annotated[int, typer.Option(help="Samples per step.")]
+EpochsOpt = Annotated[int, typer.Option(help="Most epochs.")]
+PatienceOpt = Annotated[int, typer.Option(help="Early-stopping patience (epochs).")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")]
+DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
+
+
+def _request(
+    data_dir: Path,
+    models_dir: Path,
+    name: str,
+    tickers: list[str] | None,
+    split: str = "0.7,0.15,0.15",
+    train_end: datetime | None = None,
+    val_end: datetime | None = None,
+    **o: Any,
+) -> Any:
+    """A validated TrainRequest from the model options `train` and `backtest` share."""
+    from stockrnn.dataset import DataConfig
+    from stockrnn.experiment import TrainRequest
+    from stockrnn.model import ModelConfig
+    from stockrnn.train import TrainConfig
+
+    req = TrainRequest(
+        data_dir,
+        models_dir,
+        name,
+        [_symbol(t) for t in tickers or []],
+        DataConfig(
+            o["window"],
+            o["features"].value,
+            o["scaler"].value,
+            parse_split(split),
+            train_end.date() if train_end else None,
+            val_end.date() if val_end else None,
+        ),
+        ModelConfig(
+            o["cell"].value,
+            hidden=o["hidden"],
+            layers=o["layers"],
+            dropout=o["dropout"],
+            nonlinearity=o["nonlinearity"],
+            bias=o["bias"],
+        ),
+        TrainConfig(
+            o["lr"], o["batch_size"], o["epochs"], o["patience"], o["seed"], o["device"].value
+        ),
+    )
+    req.validate()
+    return req
+
+
 @app.command("train")
 def train_cmd(
     ticker: Tickers = None,
-    cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = Cell.lstm,
-    hidden: Annotated[int, typer.Option(help="Hidden units per layer.")] = 64,
-    layers: Annotated[int, typer.Option(help="Stacked recurrent layers.")] = 1,
-    dropout: Annotated[float, typer.Option(help="Dropout between stacked layers.")] = 0.0,
-    nonlinearity: Annotated[str, typer.Option(help="tanh or relu (rnn cell only).")] = "tanh",
-    bias: Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")] = True,
-    window: Annotated[int, typer.Option(help="Days of history per sample.")] = 60,
-    features: Annotated[FeatureSet, typer.Option(help="Inputs per day.")] = FeatureSet.ohlc,
-    scaler: Annotated[
-        ScalerKind, typer.Option(help="Fitted on train rows only.")
-    ] = ScalerKind.standard,
+    cell: CellOpt = Cell.lstm,
+    hidden: HiddenOpt = 64,
+    layers: LayersOpt = 1,
+    dropout: DropoutOpt = 0.0,
+    nonlinearity: NonlinOpt = "tanh",
+    bias: BiasOpt = True,
+    window: WindowOpt = 60,
+    features: FeaturesOpt = FeatureSet.ohlc,
+    scaler: ScalerOpt = ScalerKind.standard,
     split: Annotated[str, typer.Option(help="Train, val, test fractions.")] = "0.7,0.15,0.15",
     train_end: DateOpt = None,
     val_end: DateOpt = None,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
-    batch_size: Annotated[int, typer.Option(help="Samples per step.")] = 64,
-    epochs: Annotated[int, typer.Option(help="Most epochs.")] = 100,
-    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 10,
-    seed: Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")] = 42,
-    device: Annotated[Device, typer.Option(help="Where to train.")] = Device.auto,
+    lr: LrOpt = 1e-3,
+    batch_size: BatchOpt = 64,
+    epochs: EpochsOpt = 100,
+    patience: PatienceOpt = 10,
+    seed: SeedOpt = 42,
+    device: DeviceOpt = Device.auto,
     name: ModelName = "default",
     json_out: JsonOut = False,
+    timings: Annotated[
+        Path | None,
+        typer.Option(help="Write fit timings as JSON here (for the benchmark harness)."),
+    ] = None,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
 
-    def build() -> object:
-        from stockrnn.dataset import DataConfig
-        from stockrnn.experiment import TrainRequest
-        from stockrnn.model import ModelConfig
-        from stockrnn.train import TrainConfig
-
-        req = TrainRequest(
+    def build() -> Any:
+        return _request(
             data_dir,
             models_dir,
             name,
-            [_symbol(t) for t in ticker or []],
-            DataConfig(
-                window,
-                features.value,
-                scaler.value,
-                parse_split(split),
-                train_end.date() if train_end else None,
-                val_end.date() if val_end else None,
-            ),
-            ModelConfig(
-                cell.value,
-                hidden=hidden,
-                layers=layers,
-                dropout=dropout,
-                nonlinearity=nonlinearity,
-                bias=bias,
-            ),
-            TrainConfig(lr, batch_size, epochs, patience, seed, device.value),
+            ticker,
+            split,
+            train_end,
+            val_end,
+            cell=cell,
+            hidden=hidden,
+            layers=layers,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+            bias=bias,
+            window=window,
+            features=features,
+            scaler=scaler,
+            lr=lr,
+            batch_size=batch_size,
+            epochs=epochs,
+            patience=patience,
+            seed=seed,
+            device=device,
         )
-        req.validate()
-        return req
 
     req = guarded(build)
     from stockrnn import experiment, render
@@ -277,6 +335,8 @@ def train_cmd(
 
     with epoch_progress(_err(), req.train.epochs) as on_epoch:  # type: ignore[attr-defined]
         summary = guarded(lambda: experiment.run(req, on_epoch))  # type: ignore[arg-type]
+    if timings is not None:
+        guarded(lambda: _write_timings(timings, summary["fit"]))
     if json_out:
         typer.echo(render.to_json(summary))
         return
@@ -291,6 +351,20 @@ def train_cmd(
         f"saved {models_dir / summary['name']}",
         markup=False,
     )
+
+
+def _write_timings(path: Path, fit: dict[str, Any]) -> None:
+    import json
+
+    from stockrnn import atomic
+
+    keys = {
+        "train_s": fit["train_s"],
+        "epochs": fit["epochs_run"],
+        "epoch_s": fit["epoch_s"],
+        "samples_seen": fit["samples_seen"],
+    }
+    atomic.write_bytes(path, json.dumps(keys).encode())
 
 
 def _symbol(raw: str) -> str:
@@ -363,6 +437,91 @@ def predict_cmd(
     if plot_file is not None:
         guarded(lambda: charts.png(results, plot_file))
         _err().print(f"chart written to {plot_file}", markup=False)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    tickers: Annotated[list[str], typer.Argument(help="Tickers to evaluate.")],
+    folds: Annotated[int, typer.Option(help="Walk-forward folds (expanding window).")] = 5,
+    horizon: Annotated[int, typer.Option(help="Days forecast from each origin.")] = 5,
+    level: Annotated[float, typer.Option(help="Interval coverage to check.")] = 0.8,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Evaluate this saved model without refitting.")
+    ] = None,
+    start: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First target date with --model.")
+    ] = None,
+    predictions_out: Annotated[
+        Path | None, typer.Option(help="Write every forecast to this CSV.")
+    ] = None,
+    cell: CellOpt = Cell.lstm,
+    hidden: HiddenOpt = 64,
+    layers: LayersOpt = 1,
+    dropout: DropoutOpt = 0.0,
+    nonlinearity: NonlinOpt = "tanh",
+    bias: BiasOpt = True,
+    window: WindowOpt = 60,
+    features: FeaturesOpt = FeatureSet.ohlc,
+    scaler: ScalerOpt = ScalerKind.standard,
+    lr: LrOpt = 1e-3,
+    batch_size: BatchOpt = 64,
+    epochs: EpochsOpt = 100,
+    patience: PatienceOpt = 10,
+    seed: SeedOpt = 42,
+    device: DeviceOpt = Device.auto,
+    json_out: JsonOut = False,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Walk-forward backtest against the naive and drift baselines."""
+
+    def work() -> Any:
+        from stockrnn import backtest
+
+        cfg = backtest.BacktestConfig(
+            folds,
+            horizon,
+            level,
+            start.date() if start else None,
+            model,
+            predictions_out=predictions_out,
+        )
+        cfg.validate()
+        req = _request(
+            data_dir,
+            models_dir,
+            "backtest",
+            tickers,
+            cell=cell,
+            hidden=hidden,
+            layers=layers,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+            bias=bias,
+            window=window,
+            features=features,
+            scaler=scaler,
+            lr=lr,
+            batch_size=batch_size,
+            epochs=epochs,
+            patience=patience,
+            seed=seed,
+            device=device,
+        )
+        return backtest.run(req, models_dir, cfg)
+
+    with _err().status("backtesting"):
+        report = guarded(work)
+    from stockrnn import render
+
+    if json_out:
+        typer.echo(render.to_json(report))
+    else:
+        _out().print(render.backtest_table(report))
+    for line in report.echo:
+        _err().print(f"lag echo: {line}", markup=False)
+    if predictions_out is not None:
+        _err().print(f"forecasts written to {predictions_out}", markup=False)
 
 
 def main() -> None:

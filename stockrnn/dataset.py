@@ -76,6 +76,17 @@ class Series:
             sha256,
         )
 
+    def head(self, rows: int) -> Series:
+        """The first `rows` feature rows only: what a walk-forward fold may see."""
+        return Series(
+            self.symbol,
+            self.dates[:rows],
+            self.rel[:rows],
+            self.close[:rows],
+            self.prev_close[:rows],
+            self.sha256,
+        )
+
 
 def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Series]:
     """Cached series for `tickers` (all cached when empty)."""
@@ -123,6 +134,9 @@ class Scaler:
     kind: str
     shift: np.ndarray
     scale: np.ndarray
+    fit_start: pd.Timestamp | None = None  # dates of the first and last rows it was fitted on
+    fit_end: pd.Timestamp | None = None
+    fit_rows: int = 0
 
     @classmethod
     def fit(cls, kind: str, rows: np.ndarray) -> Scaler:
@@ -175,7 +189,13 @@ def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
                 "val samples)"
             )
     train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
+    train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
     scaler = Scaler.fit(cfg.scaler, train_rows)
+    scaler.fit_start, scaler.fit_end = (
+        pd.Timestamp(train_dates.min()),
+        pd.Timestamp(train_dates.max()),
+    )
+    scaler.fit_rows = len(train_rows)
     scaled = np.concatenate([scaler.transform(s.rel) for s in series]).astype(np.float32)
     sizes = np.array([len(s.rel) for s in series])
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -96,6 +97,33 @@ def evaluate(
     )
 
 
+@dataclass
+class Fitted:
+    """A trained model with the samples and scaler it was fitted on."""
+
+    model: Forecaster
+    samples: Samples
+    scaler: Scaler
+    result: train.FitResult
+    device: torch.device
+
+
+def fit_series(
+    series: list[Series],
+    req: TrainRequest,
+    on_epoch: Callable[[train.Epoch], None] = lambda _: None,
+) -> Fitted:
+    """Scale, window and train on `series`; Ctrl-C before the first epoch aborts."""
+    samples, scaler = dataset.build(series, req.data)
+    device = train.resolve_device(req.train.device)
+    torch.manual_seed(req.train.seed)
+    model = Forecaster(req.model).to(device)
+    result = train.fit(model, samples, req.train, device, on_epoch)
+    if result.best_epoch == 0:
+        raise KeyboardInterrupt
+    return Fitted(model, samples, scaler, result, device)
+
+
 def run(
     req: TrainRequest,
     on_epoch: Callable[[train.Epoch], None] = lambda _: None,
@@ -104,16 +132,18 @@ def run(
     req.validate()
     names = features.FEATURE_SETS[req.data.features]
     series = dataset.load_series(req.data_dir, req.tickers, names)
-    samples, scaler = dataset.build(series, req.data)
-    device = train.resolve_device(req.train.device)
-    torch.manual_seed(req.train.seed)
-    model = Forecaster(req.model).to(device)
     started = datetime.now(UTC)
-    fitted = train.fit(model, samples, req.train, device, on_epoch)
-    if fitted.best_epoch == 0:
-        raise KeyboardInterrupt
+    t0 = time.perf_counter()
+    fit = fit_series(series, req, on_epoch)
+    train_s = time.perf_counter() - t0
+    model, samples, scaler, fitted, device = (
+        fit.model,
+        fit.samples,
+        fit.scaler,
+        fit.result,
+        fit.device,
+    )
     scores, widths = evaluate(model, samples, series, scaler, device)
-    train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
     meta = {
         "created_at": started.isoformat(timespec="seconds"),
         "model": asdict(req.model),
@@ -128,9 +158,9 @@ def run(
             "kind": scaler.kind,
             "shift": scaler.shift.tolist(),
             "scale": scaler.scale.tolist(),
-            "fit_start": str(train_dates.min())[:10],
-            "fit_end": str(train_dates.max())[:10],
-            "fit_rows": int(len(train_dates)),
+            "fit_start": _day(scaler.fit_start),
+            "fit_end": _day(scaler.fit_end),
+            "fit_rows": scaler.fit_rows,
         },
         "tickers": [
             {
@@ -150,6 +180,7 @@ def run(
             "interrupted": fitted.interrupted,
             "epoch_s": [e.seconds for e in fitted.history],
             "samples_seen": fitted.samples_seen,
+            "train_s": train_s,
         },
         "metrics": scores,
         "intervals": widths,

@@ -88,25 +88,57 @@ def _metric_cells(m: dict[str, Any]) -> list[str]:
     ]
 
 
-def metrics_table(scores: dict[str, Any], title: str = "test split, one day ahead") -> Table:
-    """Model and naive rows per ticker and overall; skill = 1 - MAE / naive MAE, in %."""
-    table = Table(
-        title=title,
-        caption="MAE/RMSE in price units; MASE < 1 and skill > 0 beat naive (tomorrow = today)",
-    )
-    for col in ("ticker", "n", "MAE", "RMSE", "MAPE %", "MASE", "dir %", "skill %"):
-        table.add_column(col, justify="left" if col == "ticker" else "right", no_wrap=True)
-    rows = list(scores["per_ticker"].items())
-    if len(rows) > 1:
-        rows.append(("overall", scores["overall"]))
-    for ticker, pair in rows:
-        if not pair["model"].get("n"):
+CAPTION = "MAE/RMSE in price units; MASE < 1 and skill > 0 beat naive (tomorrow = today)"
+
+
+def comparison_table(
+    title: str, groups: Sequence[tuple[str, dict[str, Any]]], coverage: bool = False
+) -> Table:
+    """Rows per group: the model first, then each baseline; skill = 1 - MAE / naive MAE."""
+    table = Table(title=title, caption=CAPTION, box=box.SIMPLE_HEAD)
+    heads = ["", "n", "MAE", "RMSE", "MAPE %", "MASE", "dir %", "skill %"]
+    for col in [*heads, "cover %"] if coverage else heads:
+        table.add_column(col, justify="left" if not col else "right", no_wrap=True)
+    for label, group in groups:
+        if not group["model"].get("n"):
             continue
-        worse = (pair["model"]["skill"] or 0) < 0
-        style = "red" if worse else "green"
-        table.add_row(f"{ticker} model", *_metric_cells(pair["model"]), style=style)
-        table.add_row("  naive", *_metric_cells(pair["naive"]), style="dim", end_section=True)
+        style = "red" if (group["model"]["skill"] or 0) < 0 else "green"
+        cover = (
+            []
+            if not coverage
+            else ["n/a" if group.get("coverage") is None else f"{100 * group['coverage']:.1f}"]
+        )
+        table.add_row(f"{label} model", *_metric_cells(group["model"]), *cover, style=style)
+        baselines = [b for b in ("naive", "drift") if b in group]
+        for i, name in enumerate(baselines):
+            table.add_row(
+                f"  {name}",
+                *_metric_cells(group[name]),
+                *([""] if coverage else []),
+                style="dim",
+                end_section=i == len(baselines) - 1,
+            )
     return table
+
+
+def metrics_table(scores: dict[str, Any], title: str = "test split, one day ahead") -> Table:
+    """Model and naive rows per ticker, and overall when there are several."""
+    groups = list(scores["per_ticker"].items())
+    if len(groups) > 1:
+        groups.append(("overall", scores["overall"]))
+    return comparison_table(title, groups)
+
+
+def backtest_table(report: Any) -> Table:
+    """Per-step and overall scores beside the naive and drift baselines, with coverage."""
+    groups = [(f"step {r['step']}", r) for r in report.per_step]
+    if len(groups) > 1:
+        groups.append(("overall", report.overall))
+    mode = report.settings["mode"]
+    level = report.settings["level"]
+    return comparison_table(
+        f"backtest ({mode}), {level:.0%} interval coverage", groups, coverage=True
+    )
 
 
 def verdict(scores: dict[str, Any]) -> str:
