@@ -2,8 +2,9 @@
 
 Rules (one per case):
 - unsorted dates: sorted ascending;
+- rows dated after tomorrow: dropped;
 - duplicate dates: the last row for a date is kept;
-- NaN in open/high/low/close: the row is dropped; NaN volume becomes 0;
+- NaN or infinite open/high/low/close: the row is dropped; NaN volume becomes 0;
 - non-positive open/high/low/close: the row is dropped; negative volume becomes 0;
 - high/low that do not bound open/close: high raised to max(open, close), low lowered to
   min(open, close) (real Yahoo data has such rows, e.g. SPY on 2015-03-05);
@@ -46,11 +47,15 @@ def clean(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     if not frame.index.is_monotonic_increasing:
         report.add(1, "unsorted series sorted by date")
         frame = frame.sort_index(kind="stable")
+    future = frame.index > pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    report.add(int(future.sum()), "row(s) dated in the future dropped")
+    frame = frame[~future]
     dup = frame.index.duplicated(keep="last")
     report.add(int(dup.sum()), "duplicate date row(s) dropped (kept the last)")
     frame = frame[~dup]
+    frame = frame.replace([np.inf, -np.inf], np.nan)
     nan_rows = frame[PRICES].isna().any(axis=1)
-    report.add(int(nan_rows.sum()), "row(s) with missing prices dropped")
+    report.add(int(nan_rows.sum()), "row(s) with missing or infinite prices dropped")
     frame = frame[~nan_rows]
     bad = (frame[PRICES] <= 0).any(axis=1)
     report.add(int(bad.sum()), "row(s) with non-positive prices dropped")
@@ -58,7 +63,7 @@ def clean(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     vol = frame["volume"]
     report.add(int(vol.isna().sum()), "missing volume(s) set to 0")
     report.add(int((vol < 0).sum()), "negative volume(s) set to 0")
-    frame["volume"] = vol.fillna(0).clip(lower=0)
+    frame["volume"] = vol.fillna(0).clip(lower=0, upper=1e18)  # stored as int64
     body_hi = frame[["open", "close"]].max(axis=1)
     body_lo = frame[["open", "close"]].min(axis=1)
     fix = (frame["high"] < body_hi) | (frame["low"] > body_lo)

@@ -52,7 +52,23 @@ def parse(text: str, name: str = "CSV") -> pd.DataFrame:
     frame = frame.replace({"": None, "null": None, "NaN": None, "nan": None})
     if "volume" not in cols:
         frame["volume"] = "0"
-    return standardize(frame)
+    out = standardize(frame)
+    _check_rows(out, name)
+    return out
+
+
+def _check_rows(frame: pd.DataFrame, name: str) -> None:
+    """A series needs two days; a date given twice with different bars is ambiguous."""
+    if len(frame) < 2:
+        raise DataError(f"{name} has only {len(frame)} row: at least 2 are needed")
+    dup = frame.index.duplicated(keep=False)
+    if dup.any():
+        clash = frame[dup].groupby(level=0).nunique(dropna=False).max(axis=1) > 1
+        if clash.any():
+            days = ", ".join(d.strftime("%Y-%m-%d") for d in clash.index[clash][:3])
+            raise DataError(
+                f"{name} has dates repeated with different values ({days}); keep one row per date"
+            )
 
 
 def fetch(path: Path) -> Fetched:

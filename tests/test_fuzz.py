@@ -1,0 +1,175 @@
+"""Property tests: whatever the bytes, the importer and the checkpoint loader either succeed
+or raise the tool's own error type."""
+
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stockrnn import checkpoint, experiment, store
+from stockrnn.errors import CheckpointError, StockrnnError
+from stockrnn.fetch import FetchConfig, fetch_one
+
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+HEADER = "Date,Open,High,Low,Close,Adj Close,Volume\n"
+cell = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**20), 10**20).map(str),
+    st.text(max_size=6),
+    st.sampled_from(["", "null", "NaN", "-0", "1e309", "2020-01-02"]),
+)
+date = st.one_of(
+    st.dates().map(str),
+    st.text(max_size=12),
+    st.sampled_from(["2020-02-30", "1/2/2020", "0000-00-00", "9999-12-31"]),
+)
+row = st.tuples(date, *[cell] * 6).map(lambda t: ",".join(t))
+
+
+def import_bytes(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.csv"
+        path.write_bytes(raw)
+        fetch_one(Path(tmp) / "data", FetchConfig("X", source="csv", csv=path))
+        out, _ = store.load(Path(tmp) / "data", "X")
+        assert not out.empty and out.index.is_monotonic_increasing
+        prices = out[["open", "high", "low", "close"]].to_numpy()
+        assert (prices > 0).all() and np.isfinite(prices).all()
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_importer_on_arbitrary_bytes(raw: bytes) -> None:
+    try:
+        import_bytes(raw)
+    except StockrnnError:
+        pass
+
+
+@FUZZ
+@given(st.lists(row, max_size=30))
+def test_importer_on_csv_shaped_text(rows: list[str]) -> None:
+    try:
+        import_bytes((HEADER + "\n".join(rows)).encode("utf-8", "surrogatepass"))
+    except StockrnnError:
+        pass
+    except UnicodeEncodeError:
+        pass  # the test text itself was not encodable; nothing reached the importer
+
+
+good = st.floats(0.01, 1e6)
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(st.dates(), good, good, good, good, st.one_of(good, st.just(float("inf")))),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_importer_on_plausible_bars(bars) -> None:
+    lines = [f"{d},{o},{h},{lo},{c},{c},{v}" for d, o, h, lo, c, v in bars]
+    try:
+        import_bytes((HEADER + "\n".join(lines)).encode())
+    except StockrnnError as exc:
+        assert any(w in str(exc) for w in ("repeated", "no valid rows", "only 1 row"))
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda kids: (
+        st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.fixture(scope="module")
+def good_checkpoint(tmp_path_factory):
+    from conftest import cache, make_bars
+
+    from stockrnn.dataset import DataConfig
+    from stockrnn.experiment import TrainRequest
+    from stockrnn.model import ModelConfig
+    from stockrnn.train import TrainConfig
+
+    ws = tmp_path_factory.mktemp("ckpt")
+    cache(ws / "data", "AAA", make_bars(200))
+    experiment.run(
+        TrainRequest(
+            ws / "data",
+            ws / "models",
+            "m",
+            [],
+            DataConfig(window=5),
+            ModelConfig("gru", hidden=4),
+            TrainConfig(epochs=1),
+        )
+    )
+    return ws / "models" / "m"
+
+
+def load_copy(src: Path, meta: bytes | None = None, weights: bytes | None = None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = Path(tmp) / "m"
+        shutil.copytree(src, dst)
+        if meta is not None:
+            (dst / "meta.json").write_bytes(meta)
+        if weights is not None:
+            name = json.loads((src / "meta.json").read_text())["weights_file"]
+            (dst / name).write_bytes(weights)
+        checkpoint.load(Path(tmp), "m")
+
+
+@FUZZ
+@given(st.binary(max_size=500))
+def test_loader_on_arbitrary_meta_bytes(good_checkpoint, raw: bytes) -> None:
+    with pytest.raises(CheckpointError):
+        load_copy(good_checkpoint, meta=raw)
+
+
+@FUZZ
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "format_version",
+                "model",
+                "data",
+                "features",
+                "scaler",
+                "weights_file",
+                "weights_sha256",
+                "tickers",
+                "name",
+            ]
+        ),
+        json_value,
+        max_size=6,
+    )
+)
+def test_loader_on_mutated_meta(good_checkpoint, changes: dict) -> None:
+    meta = json.loads((good_checkpoint / "meta.json").read_text())
+    meta.update(changes)
+    try:
+        load_copy(good_checkpoint, meta=json.dumps(meta).encode())
+    except CheckpointError:
+        pass
+
+
+@FUZZ
+@given(st.binary(max_size=3000))
+def test_loader_on_arbitrary_weight_bytes(good_checkpoint, raw: bytes) -> None:
+    meta = json.loads((good_checkpoint / "meta.json").read_text())
+    meta["weights_sha256"] = hashlib.sha256(raw).hexdigest()
+    with pytest.raises(CheckpointError):
+        load_copy(good_checkpoint, meta=json.dumps(meta).encode(), weights=raw)
