@@ -335,6 +335,8 @@ def train_cmd(
 
     with epoch_progress(_err(), req.train.epochs) as on_epoch:  # type: ignore[attr-defined]
         summary = guarded(lambda: experiment.run(req, on_epoch))  # type: ignore[arg-type]
+    for reason in summary["skipped"]:
+        _err().print(f"skipped: {reason}", markup=False)
     if timings is not None:
         guarded(lambda: _write_timings(timings, summary["fit"]))
     if json_out:

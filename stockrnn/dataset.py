@@ -172,22 +172,26 @@ class Samples:
     window: int
 
 
+def too_short(s: Series, cfg: DataConfig) -> str | None:
+    """Why `s` cannot give train and val samples under `cfg`, or None if it can."""
+    need = min_rows(cfg)
+    assign_parts(s, cfg)
+    tail = s.part[cfg.window :]
+    if len(s.rel) + 1 < need or not (tail == 0).any() or not (tail == 1).any():
+        return (
+            f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of {cfg.window} "
+            f"and this split (needs at least {need}, with train and val samples)"
+        )
+    return None
+
+
 def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
     """Split, fit the scaler on train rows only, scale, and index every sample."""
     cfg.validate()
-    need = min_rows(cfg)
     for s in series:
-        assign_parts(s, cfg)
-        if (
-            len(s.rel) + 1 < need
-            or not (s.part[cfg.window :] == 0).any()
-            or not (s.part[cfg.window :] == 1).any()
-        ):
-            raise DataError(
-                f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of "
-                f"{cfg.window} and this split (needs at least {need}, with train and "
-                "val samples)"
-            )
+        reason = too_short(s, cfg)
+        if reason:
+            raise DataError(reason)
     train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
     train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
     scaler = Scaler.fit(cfg.scaler, train_rows)

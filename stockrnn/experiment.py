@@ -136,6 +136,10 @@ def run(
     req.validate()
     names = features.FEATURE_SETS[req.data.features]
     series = dataset.load_series(req.data_dir, req.tickers, names)
+    skipped: list[str] = []
+    if not req.tickers:  # every cached ticker: leave out the short ones, and say so
+        skipped = [r for r in (dataset.too_short(s, req.data) for s in series) if r]
+        series = [s for s in series if dataset.too_short(s, req.data) is None] or series
     started = datetime.now(UTC)
     fit = fit_series(series, req, on_epoch)
     model, samples, scaler, fitted, device = (
@@ -197,7 +201,7 @@ def run(
         "device": str(device),
     }
     checkpoint.save(req.models_dir, req.name, model.state_dict(), meta)
-    return {**meta, "name": req.name}
+    return {**meta, "name": req.name, "skipped": skipped}
 
 
 def _iso(d: Any) -> str | None:

@@ -128,3 +128,16 @@ def test_metrics_by_hand() -> None:
     assert m["diracc"] == pytest.approx(100 * 3 / 4)  # row 3 predicted down, went up
     assert m["skill"] == pytest.approx(25.0)
     assert metrics.score(naive, actual, naive)["diracc"] is None
+
+
+def test_short_tickers_skipped_only_when_not_asked_for(small_request, tmp_path) -> None:
+    cache(tmp_path / "data", "TINY", make_bars(15, seed=3))
+    summary = experiment.run(small_request(epochs=1))
+    assert {t["symbol"] for t in summary["tickers"]} == {"AAA", "BBB"}
+    assert any("TINY has 15 rows" in r for r in summary["skipped"])
+    req = small_request(epochs=1)
+    req.tickers = ["AAA", "TINY"]
+    from stockrnn.errors import DataError
+
+    with pytest.raises(DataError, match="TINY has 15 rows"):
+        experiment.run(req)

@@ -1,0 +1,60 @@
+"""Peak RSS of `stockrnn train` for one epoch on all 505 tickers of ../shared/data/ohlcv/sp500_5yr.
+
+usage: python bench/memory.py [--epochs 1]
+Imports the files into a temporary data folder (library calls, not timed), then runs the real
+CLI in a subprocess and reads its peak resident memory from the kernel (getrusage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SP500 = Path(__file__).resolve().parents[2] / "shared" / "data" / "ohlcv" / "sp500_5yr"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=1)
+    args = parser.parse_args()
+    from stockrnn.errors import StockrnnError
+    from stockrnn.fetch import FetchConfig, fetch_one
+
+    files = sorted(SP500.glob("*_data.csv"))
+    if not files:
+        sys.exit(f"no files in {SP500}")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        failed = 0
+        for path in files:
+            try:
+                fetch_one(data, FetchConfig(path.stem.removesuffix("_data"), "csv", csv=path))
+            except StockrnnError:
+                failed += 1
+        rows = sum(1 for _ in data.glob("*.csv"))
+        cmd = [sys.executable, "-m", "stockrnn", "train", "--data-dir", str(data),
+               "--models-dir", str(Path(tmp) / "models"), "--epochs", str(args.epochs),
+               "--cell", "lstm", "--hidden", "64", "--window", "60", "--json"]
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if out.returncode != 0:
+            sys.exit(out.stderr)
+        import json
+
+        summary = json.loads(out.stdout)
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"tickers imported: {rows} of {len(files)} ({failed} refused); trained on "
+              f"{len(summary['tickers'])} ({len(summary['skipped'])} too short)")
+        print(f"train windows: {summary['samples']['train']}, epochs: {args.epochs}, "
+              f"epoch {summary['fit']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s")
+        print(f"peak RSS of `stockrnn train`: {peak_mb:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
