@@ -37,9 +37,25 @@ def main() -> None:
             except StockrnnError:
                 failed += 1
         rows = sum(1 for _ in data.glob("*.csv"))
-        cmd = [sys.executable, "-m", "stockrnn", "train", "--data-dir", str(data),
-               "--models-dir", str(Path(tmp) / "models"), "--epochs", str(args.epochs),
-               "--cell", "lstm", "--hidden", "64", "--window", "60", "--json"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "stockrnn",
+            "train",
+            "--data-dir",
+            str(data),
+            "--models-dir",
+            str(Path(tmp) / "models"),
+            "--epochs",
+            str(args.epochs),
+            "--cell",
+            "lstm",
+            "--hidden",
+            "64",
+            "--window",
+            "60",
+            "--json",
+        ]
         t0 = time.perf_counter()
         out = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.perf_counter() - t0
@@ -49,10 +65,14 @@ def main() -> None:
 
         summary = json.loads(out.stdout)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"tickers imported: {rows} of {len(files)} ({failed} refused); trained on "
-              f"{len(summary['tickers'])} ({len(summary['skipped'])} too short)")
-        print(f"train windows: {summary['samples']['train']}, epochs: {args.epochs}, "
-              f"epoch {summary['fit']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s")
+        print(
+            f"tickers imported: {rows} of {len(files)} ({failed} refused); trained on "
+            f"{len(summary['tickers'])} ({len(summary['skipped'])} too short)"
+        )
+        print(
+            f"train windows: {summary['samples']['train']}, epochs: {args.epochs}, "
+            f"epoch {summary['fit']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s"
+        )
         print(f"peak RSS of `stockrnn train`: {peak_mb:.0f} MiB")
 
 

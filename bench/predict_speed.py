@@ -30,15 +30,18 @@ def main() -> None:
     cli = [sys.executable, "-m", "stockrnn"]
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
-        subprocess.run([*cli, "fetch", "AAPL", "--source", "sample"], cwd=ws, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*cli, "fetch", "AAPL", "--source", "sample"], cwd=ws, check=True, capture_output=True
+        )
         subprocess.run([*cli, "train", "--epochs", "2"], cwd=ws, check=True, capture_output=True)
         predict, torch_only = [], []
         for _ in range(args.runs):
             predict.append(timed([*cli, "predict", "AAPL", "--days", "5"], ws))
             torch_only.append(timed([sys.executable, "-c", "import torch"], ws))
-    print(f"stockrnn predict AAPL --days 5: median {statistics.median(predict):.2f} s, "
-          f"min {min(predict):.2f} s over {args.runs} cold runs")
+    print(
+        f"stockrnn predict AAPL --days 5: median {statistics.median(predict):.2f} s, "
+        f"min {min(predict):.2f} s over {args.runs} cold runs"
+    )
     print(f"python -c 'import torch' (floor): median {statistics.median(torch_only):.2f} s")
 
 

@@ -27,20 +27,27 @@ def row(cell: str, ticker: str, rep: object) -> str:
     o = rep.overall  # type: ignore[attr-defined]
     s1 = rep.per_step[0]  # type: ignore[attr-defined]
     cov = o["coverage"]
-    return (f"| {cell} | {ticker} | {o['model']['n']} | {fmt(s1['model']['mase'])} | "
-            f"{fmt(o['model']['mase'])} | {fmt(o['drift']['mase'])} | "
-            f"{fmt(o['model']['diracc'], '.1f')} | {fmt(o['drift']['diracc'], '.1f')} | "
-            f"{fmt(None if cov is None else 100 * cov, '.1f')} |")
+    return (
+        f"| {cell} | {ticker} | {o['model']['n']} | {fmt(s1['model']['mase'])} | "
+        f"{fmt(o['model']['mase'])} | {fmt(o['drift']['mase'])} | "
+        f"{fmt(o['model']['diracc'], '.1f')} | {fmt(o['drift']['diracc'], '.1f')} | "
+        f"{fmt(None if cov is None else 100 * cov, '.1f')} |"
+    )
 
 
 def time_default_backtest() -> float:
     cli = [sys.executable, "-m", "stockrnn"]
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([*cli, "fetch", "AAPL", "--source", "sample"], cwd=tmp, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*cli, "fetch", "AAPL", "--source", "sample"], cwd=tmp, check=True, capture_output=True
+        )
         t0 = time.perf_counter()
-        subprocess.run([*cli, "backtest", "AAPL", "--folds", "5", "--horizon", "5"], cwd=tmp,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*cli, "backtest", "AAPL", "--folds", "5", "--horizon", "5"],
+            cwd=tmp,
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - t0
 
 
@@ -64,12 +71,16 @@ def main() -> None:
     if not OHLCV.is_dir():
         sys.exit(f"{OHLCV} not found")
     t_all = time.perf_counter()
-    print(f"settings: walk-forward, {a.folds} folds (expanding window from 50% of each series), "
-          f"horizon {a.horizon}, window 60, hidden 64, 1 layer, OHLC log-relative features, "
-          f"standard scaler, Adam lr 1e-3, batch 64, up to {a.epochs} epochs, patience "
-          f"{a.patience}, seed 42, 80% conformal intervals; one model per ticker and cell\n")
-    print("| cell | ticker | forecasts | MASE step 1 | MASE all steps | drift MASE | dir % | "
-          "drift dir % | 80% cover % |")
+    print(
+        f"settings: walk-forward, {a.folds} folds (expanding window from 50% of each series), "
+        f"horizon {a.horizon}, window 60, hidden 64, 1 layer, OHLC log-relative features, "
+        f"standard scaler, Adam lr 1e-3, batch 64, up to {a.epochs} epochs, patience "
+        f"{a.patience}, seed 42, 80% conformal intervals; one model per ticker and cell\n"
+    )
+    print(
+        "| cell | ticker | forecasts | MASE step 1 | MASE all steps | drift MASE | dir % | "
+        "drift dir % | 80% cover % |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -78,16 +89,25 @@ def main() -> None:
             fetch_one(data, FetchConfig(t, "csv", csv=OHLCV / f"{t}.csv"))
         for cell in a.cells.split(","):
             for t in tickers:
-                req = TrainRequest(data, Path(tmp) / "m", "bt", [t], DataConfig(),
-                                   ModelConfig(cell), TrainConfig(epochs=a.epochs,
-                                                                  patience=a.patience))
-                rep = backtest.run(req, Path(tmp) / "m",
-                                   backtest.BacktestConfig(a.folds, a.horizon))
+                req = TrainRequest(
+                    data,
+                    Path(tmp) / "m",
+                    "bt",
+                    [t],
+                    DataConfig(),
+                    ModelConfig(cell),
+                    TrainConfig(epochs=a.epochs, patience=a.patience),
+                )
+                rep = backtest.run(
+                    req, Path(tmp) / "m", backtest.BacktestConfig(a.folds, a.horizon)
+                )
                 print(row(cell, t, rep), flush=True)
     print(f"\nwhole benchmark: {time.perf_counter() - t_all:.0f} s")
     if not a.skip_timing:
-        print(f"`stockrnn backtest AAPL --folds 5 --horizon 5` (defaults: lstm 64, up to 100 "
-              f"epochs, patience 10) on the bundled sample: {time_default_backtest():.1f} s")
+        print(
+            f"`stockrnn backtest AAPL --folds 5 --horizon 5` (defaults: lstm 64, up to 100 "
+            f"epochs, patience 10) on the bundled sample: {time_default_backtest():.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,11 @@ def main() -> None:
             t0 = time.perf_counter()
             subprocess.run(argv, check=True, capture_output=True)
             into.append(time.perf_counter() - t0)
-    print(f"stockrnn --help: median {statistics.median(times):.3f} s, "
-          f"min {min(times):.3f} s over {args.runs} runs "
-          f"(bare interpreter: median {statistics.median(bare):.3f} s)")
+    print(
+        f"stockrnn --help: median {statistics.median(times):.3f} s, "
+        f"min {min(times):.3f} s over {args.runs} runs "
+        f"(bare interpreter: median {statistics.median(bare):.3f} s)"
+    )
 
 
 if __name__ == "__main__":

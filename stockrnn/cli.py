@@ -46,7 +46,8 @@ def _err() -> Console:
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    # Piped output gets a fixed, roomy width so tables never truncate in logs and scripts.
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 
 
 def fail(exc: StockrnnError) -> NoReturn:

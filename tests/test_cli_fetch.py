@@ -17,7 +17,7 @@ runner = CliRunner()
 
 def test_help_lists_every_command_and_version() -> None:
     res = runner.invoke(app, ["--help"])
-    for cmd in ("fetch", "list"):
+    for cmd in ("fetch", "list", "train", "models", "predict", "backtest"):
         assert cmd in res.stdout
     assert runner.invoke(app, ["--version"]).stdout.startswith("stockrnn 0.")
 

@@ -141,3 +141,19 @@ def test_short_tickers_skipped_only_when_not_asked_for(small_request, tmp_path) 
 
     with pytest.raises(DataError, match="TINY has 15 rows"):
         experiment.run(req)
+
+
+def test_checkpoint_reloads_to_identical_weights(small_request, monkeypatch) -> None:
+    saved = {}
+    real = checkpoint.save
+
+    def keep(models_dir, name, state, meta):
+        saved.update({k: v.detach().clone() for k, v in state.items()})
+        return real(models_dir, name, state, meta)
+
+    monkeypatch.setattr(checkpoint, "save", keep)
+    req = small_request()
+    experiment.run(req)
+    loaded = weights(req.models_dir)
+    assert saved.keys() == loaded.keys()
+    assert all(torch.equal(saved[k], loaded[k]) for k in saved)

@@ -97,9 +97,12 @@ def test_sample_and_list(tmp_path) -> None:
     rows = list_cached(tmp_path, now=pd.Timestamp("2013-03-08 23:00", tz="UTC"))
     assert rows[0]["symbol"] == "AAPL" and rows[0]["sessions_behind"] == 5
     frame, _ = store.load(tmp_path, "AAPL")
-    # AAPL's 2:1 split of 2005-02-28 is gone after adjustment
-    move = frame["close"].loc["2005-02-28"] / frame["close"].loc["2005-02-25"] - 1
-    assert abs(move) < 0.1
+    # AAPL's 2:1 splits of 2000-06-21 and 2005-02-28 are gone after adjustment
+    for day, before in (("2000-06-21", "2000-06-20"), ("2005-02-28", "2005-02-25")):
+        assert abs(frame["close"].loc[day] / frame["close"].loc[before] - 1) < 0.1
+    fetch_one(tmp_path, FetchConfig("MSFT", source="sample"))
+    msft, _ = store.load(tmp_path, "MSFT")
+    assert abs(msft["close"].loc["2003-02-18"] / msft["close"].loc["2003-02-14"] - 1) < 0.1
 
 
 def test_tampered_csv_detected(tmp_path) -> None:

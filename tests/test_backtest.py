@@ -1,0 +1,199 @@
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cache, make_bars
+from typer.testing import CliRunner
+
+from stockrnn import backtest, experiment, store
+from stockrnn.backtest import BacktestConfig, LeakError
+from stockrnn.cli import app
+from stockrnn.dataset import DataConfig
+from stockrnn.errors import UsageError
+from stockrnn.experiment import TrainRequest
+from stockrnn.model import ModelConfig
+from stockrnn.train import TrainConfig
+
+runner = CliRunner()
+
+
+def request(ws, tickers=("AAA",), epochs=2) -> TrainRequest:
+    return TrainRequest(
+        ws / "data",
+        ws / "models",
+        "bt",
+        list(tickers),
+        DataConfig(window=10),
+        ModelConfig("gru", hidden=6),
+        TrainConfig(epochs=epochs, patience=2),
+    )
+
+
+@pytest.fixture
+def ws(tmp_path):
+    cache(tmp_path / "data", "AAA", make_bars(400, seed=1))
+    return tmp_path
+
+
+def test_no_fold_fits_on_its_test_rows(ws, monkeypatch) -> None:
+    seen = []
+    real = backtest.fit_series
+
+    def spy(series, req, *a, **k):
+        seen.append(max(s.dates[-1] for s in series))
+        return real(series, req, *a, **k)
+
+    monkeypatch.setattr(backtest, "fit_series", spy)
+    rep = backtest.run(request(ws), ws / "models", BacktestConfig(folds=3, horizon=2))
+    starts = [pd.Timestamp(f["test_start"]) for f in rep.folds]
+    assert len(seen) == 3 and all(fit < start for fit, start in zip(seen, starts, strict=True))
+    assert all(pd.Timestamp(f["train_through"]) < pd.Timestamp(f["test_start"]) for f in rep.folds)
+
+
+def test_changing_later_rows_leaves_earlier_folds_alone(ws, tmp_path) -> None:
+    out1, out2 = tmp_path / "a.csv", tmp_path / "b.csv"
+    backtest.run(
+        request(ws), ws / "models", BacktestConfig(folds=2, horizon=1, predictions_out=out1)
+    )
+    first = pd.read_csv(out1)
+    cut = first.loc[first["fold"] == 2, "target_date"].min()
+    frame = make_bars(400, seed=1)
+    frame.loc[cut:, ["open", "high", "low", "close"]] *= 1.37
+    cache(ws / "data", "AAA", frame)
+    backtest.run(
+        request(ws), ws / "models", BacktestConfig(folds=2, horizon=1, predictions_out=out2)
+    )
+    second = pd.read_csv(out2)
+    fold1 = first["fold"] == 1
+    np.testing.assert_array_equal(first.loc[fold1, "prediction"], second.loc[fold1, "prediction"])
+
+
+def test_predictions_out_matches_cached_data(ws, tmp_path) -> None:
+    out = tmp_path / "p.csv"
+    rep = backtest.run(
+        request(ws), ws / "models", BacktestConfig(folds=2, horizon=3, predictions_out=out)
+    )
+    frame, _ = store.load(ws / "data", "AAA")
+    dates = list(frame.index.strftime("%Y-%m-%d"))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert len(rows) == rep.overall["model"]["n"]
+    for r in rows[:: max(1, len(rows) // 200)]:
+        o, t = dates.index(r["origin_date"]), dates.index(r["target_date"])
+        assert t - o == int(r["step"])
+        assert float(r["actual"]) == pytest.approx(frame["close"].iloc[t])
+        assert float(r["naive"]) == pytest.approx(frame["close"].iloc[o])
+        assert float(r["lo"]) < float(r["prediction"]) < float(r["hi"])
+
+
+def test_saved_model_scores_only_after_its_data(ws, tmp_path) -> None:
+    summary = experiment.run(
+        TrainRequest(
+            ws / "data",
+            ws / "models",
+            "m",
+            ["AAA"],
+            DataConfig(window=10),
+            ModelConfig("lstm", hidden=6),
+            TrainConfig(epochs=1),
+        )
+    )
+    val_end = summary["tickers"][0]["val_end"]
+    out = tmp_path / "one.csv"
+    rep = backtest.run(
+        request(ws), ws / "models", BacktestConfig(horizon=1, model="m", predictions_out=out)
+    )
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert min(r["target_date"] for r in rows) > val_end
+    assert rep.folds[0]["test_start"] == summary["tickers"][0]["test_start"]
+    with pytest.raises(UsageError, match="in-sample"):
+        backtest.run(
+            request(ws),
+            ws / "models",
+            BacktestConfig(horizon=1, model="m", start=pd.Timestamp(val_end).date()),
+        )
+
+
+def test_leak_guard_refuses_overlap() -> None:
+    s = backtest.Series.from_frame("X", make_bars(50), ["open", "high", "low", "close"])
+    with pytest.raises(LeakError):
+        backtest._guard(s.head(30), s.dates[10], s.dates[29])
+    with pytest.raises(LeakError):
+        backtest._guard(s.head(20), s.dates[25], s.dates[20])
+
+
+def test_lag_echo_flags_carried_forward_forecasts() -> None:
+    n = 50
+    last = np.linspace(100, 110, n)[:, None]
+    actual = last * np.exp(np.random.default_rng(0).normal(0, 0.01, (n, 1)))
+    f = backtest.Forecasts(
+        "X",
+        0,
+        np.arange(n),
+        pd.bdate_range("2020-01-01", periods=n + 1),
+        last * 1.0001,
+        actual,
+        last,
+        last,
+        last,
+        last,
+    )
+    assert any("carried forward" in w for w in backtest.lag_echo([f]))
+
+
+def test_cli_backtest_on_sample_ticker(tmp_path) -> None:
+    data = tmp_path / "data"
+    assert (
+        runner.invoke(
+            app, ["fetch", "MSFT", "--source", "sample", "--data-dir", str(data)]
+        ).exit_code
+        == 0
+    )
+    res = runner.invoke(
+        app,
+        [
+            "backtest",
+            "MSFT",
+            "--folds",
+            "2",
+            "--horizon",
+            "2",
+            "--epochs",
+            "2",
+            "--hidden",
+            "8",
+            "--window",
+            "20",
+            "--data-dir",
+            str(data),
+            "--models-dir",
+            str(tmp_path / "m"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    for label in ("step 1 model", "step 2 model", "overall model", "naive", "drift", "cover %"):
+        assert label in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "msg"),
+    [
+        (["--folds", "0"], "--folds"),
+        (["--horizon", "99"], "--horizon"),
+        (["--model", "nope"], "no model named"),
+    ],
+)
+def test_cli_backtest_bad_input(ws, argv, msg) -> None:
+    res = runner.invoke(
+        app,
+        [
+            "backtest",
+            "AAA",
+            *argv,
+            "--data-dir",
+            str(ws / "data"),
+            "--models-dir",
+            str(ws / "models"),
+        ],
+    )
+    assert res.exit_code in (2, 10) and msg in res.stderr
