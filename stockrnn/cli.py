@@ -198,7 +198,7 @@ def parse_split(text: str) -> tuple[float, float, float]:
         parts = ()
     if len(parts) != 3:
         raise UsageError(f"--split {text!r}: give three fractions, e.g. 0.7,0.15,0.15")
-    return parts  # type: ignore[return-value]
+    return parts
 
 
 Tickers = Annotated[
@@ -334,8 +334,8 @@ def train_cmd(
     from stockrnn import experiment, render
     from stockrnn.progress import epoch_progress
 
-    with epoch_progress(_err(), req.train.epochs) as on_epoch:  # type: ignore[attr-defined]
-        summary = guarded(lambda: experiment.run(req, on_epoch))  # type: ignore[arg-type]
+    with epoch_progress(_err(), req.train.epochs) as on_epoch:
+        summary = guarded(lambda: experiment.run(req, on_epoch))
     for reason in summary["skipped"]:
         _err().print(f"skipped: {reason}", markup=False)
     if timings is not None:

@@ -155,10 +155,10 @@ class Scaler:
         return cls(kind, np.asarray(shift, np.float64), np.asarray(scale, np.float64))
 
     def transform(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.shift) / self.scale
+        return np.asarray((x - self.shift) / self.scale)
 
     def inverse(self, x: np.ndarray) -> np.ndarray:
-        return x * self.scale + self.shift
+        return np.asarray(x * self.scale + self.shift)
 
 
 @dataclass

@@ -48,7 +48,7 @@ def one_step_closes(
 ) -> np.ndarray:
     """Predicted closes for the target rows, from their true history (one step ahead)."""
     rel = scaler.inverse(train.predict_rows(model, windows, rows).astype(np.float64))
-    return prev_close[rows] * np.exp(rel[:, features.CLOSE])
+    return np.asarray(prev_close[rows] * np.exp(rel[:, features.CLOSE]))
 
 
 def _split_dates(s: Series) -> dict[str, str | None]:

@@ -43,4 +43,4 @@ def to_prices(last_close: np.ndarray, rel: np.ndarray) -> np.ndarray:
     prices[..., CLOSE] = close
     prices[..., 1] = prices.max(axis=2)
     prices[..., 2] = prices.min(axis=2)
-    return prices
+    return np.asarray(prices, dtype=np.float64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -46,7 +47,7 @@ class Forecaster(nn.Module):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
-        extra = {"nonlinearity": cfg.nonlinearity} if cfg.cell == "rnn" else {}
+        extra: dict[str, Any] = {"nonlinearity": cfg.nonlinearity} if cfg.cell == "rnn" else {}
         self.rnn = CELLS[cfg.cell](
             input_size=cfg.n_features,
             hidden_size=cfg.hidden,
@@ -60,4 +61,5 @@ class Forecaster(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)  # (batch, window, hidden)
-        return self.head(out[:, -1])  # (batch, features)
+        pred: torch.Tensor = self.head(out[:, -1])  # (batch, features)
+        return pred

@@ -51,7 +51,8 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     out = frame.copy()
     out.index = out.index.strftime("%Y-%m-%d")
     out["volume"] = out["volume"].round().astype("int64")
-    return out.to_csv(index_label="date", lineterminator="\n").encode()
+    text: str = out.to_csv(index_label="date", lineterminator="\n")
+    return text.encode()
 
 
 def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
