@@ -37,6 +37,22 @@ def one_line(res, code: int, text: str) -> None:
     assert "Traceback" not in res.output
 
 
+def tiny_train(data, models) -> list[str]:
+    return [
+        "train",
+        "--data-dir",
+        str(data),
+        "--models-dir",
+        str(models),
+        "--window",
+        "5",
+        "--epochs",
+        "1",
+        "--hidden",
+        "4",
+    ]
+
+
 @pytest.fixture
 def data(tmp_path):
     d = tmp_path / "data"
@@ -125,19 +141,7 @@ def test_models_dir_not_writable(data, tmp_path) -> None:
     blocker.write_text("not a folder")
     res = runner.invoke(
         app,
-        [
-            "train",
-            "--data-dir",
-            str(data),
-            "--models-dir",
-            str(blocker),
-            "--window",
-            "5",
-            "--epochs",
-            "1",
-            "--hidden",
-            "4",
-        ],
+        tiny_train(data, blocker),
     )
     one_line(res, 11, "cannot write")
 
@@ -178,19 +182,7 @@ def test_hostile_checkpoint_via_cli(data, tmp_path) -> None:
     assert (
         runner.invoke(
             app,
-            [
-                "train",
-                "--data-dir",
-                str(data),
-                "--models-dir",
-                str(models),
-                "--window",
-                "5",
-                "--epochs",
-                "1",
-                "--hidden",
-                "4",
-            ],
+            tiny_train(data, models),
         ).exit_code
         == 0
     )
