@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -20,7 +19,36 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockrnn import __version__
+from stockrnn import options as opts
 from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError, UsageError
+from stockrnn.options import (
+    BatchOpt,
+    BiasOpt,
+    Cell,
+    CellOpt,
+    DataDir,
+    DateOpt,
+    Device,
+    DeviceOpt,
+    DropoutOpt,
+    EpochsOpt,
+    FeatureSet,
+    FeaturesOpt,
+    HiddenOpt,
+    JsonOut,
+    LayersOpt,
+    LrOpt,
+    ModelName,
+    ModelsDir,
+    NonlinOpt,
+    PatienceOpt,
+    ScalerKind,
+    ScalerOpt,
+    SeedOpt,
+    Source,
+    Tickers,
+    WindowOpt,
+)
 
 app = typer.Typer(
     help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive baseline.",
@@ -30,15 +58,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 T = TypeVar("T")
-
-DataDir = Annotated[
-    Path, typer.Option("--data-dir", envvar="STOCKRNN_DATA", help="Folder of cached bars.")
-]
-ModelsDir = Annotated[
-    Path, typer.Option("--models-dir", envvar="STOCKRNN_MODELS", help="Folder of saved models.")
-]
-JsonOut = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-DateOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 
 
 def _err() -> Console:
@@ -83,12 +102,6 @@ def root(
     ] = False,
 ) -> None:
     """stockrnn: fetch daily bars, train an RNN, forecast, and compare with naive."""
-
-
-class Source(StrEnum):
-    yahoo = "yahoo"
-    sample = "sample"
-    csv = "csv"
 
 
 @app.command()
@@ -167,111 +180,6 @@ def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> 
         _out().print(render.list_table(rows))
 
 
-class Cell(StrEnum):
-    rnn = "rnn"
-    lstm = "lstm"
-    gru = "gru"
-
-
-class FeatureSet(StrEnum):
-    ohlc = "ohlc"
-    ohlcv = "ohlcv"
-
-
-class ScalerKind(StrEnum):
-    standard = "standard"
-    minmax = "minmax"
-    robust = "robust"
-
-
-class Device(StrEnum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
-
-
-def parse_split(text: str) -> tuple[float, float, float]:
-    """'0.7,0.15,0.15' -> (0.7, 0.15, 0.15); UsageError when malformed."""
-    try:
-        parts = tuple(float(p) for p in text.split(","))
-    except ValueError:
-        parts = ()
-    if len(parts) != 3:
-        raise UsageError(f"--split {text!r}: give three fractions, e.g. 0.7,0.15,0.15")
-    return parts
-
-
-Tickers = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--ticker", "-t", help="Train on this ticker (repeatable; default: every cached one)."
-    ),
-]
-ModelName = Annotated[str, typer.Option("--name", help="Checkpoint name under the models dir.")]
-
-
-CellOpt = Annotated[Cell, typer.Option(help="Recurrent cell.")]
-HiddenOpt = Annotated[int, typer.Option(help="Hidden units per layer.")]
-LayersOpt = Annotated[int, typer.Option(help="Stacked recurrent layers.")]
-DropoutOpt = Annotated[float, typer.Option(help="Dropout between stacked layers.")]
-NonlinOpt = Annotated[str, typer.Option(help="tanh or relu (rnn cell only).")]
-BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")]
-WindowOpt = Annotated[int, typer.Option(help="Days of history per sample.")]
-FeaturesOpt = Annotated[FeatureSet, typer.Option(help="Inputs per day.")]
-ScalerOpt = Annotated[ScalerKind, typer.Option(help="Fitted on train rows only.")]
-LrOpt = Annotated[float, typer.Option(help="Adam learning rate.")]
-BatchOpt = Annotated[int, typer.Option(help="Samples per step.")]
-EpochsOpt = Annotated[int, typer.Option(help="Most epochs.")]
-PatienceOpt = Annotated[int, typer.Option(help="Early-stopping patience (epochs).")]
-SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")]
-DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
-
-
-def _request(
-    data_dir: Path,
-    models_dir: Path,
-    name: str,
-    tickers: list[str] | None,
-    split: str = "0.7,0.15,0.15",
-    train_end: datetime | None = None,
-    val_end: datetime | None = None,
-    **o: Any,
-) -> Any:
-    """A validated TrainRequest from the model options `train` and `backtest` share."""
-    from stockrnn.dataset import DataConfig
-    from stockrnn.experiment import TrainRequest
-    from stockrnn.model import ModelConfig
-    from stockrnn.train import TrainConfig
-
-    req = TrainRequest(
-        data_dir,
-        models_dir,
-        name,
-        [_symbol(t) for t in tickers or []],
-        DataConfig(
-            o["window"],
-            o["features"].value,
-            o["scaler"].value,
-            parse_split(split),
-            train_end.date() if train_end else None,
-            val_end.date() if val_end else None,
-        ),
-        ModelConfig(
-            o["cell"].value,
-            hidden=o["hidden"],
-            layers=o["layers"],
-            dropout=o["dropout"],
-            nonlinearity=o["nonlinearity"],
-            bias=o["bias"],
-        ),
-        TrainConfig(
-            o["lr"], o["batch_size"], o["epochs"], o["patience"], o["seed"], o["device"].value
-        ),
-    )
-    req.validate()
-    return req
-
-
 @app.command("train")
 def train_cmd(
     ticker: Tickers = None,
@@ -305,7 +213,7 @@ def train_cmd(
     """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
 
     def build() -> Any:
-        return _request(
+        return opts.train_request(
             data_dir,
             models_dir,
             name,
@@ -370,12 +278,6 @@ def _write_timings(path: Path, fit: dict[str, Any]) -> None:
     atomic.write_bytes(path, json.dumps(keys).encode())
 
 
-def _symbol(raw: str) -> str:
-    from stockrnn import symbols
-
-    return symbols.normalize(raw)
-
-
 @app.command("models")
 def models_cmd(json_out: JsonOut = False, models_dir: ModelsDir = Path("models")) -> None:
     """List saved models with their architecture, data and test skill vs naive."""
@@ -417,7 +319,7 @@ def predict_cmd(
 
         cfg = forecast.ForecastConfig(days, level, calendar, model)
         cfg.validate()
-        symbols = [_symbol(t) for t in tickers]
+        symbols = [opts.symbol(t) for t in tickers]
         return forecast.predict(data_dir, models_dir, symbols, cfg)
 
     results = guarded(work)
@@ -490,7 +392,7 @@ def backtest_cmd(
             predictions_out=predictions_out,
         )
         cfg.validate()
-        req = _request(
+        req = opts.train_request(
             data_dir,
             models_dir,
             "backtest",

@@ -1,0 +1,142 @@
+"""Command-line option types shared by the commands, and the request they build.
+
+Kept apart from cli.py so each command stays a few lines; like cli.py it imports nothing heavy
+at module level.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from stockrnn.errors import UsageError
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="STOCKRNN_DATA", help="Folder of cached bars.")
+]
+ModelsDir = Annotated[
+    Path, typer.Option("--models-dir", envvar="STOCKRNN_MODELS", help="Folder of saved models.")
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+DateOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+
+
+class Source(StrEnum):
+    yahoo = "yahoo"
+    sample = "sample"
+    csv = "csv"
+
+
+class Cell(StrEnum):
+    rnn = "rnn"
+    lstm = "lstm"
+    gru = "gru"
+
+
+class FeatureSet(StrEnum):
+    ohlc = "ohlc"
+    ohlcv = "ohlcv"
+
+
+class ScalerKind(StrEnum):
+    standard = "standard"
+    minmax = "minmax"
+    robust = "robust"
+
+
+class Device(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+def parse_split(text: str) -> tuple[float, float, float]:
+    """'0.7,0.15,0.15' -> (0.7, 0.15, 0.15); UsageError when malformed."""
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 3:
+        raise UsageError(f"--split {text!r}: give three fractions, e.g. 0.7,0.15,0.15")
+    return parts
+
+
+Tickers = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ticker", "-t", help="Train on this ticker (repeatable; default: every cached one)."
+    ),
+]
+ModelName = Annotated[str, typer.Option("--name", help="Checkpoint name under the models dir.")]
+
+
+CellOpt = Annotated[Cell, typer.Option(help="Recurrent cell.")]
+HiddenOpt = Annotated[int, typer.Option(help="Hidden units per layer.")]
+LayersOpt = Annotated[int, typer.Option(help="Stacked recurrent layers.")]
+DropoutOpt = Annotated[float, typer.Option(help="Dropout between stacked layers.")]
+NonlinOpt = Annotated[str, typer.Option(help="tanh or relu (rnn cell only).")]
+BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")]
+WindowOpt = Annotated[int, typer.Option(help="Days of history per sample.")]
+FeaturesOpt = Annotated[FeatureSet, typer.Option(help="Inputs per day.")]
+ScalerOpt = Annotated[ScalerKind, typer.Option(help="Fitted on train rows only.")]
+LrOpt = Annotated[float, typer.Option(help="Adam learning rate.")]
+BatchOpt = Annotated[int, typer.Option(help="Samples per step.")]
+EpochsOpt = Annotated[int, typer.Option(help="Most epochs.")]
+PatienceOpt = Annotated[int, typer.Option(help="Early-stopping patience (epochs).")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")]
+DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
+
+
+def train_request(
+    data_dir: Path,
+    models_dir: Path,
+    name: str,
+    tickers: list[str] | None,
+    split: str = "0.7,0.15,0.15",
+    train_end: datetime | None = None,
+    val_end: datetime | None = None,
+    **o: Any,
+) -> Any:
+    """A validated TrainRequest from the model options `train` and `backtest` share."""
+    from stockrnn.dataset import DataConfig
+    from stockrnn.experiment import TrainRequest
+    from stockrnn.model import ModelConfig
+    from stockrnn.train import TrainConfig
+
+    req = TrainRequest(
+        data_dir,
+        models_dir,
+        name,
+        [symbol(t) for t in tickers or []],
+        DataConfig(
+            o["window"],
+            o["features"].value,
+            o["scaler"].value,
+            parse_split(split),
+            train_end.date() if train_end else None,
+            val_end.date() if val_end else None,
+        ),
+        ModelConfig(
+            o["cell"].value,
+            hidden=o["hidden"],
+            layers=o["layers"],
+            dropout=o["dropout"],
+            nonlinearity=o["nonlinearity"],
+            bias=o["bias"],
+        ),
+        TrainConfig(
+            o["lr"], o["batch_size"], o["epochs"], o["patience"], o["seed"], o["device"].value
+        ),
+    )
+    req.validate()
+    return req
+
+
+def symbol(raw: str) -> str:
+    from stockrnn import symbols
+
+    return symbols.normalize(raw)
