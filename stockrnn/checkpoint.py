@@ -62,11 +62,13 @@ def save(models_dir: Path, name: str, state: dict[str, Any], meta: dict[str, Any
         "weights_file": weights,
         "weights_sha256": digest,
     }
-    atomic.write_bytes(target / weights, payload)
-    atomic.write_bytes(target / META, json.dumps(meta, indent=2).encode())
-    for old in target.glob("weights-*.safetensors"):
-        if old.name != weights:
-            old.unlink(missing_ok=True)
+    # The lock keeps a concurrent save of the same name from deleting the weights we commit.
+    with atomic.locked(models_dir / f".{name}.lock"):
+        atomic.write_bytes(target / weights, payload)
+        atomic.write_bytes(target / META, json.dumps(meta, indent=2).encode())
+        for old in target.glob("weights-*.safetensors"):
+            if old.name != weights:
+                old.unlink(missing_ok=True)
     return target
 
 

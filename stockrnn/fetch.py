@@ -22,6 +22,7 @@ from stockrnn.errors import (
 from stockrnn.sources import Fetched
 
 SOURCES = ("yahoo", "sample", "csv")
+PERIODS = ("1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max")  # yfinance
 OVERLAP_RTOL = 1e-4  # a dividend re-adjustment moves old closes by far more than this
 
 
@@ -55,13 +56,18 @@ class FetchResult:
 
 
 def check_range(cfg: FetchConfig) -> None:
-    """Refuse an inverted or session-less date range before any download."""
-    if cfg.start and cfg.end:
-        if cfg.start > cfg.end:
-            raise EmptyRangeError(f"--start {cfg.start} is after --end {cfg.end}")
-        if trading_calendar.sessions_between(cfg.calendar, cfg.start, cfg.end) == 0:
+    """Refuse a bad period, or an inverted or session-less date range, before any download."""
+    if cfg.period is not None and cfg.period not in PERIODS:
+        raise UsageError(f"--period must be one of {', '.join(PERIODS)}")
+    if cfg.period is not None and (cfg.start or cfg.end):
+        raise UsageError("give either --period or --start/--end, not both")
+    if cfg.start:
+        end = cfg.end or date.today()
+        if cfg.start > end:
+            raise EmptyRangeError(f"--start {cfg.start} is after --end {end}")
+        if trading_calendar.sessions_between(cfg.calendar, cfg.start, end) == 0:
             raise EmptyRangeError(
-                f"no {cfg.calendar} trading session between {cfg.start} and {cfg.end}"
+                f"no {cfg.calendar} trading session between {cfg.start} and {end}"
             )
     if cfg.source == "csv" and cfg.csv is None:
         raise UsageError("--source csv needs --csv FILE")

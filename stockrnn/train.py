@@ -38,6 +38,7 @@ class TrainConfig:
             raise UsageError("--patience must be at least 1")
         if self.device not in ("auto", "cpu", "cuda"):
             raise UsageError("--device must be auto, cpu or cuda")
+        resolve_device(self.device)  # --device cuda on a machine without one fails up front
 
 
 @dataclass

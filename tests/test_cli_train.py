@@ -99,3 +99,13 @@ def test_killed_checkpoint_write_keeps_previous(ws) -> None:
     proc.communicate()
     model, meta = checkpoint.load(ws / "models", "default")
     assert meta == before and meta["train"]["seed"] == 42
+
+
+def test_cuda_requested_without_gpu(ws) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    res = runner.invoke(app, args(ws, "--device", "cuda"))
+    assert res.exit_code == 2 and "no CUDA device" in res.stderr
+    assert not (ws / "models").exists()

@@ -111,3 +111,19 @@ def test_tampered_csv_detected(tmp_path) -> None:
         fh.write("2013-03-04,1,1,1,1,1,1\n")
     with pytest.raises(DataError, match="does not match its manifest"):
         store.load(tmp_path, "IBM")
+
+
+@pytest.mark.parametrize(
+    ("cfg", "msg"),
+    [
+        (FetchConfig("AAPL", period="7y"), "--period must be one of"),
+        (FetchConfig("AAPL", period="5y", start=date(2020, 1, 2)), "either --period"),
+        (FetchConfig("AAPL", start=date(2099, 1, 2)), "is after"),
+    ],
+)
+def test_bad_period_or_future_start(tmp_path, fake_yahoo, cfg, msg) -> None:
+    from stockrnn.errors import StockrnnError
+
+    with pytest.raises(StockrnnError, match=msg):
+        fetch_one(tmp_path, cfg)
+    assert fake_yahoo.calls == []
