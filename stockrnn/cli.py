@@ -142,7 +142,8 @@ def fetch(
         full=full,
         calendar=calendar,
     )
-    with Progress(console=_err(), transient=True) as bar:
+    err = _err()
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("fetching", total=len(configs))
 
         def advance(name: str) -> None:

@@ -22,7 +22,8 @@ def epoch_progress(console: Console, epochs: int) -> Iterator[Callable[[Epoch], 
         TextColumn("eta"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    live = console.is_terminal  # off a terminal (logs, CI) the bar would only add blank lines
+    with Progress(*columns, console=console, transient=True, disable=not live) as bar:
         task = bar.add_task("train", total=epochs, losses="")
 
         def update(e: Epoch) -> None:
