@@ -28,7 +28,7 @@ def calibrate(residuals: np.ndarray) -> list[float]:
 def half_width(quantiles: list[float], level: float) -> float:
     """The stored half-width for `level` (0.5 to 0.99, in steps of 0.01)."""
     key = round(level, 2)
-    if key not in LEVELS:
+    if abs(key - level) > 1e-9 or key not in LEVELS:
         raise UsageError("--level must be between 0.50 and 0.99 (steps of 0.01)")
     return quantiles[LEVELS.index(key)]
 
