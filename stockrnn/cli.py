@@ -82,7 +82,7 @@ def guarded(fn: Callable[[], T]) -> T:
     except StockrnnError as exc:
         fail(exc)
     except KeyboardInterrupt:
-        _err().print("[red]interrupted[/]: nothing was changed")
+        _err().print("[red]interrupted[/]: the write in progress was abandoned; files are intact")
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
