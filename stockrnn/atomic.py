@@ -2,7 +2,8 @@
 
 A crash, SIGKILL or Ctrl-C at any moment leaves either the old file or the new one, never a
 half-written file. Several files are committed together by writing every temp file first and
-renaming them last, so the window where they disagree is two renames long.
+renaming them last, so the window where they disagree is two renames long (store.py closes
+it for the data cache by keeping the old CSV linked until the manifest lands).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from stockrnn.errors import StorageError
 PAUSE_ENV = "STOCKRNN_TEST_PAUSE_BEFORE_RENAME"
 
 
-def _storage_error(path: Path, exc: OSError) -> StorageError:
+def storage_error(path: Path, exc: OSError) -> StorageError:
     if exc.errno == errno.ENOSPC:
         why = "no space left on device"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -48,7 +49,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
             os.fsync(fh.fileno())
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise _storage_error(path, exc) from exc
+        raise storage_error(path, exc) from exc
     return tmp
 
 
@@ -62,7 +63,7 @@ def write_files(items: Sequence[tuple[Path, bytes]]) -> None:
         for tmp, path in temps:
             os.replace(tmp, path)
     except OSError as exc:
-        raise _storage_error(items[0][0], exc) from exc
+        raise storage_error(items[0][0], exc) from exc
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
@@ -99,7 +100,7 @@ def locked(lock_path: Path, timeout: float = 120.0) -> Iterator[None]:
     except Timeout as exc:
         raise StorageError(f"{lock_path} is held by another stockrnn process") from exc
     except OSError as exc:
-        raise _storage_error(lock_path, exc) from exc
+        raise storage_error(lock_path, exc) from exc
     try:
         yield
     finally:

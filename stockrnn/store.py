@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def manifest_path(data_dir: Path, symbol: str) -> Path:
     return data_dir / f"{symbols.file_stem(symbol)}.json"
 
 
+def prev_path(data_dir: Path, symbol: str) -> Path:
+    return data_dir / f".{symbols.file_stem(symbol)}.csv.prev"
+
+
 def lock_path(data_dir: Path, symbol: str) -> Path:
     return data_dir / f".{symbols.file_stem(symbol)}.lock"
 
@@ -63,12 +68,22 @@ def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
     manifest.last_date = frame.index[-1].strftime("%Y-%m-%d")
     manifest.sha256 = hashlib.sha256(payload).hexdigest()
     meta = json.dumps(asdict(manifest), indent=2).encode()
-    atomic.write_files(
-        [
-            (csv_path(data_dir, manifest.symbol), payload),
-            (manifest_path(data_dir, manifest.symbol), meta),
-        ]
-    )
+    csv, prev = csv_path(data_dir, manifest.symbol), prev_path(data_dir, manifest.symbol)
+    # Keep the old CSV reachable until the manifest is renamed too: a crash between the two
+    # renames is then undone by load(), which puts it back.
+    try:
+        prev.unlink(missing_ok=True)
+        if csv.exists():
+            os.link(csv, prev)
+    except OSError as exc:
+        raise atomic.storage_error(prev, exc) from exc
+    try:
+        atomic.write_files([(csv, payload), (manifest_path(data_dir, manifest.symbol), meta)])
+    except BaseException:
+        if prev.exists() and os.path.samefile(prev, csv):  # nothing was renamed yet
+            prev.unlink(missing_ok=True)
+        raise
+    prev.unlink(missing_ok=True)
     return manifest
 
 
@@ -92,12 +107,26 @@ def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
     manifest = read_manifest(mpath)
     payload = cpath.read_bytes()
     if hashlib.sha256(payload).hexdigest() != manifest.sha256:
-        raise DataError(
-            f"{cpath} does not match its manifest (edited or damaged); "
-            f"run `stockrnn fetch {symbol} --full` to rebuild it"
-        )
+        payload = _restore_previous(data_dir, symbol, manifest.sha256)
     frame = pd.read_csv(io.BytesIO(payload), index_col="date", parse_dates=["date"])
     return frame.astype("float64"), manifest
+
+
+def _restore_previous(data_dir: Path, symbol: str, sha256: str) -> bytes:
+    """Undo a save that died between its two renames; DataError if the CSV was edited."""
+    prev, cpath = prev_path(data_dir, symbol), csv_path(data_dir, symbol)
+    if prev.exists():
+        payload = prev.read_bytes()
+        if hashlib.sha256(payload).hexdigest() == sha256:
+            try:
+                os.replace(prev, cpath)
+            except OSError:
+                pass  # another reader restored it first, or the folder is read-only
+            return payload
+    raise DataError(
+        f"{cpath} does not match its manifest (edited or damaged); "
+        f"run `stockrnn fetch {symbol} --full` to rebuild it"
+    )
 
 
 def cached(data_dir: Path) -> list[Manifest]:

@@ -127,3 +127,29 @@ def test_bad_period_or_future_start(tmp_path, fake_yahoo, cfg, msg) -> None:
     with pytest.raises(StockrnnError, match=msg):
         fetch_one(tmp_path, cfg)
     assert fake_yahoo.calls == []
+
+
+def test_crash_between_the_two_renames_is_undone(tmp_path, monkeypatch, bars) -> None:
+    from stockrnn import atomic
+    from stockrnn.errors import StorageError
+
+    fetch_one(tmp_path, FetchConfig("IBM", source="sample"))
+    old, _ = store.load(tmp_path, "IBM")
+    real, calls = atomic.os.replace, []
+
+    def die_on_second(src, dst) -> None:
+        calls.append(dst)
+        if len(calls) == 2:  # the CSV is in place, the manifest is not
+            raise OSError(5, "simulated crash")
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", die_on_second)
+    new = tmp_path / "new.csv"
+    bars(50).to_csv(new, index_label="Date")
+    with pytest.raises(StorageError):
+        fetch_one(tmp_path, FetchConfig("IBM", source="csv", csv=new))
+    monkeypatch.undo()
+    frame, manifest = store.load(tmp_path, "IBM")
+    pd.testing.assert_frame_equal(frame, old)
+    assert manifest.source == "sample"
+    assert not (tmp_path / ".IBM.csv.prev").exists()
