@@ -138,18 +138,13 @@ def run(
     series = dataset.load_series(req.data_dir, req.tickers, names)
     skipped: list[str] = []
     if not req.tickers:  # every cached ticker: leave out the short ones, and say so
-        skipped = [r for r in (dataset.too_short(s, req.data) for s in series) if r]
-        series = [s for s in series if dataset.too_short(s, req.data) is None] or series
+        reasons = {s.symbol: dataset.too_short(s, req.data) for s in series}
+        skipped = [r for r in reasons.values() if r]
+        series = [s for s in series if not reasons[s.symbol]] or series
     started = datetime.now(UTC)
     fit = fit_series(series, req, on_epoch)
-    model, samples, scaler, fitted, device = (
-        fit.model,
-        fit.samples,
-        fit.scaler,
-        fit.result,
-        fit.device,
-    )
-    scores, widths = evaluate(model, samples, series, scaler, device)
+    samples, scaler, fitted = fit.samples, fit.scaler, fit.result
+    scores, widths = evaluate(fit.model, samples, series, scaler, fit.device)
     meta = {
         "created_at": started.isoformat(timespec="seconds"),
         "model": asdict(req.model),
@@ -198,9 +193,9 @@ def run(
             "numpy": np.__version__,
             "python": platform.python_version(),
         },
-        "device": str(device),
+        "device": str(fit.device),
     }
-    checkpoint.save(req.models_dir, req.name, model.state_dict(), meta)
+    checkpoint.save(req.models_dir, req.name, fit.model.state_dict(), meta)
     return {**meta, "name": req.name, "skipped": skipped}
 
 

@@ -19,9 +19,9 @@ def get(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any:
     Building a calendar costs time in proportion to its span (0.1-0.3 s from 1980), so callers
     that only look at recent sessions ask for a short one.
     """
-    start = max(
-        pd.Timestamp(since or "1980-01-01") - pd.Timedelta(days=14), pd.Timestamp("1980-01-01")
-    )
+    start = pd.Timestamp(since or "1980-01-01") - pd.Timedelta(days=14)
+    # exchange_calendars refuses a start past its end (a year ahead): clamp to the past month
+    start = min(max(start, pd.Timestamp("1980-01-01")), pd.Timestamp.now() - pd.Timedelta(days=30))
     return _build(name.upper(), start.strftime("%Y-%m-01"))
 
 
