@@ -172,10 +172,6 @@ def fetch_one(data_dir: Path, cfg: FetchConfig, now: pd.Timestamp | None = None)
                 calendar=cfg.calendar,
                 validation=notes,
                 warnings=warnings,
-                first_date="",
-                last_date="",
-                rows=0,
-                sha256="",
             )
             store.save(data_dir, frame, manifest)
         else:

@@ -25,15 +25,16 @@ class Manifest:
     source: str
     fetched_at: str
     adjusted: bool
-    first_date: str
-    last_date: str
-    rows: int
-    sha256: str
     yfinance_version: str | None = None
     calendar: str = "XNYS"
     validation: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     format: int = FORMAT
+    # Derived from the frame by save(): never set them by hand.
+    first_date: str = ""
+    last_date: str = ""
+    rows: int = 0
+    sha256: str = ""
 
 
 def csv_path(data_dir: Path, symbol: str) -> Path:

@@ -90,17 +90,7 @@ def cache(data_dir: Path, symbol: str, frame: pd.DataFrame) -> None:
     """Store a frame in the data cache as `stockrnn fetch` would."""
     from stockrnn import store
 
-    manifest = store.Manifest(
-        symbol=symbol,
-        source="test",
-        fetched_at="2020-01-01T00:00:00",
-        adjusted=True,
-        first_date="",
-        last_date="",
-        rows=0,
-        sha256="",
-    )
-    store.save(data_dir, frame, manifest)
+    store.save(data_dir, frame, store.Manifest(symbol, "test", "2020-01-01T00:00:00", True))
 
 
 @pytest.fixture
