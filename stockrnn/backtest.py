@@ -21,8 +21,9 @@ import torch
 from stockrnn import atomic, checkpoint, dataset, features, intervals, metrics
 from stockrnn.dataset import DataConfig, Scaler, Series
 from stockrnn.errors import StockrnnError, UsageError
-from stockrnn.experiment import TrainRequest, fit_series
+from stockrnn.experiment import TrainRequest, fit_series, val_half_widths
 from stockrnn.forecast import roll, scaler_of
+from stockrnn.trading_calendar import day
 
 ECHO_RATIO = 0.1  # predicted moves this much smaller than actual ones count as an echo
 COLUMNS = [
@@ -153,7 +154,7 @@ def walk_forward(series: list[Series], req: TrainRequest, cfg: BacktestConfig) -
     for k in range(cfg.folds):
         heads = [s.head(int(edges[s.symbol][k])) for s in series]
         fitted = fit_series(heads, fold_req)
-        width = intervals.half_width(_val_widths(fitted, heads), cfg.level)
+        width = intervals.half_width(val_half_widths(fitted, heads), cfg.level)
         for s, h in zip(series, heads, strict=True):
             cut, end = int(edges[s.symbol][k]), int(edges[s.symbol][k + 1])
             _guard(h, fitted.scaler.fit_end, s.dates[cut])
@@ -175,28 +176,14 @@ def walk_forward(series: list[Series], req: TrainRequest, cfg: BacktestConfig) -
                 {
                     "fold": k + 1,
                     "ticker": s.symbol,
-                    "train_through": _day(h.dates[-1]),
-                    "test_start": _day(s.dates[cut]),
-                    "test_end": _day(s.dates[end - 1]),
+                    "train_through": day(h.dates[-1]),
+                    "test_start": day(s.dates[cut]),
+                    "test_end": day(s.dates[end - 1]),
                     "origins": len(origins),
                     "best_epoch": fitted.result.best_epoch,
                 }
             )
     return _summarise(report, results, cfg)
-
-
-def _val_widths(fitted: Any, heads: list[Series]) -> list[float]:
-    """Conformal half-widths from this fold's validation residuals."""
-    from stockrnn.experiment import one_step_closes
-    from stockrnn.train import Windows
-
-    val = fitted.samples.targets["val"]
-    close = np.concatenate([h.close for h in heads])
-    prev = np.concatenate([h.prev_close for h in heads])
-    pred = one_step_closes(
-        fitted.model, Windows(fitted.samples, fitted.device), val, fitted.scaler, prev
-    )
-    return intervals.calibrate(np.abs(np.log(close[val] / pred)))
 
 
 def _guard(head: Series, fit_end: pd.Timestamp, test_start: pd.Timestamp) -> None:
@@ -241,17 +228,13 @@ def saved_model(series: list[Series], models_dir: Path, cfg: BacktestConfig) -> 
             {
                 "fold": 1,
                 "ticker": s.symbol,
-                "train_through": _day(last_used),
-                "test_start": _day(s.dates[first]),
-                "test_end": _day(s.dates[-1]),
+                "train_through": day(last_used),
+                "test_start": day(s.dates[first]),
+                "test_end": day(s.dates[-1]),
                 "origins": len(origins),
             }
         )
     return _summarise(report, results, cfg)
-
-
-def _day(ts: Any) -> str:
-    return str(pd.Timestamp(ts).strftime("%Y-%m-%d"))
 
 
 def _scores(
@@ -334,8 +317,8 @@ def predictions_csv(results: list[Forecasts]) -> str:
                     [
                         r.symbol,
                         r.fold,
-                        _day(r.dates[o]),
-                        _day(r.dates[o + step + 1]),
+                        day(r.dates[o]),
+                        day(r.dates[o + step + 1]),
                         step + 1,
                         *(
                             repr(float(getattr(r, n)[b, step]))

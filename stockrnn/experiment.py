@@ -16,6 +16,7 @@ import torch
 from stockrnn import __version__, checkpoint, dataset, features, intervals, metrics, train
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
 from stockrnn.model import Forecaster, ModelConfig
+from stockrnn.trading_calendar import day
 from stockrnn.train import TrainConfig
 
 
@@ -54,47 +55,14 @@ def one_step_closes(
 def _split_dates(s: Series) -> dict[str, str | None]:
     def last(code: int) -> str | None:
         d = s.dates[s.part == code]
-        return d[-1].strftime("%Y-%m-%d") if len(d) else None
+        return day(d[-1]) if len(d) else None
 
     test = s.dates[s.part == 2]
     return {
         "train_end": last(0),
         "val_end": last(1),
-        "test_start": test[0].strftime("%Y-%m-%d") if len(test) else None,
+        "test_start": day(test[0]) if len(test) else None,
     }
-
-
-def evaluate(
-    model: torch.nn.Module,
-    samples: Samples,
-    series: list[Series],
-    scaler: Scaler,
-    device: torch.device,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Test metrics per ticker and overall, and conformal interval widths from val."""
-    windows = train.Windows(samples, device)
-    close = np.concatenate([s.close for s in series])
-    prev = np.concatenate([s.prev_close for s in series])
-    val, test = samples.targets["val"], samples.targets["test"]
-    val_pred = one_step_closes(model, windows, val, scaler, prev)
-    quantiles = intervals.calibrate(np.abs(np.log(close[val] / val_pred)))
-    test_pred = one_step_closes(model, windows, test, scaler, prev)
-    per: dict[str, Any] = {}
-    for i, s in enumerate(series):
-        mine = samples.owner[test] == i
-        per[s.symbol] = metrics.compare(test_pred[mine], close[test][mine], prev[test][mine])
-    overall = metrics.compare(test_pred, close[test], prev[test])
-    width80 = intervals.half_width(quantiles, 0.8)
-    cover = intervals.coverage(test_pred, close[test], width80) if len(test) else None
-    return (
-        {"per_ticker": per, "overall": overall},
-        {
-            "levels": intervals.LEVELS,
-            "half_widths": quantiles,
-            "val_n": int(len(val)),
-            "test_coverage_80": cover,
-        },
-    )
 
 
 @dataclass
@@ -128,6 +96,46 @@ def fit_series(
     return Fitted(model, samples, scaler, result, device, t1 - t0, time.perf_counter() - t1)
 
 
+def val_half_widths(fit: Fitted, series: list[Series]) -> list[float]:
+    """Conformal half-widths for intervals.LEVELS from one-step residuals on the val samples."""
+    close, prev = _closes(series)
+    val = fit.samples.targets["val"]
+    pred = one_step_closes(fit.model, train.Windows(fit.samples, fit.device), val, fit.scaler, prev)
+    return intervals.calibrate(np.abs(np.log(close[val] / pred)))
+
+
+def evaluate(fit: Fitted, series: list[Series]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Test metrics per ticker and overall, and conformal interval widths from val."""
+    close, prev = _closes(series)
+    quantiles = val_half_widths(fit, series)
+    test = fit.samples.targets["test"]
+    test_pred = one_step_closes(
+        fit.model, train.Windows(fit.samples, fit.device), test, fit.scaler, prev
+    )
+    per: dict[str, Any] = {}
+    for i, s in enumerate(series):
+        mine = fit.samples.owner[test] == i
+        per[s.symbol] = metrics.compare(test_pred[mine], close[test][mine], prev[test][mine])
+    overall = metrics.compare(test_pred, close[test], prev[test])
+    width80 = intervals.half_width(quantiles, 0.8)
+    cover = intervals.coverage(test_pred, close[test], width80) if len(test) else None
+    widths = {
+        "levels": intervals.LEVELS,
+        "half_widths": quantiles,
+        "val_n": int(len(fit.samples.targets["val"])),
+        "test_coverage_80": cover,
+    }
+    return {"per_ticker": per, "overall": overall}, widths
+
+
+def _closes(series: list[Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Every series' closes and previous closes, aligned with the samples' global rows."""
+    return (
+        np.concatenate([s.close for s in series]),
+        np.concatenate([s.prev_close for s in series]),
+    )
+
+
 def run(
     req: TrainRequest,
     on_epoch: Callable[[train.Epoch], None] = lambda _: None,
@@ -144,7 +152,7 @@ def run(
     started = datetime.now(UTC)
     fit = fit_series(series, req, on_epoch)
     samples, scaler, fitted = fit.samples, fit.scaler, fit.result
-    scores, widths = evaluate(fit.model, samples, series, scaler, fit.device)
+    scores, widths = evaluate(fit, series)
     meta = {
         "created_at": started.isoformat(timespec="seconds"),
         "model": asdict(req.model),
@@ -159,16 +167,16 @@ def run(
             "kind": scaler.kind,
             "shift": scaler.shift.tolist(),
             "scale": scaler.scale.tolist(),
-            "fit_start": _day(scaler.fit_start),
-            "fit_end": _day(scaler.fit_end),
+            "fit_start": day(scaler.fit_start),
+            "fit_end": day(scaler.fit_end),
             "fit_rows": scaler.fit_rows,
         },
         "tickers": [
             {
                 "symbol": s.symbol,
                 "sha256": s.sha256,
-                "first_date": _day(s.dates[0]),
-                "last_date": _day(s.dates[-1]),
+                "first_date": day(s.dates[0]),
+                "last_date": day(s.dates[-1]),
                 **_split_dates(s),
             }
             for s in series
@@ -201,7 +209,3 @@ def run(
 
 def _iso(d: Any) -> str | None:
     return d.isoformat() if d else None
-
-
-def _day(ts: Any) -> str:
-    return str(ts.strftime("%Y-%m-%d"))

@@ -40,6 +40,11 @@ def _build(name: str, start: str) -> Any:
         raise UsageError(f"unknown exchange calendar {name!r} (e.g. XNYS, XLON, XTKS)") from exc
 
 
+def day(ts: Any) -> str:
+    """A date or timestamp as YYYY-MM-DD."""
+    return str(pd.Timestamp(ts).strftime("%Y-%m-%d"))
+
+
 def _now() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC")
 
