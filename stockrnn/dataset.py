@@ -106,18 +106,24 @@ def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Se
     return out
 
 
-def assign_parts(series: Series, cfg: DataConfig) -> None:
-    """Label each feature row train (0), val (1) or test (2) by the date or row of its target."""
+def part_codes(series: Series, cfg: DataConfig) -> np.ndarray:
+    """Train (0), val (1) or test (2) for each feature row, by the date or row of its target."""
     if cfg.train_end is not None and cfg.val_end is not None:
         d = series.dates
-        series.part = np.where(
+        codes = np.where(
             d <= pd.Timestamp(cfg.train_end), 0, np.where(d <= pd.Timestamp(cfg.val_end), 1, 2)
-        ).astype(np.int8)
-        return
-    n = len(series.rel) + 1  # bars, counting the first one that has no feature row
-    n_train, n_val = int(np.floor(cfg.split[0] * n)), int(np.floor(cfg.split[1] * n))
-    bar = np.arange(1, n)  # feature row t describes bar t
-    series.part = np.where(bar < n_train, 0, np.where(bar < n_train + n_val, 1, 2)).astype(np.int8)
+        )
+    else:
+        n = len(series.rel) + 1  # bars, counting the first one that has no feature row
+        n_train, n_val = int(np.floor(cfg.split[0] * n)), int(np.floor(cfg.split[1] * n))
+        bar = np.arange(1, n)  # feature row t describes bar t
+        codes = np.where(bar < n_train, 0, np.where(bar < n_train + n_val, 1, 2))
+    return codes.astype(np.int8)
+
+
+def assign_parts(series: Series, cfg: DataConfig) -> None:
+    """Store the split on the series (see part_codes)."""
+    series.part = part_codes(series, cfg)
 
 
 def min_rows(cfg: DataConfig) -> int:
@@ -175,8 +181,7 @@ class Samples:
 def too_short(s: Series, cfg: DataConfig) -> str | None:
     """Why `s` cannot give train and val samples under `cfg`, or None if it can."""
     need = min_rows(cfg)
-    assign_parts(s, cfg)
-    tail = s.part[cfg.window :]
+    tail = part_codes(s, cfg)[cfg.window :]
     if len(s.rel) + 1 < need or not (tail == 0).any() or not (tail == 1).any():
         return (
             f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of {cfg.window} "
@@ -192,6 +197,7 @@ def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
         reason = too_short(s, cfg)
         if reason:
             raise DataError(reason)
+        assign_parts(s, cfg)
     train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
     train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
     scaler = Scaler.fit(cfg.scaler, train_rows)
