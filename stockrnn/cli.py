@@ -49,6 +49,7 @@ from stockrnn.options import (
     Tickers,
     WindowOpt,
 )
+from stockrnn.symbols import normalize
 
 app = typer.Typer(
     help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive baseline.",
@@ -319,9 +320,7 @@ def predict_cmd(
         from stockrnn import forecast
 
         cfg = forecast.ForecastConfig(days, level, calendar, model)
-        cfg.validate()
-        symbols = [opts.symbol(t) for t in tickers]
-        return forecast.predict(data_dir, models_dir, symbols, cfg)
+        return forecast.predict(data_dir, models_dir, [normalize(t) for t in tickers], cfg)
 
     results = guarded(work)
     from stockrnn import plot as charts
@@ -392,7 +391,6 @@ def backtest_cmd(
             model,
             predictions_out=predictions_out,
         )
-        cfg.validate()
         req = opts.train_request(
             data_dir,
             models_dir,

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from stockrnn.errors import UsageError
+from stockrnn.symbols import normalize
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", envvar="STOCKRNN_DATA", help="Folder of cached bars.")
@@ -101,7 +102,7 @@ def train_request(
     val_end: datetime | None = None,
     **o: Any,
 ) -> Any:
-    """A validated TrainRequest from the model options `train` and `backtest` share."""
+    """The TrainRequest built from the options `train` and `backtest` share (run() validates it)."""
     from stockrnn.dataset import DataConfig
     from stockrnn.experiment import TrainRequest
     from stockrnn.model import ModelConfig
@@ -111,7 +112,7 @@ def train_request(
         data_dir,
         models_dir,
         name,
-        [symbol(t) for t in tickers or []],
+        [normalize(t) for t in tickers or []],
         DataConfig(
             o["window"],
             o["features"].value,
@@ -132,11 +133,4 @@ def train_request(
             o["lr"], o["batch_size"], o["epochs"], o["patience"], o["seed"], o["device"].value
         ),
     )
-    req.validate()
     return req
-
-
-def symbol(raw: str) -> str:
-    from stockrnn import symbols
-
-    return symbols.normalize(raw)
