@@ -95,6 +95,8 @@ def read_meta(models_dir: Path, name: str) -> dict[str, Any]:
             raise CheckpointError(f"{path}: field {key!r} is missing or has the wrong type")
     if not re.fullmatch(r"weights-[0-9a-f]{12}\.safetensors", meta["weights_file"]):
         raise CheckpointError(f"{path}: field 'weights_file' is not a weights file name")
+    # The folder names the model: a copied or edited checkpoint keeps a stale "name" inside.
+    meta["name"] = name
     return meta
 
 

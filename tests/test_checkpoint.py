@@ -117,3 +117,14 @@ def test_old_weights_removed_after_commit(small_request) -> None:
     experiment.run(req)
     files = sorted(p.name for p in (req.models_dir / "m").iterdir())
     assert len(files) == 2 and files[0] == "meta.json"
+
+
+def test_folder_names_the_model(saved) -> None:
+    import shutil
+
+    models, folder, meta = saved
+    shutil.copytree(folder, models / "copy")
+    meta["name"] = "../../elsewhere"  # a stale or hostile name inside never picks the folder
+    (models / "copy" / "meta.json").write_text(json.dumps(meta))
+    _, loaded = checkpoint.load(models, "copy")
+    assert loaded["name"] == "copy"
