@@ -100,7 +100,7 @@ def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Se
     out = []
     for symbol in tickers:
         frame, manifest = store.load(data_dir, symbol)
-        if "volume" in names and (frame["volume"] <= 0).all():
+        if features.lacking(frame, names):
             raise DataError(f"{symbol} has no volume; train with --features ohlc")
         out.append(Series.from_frame(symbol, frame, names, manifest.sha256))
     return out

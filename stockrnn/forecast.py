@@ -66,8 +66,8 @@ def relative_forecast(
 def usable_frame(frame: pd.DataFrame, meta: dict[str, Any], symbol: str) -> pd.DataFrame:
     """Refuse data the checkpoint cannot use (too short, or lacking a needed feature)."""
     window = int(meta["data"]["window"])
-    if "volume" in meta["features"] and (frame["volume"] <= 0).all():
-        raise DataError(f"model {meta['name']!r} needs volume, which {symbol}'s data lacks")
+    for name in features.lacking(frame, meta["features"]):
+        raise DataError(f"model {meta['name']!r} needs {name}, which {symbol}'s data lacks")
     if len(frame) < window + 1:
         raise DataError(
             f"{symbol} has {len(frame)} rows; model {meta['name']!r} needs {window + 1}"
