@@ -93,26 +93,44 @@ def cache(data_dir: Path, symbol: str, frame: pd.DataFrame) -> None:
     store.save(data_dir, frame, store.Manifest(symbol, "test", "2020-01-01T00:00:00", True))
 
 
-@pytest.fixture
-def small_request(tmp_path: Path) -> Callable[..., Any]:
-    """A TrainRequest on two cached synthetic tickers, small enough to train in a second."""
+def tiny_request(
+    ws: Path,
+    name: str = "m",
+    tickers: tuple[str, ...] = (),
+    *,
+    models: Path | None = None,
+    cell: str = "lstm",
+    hidden: int = 8,
+    window: int = 10,
+    data: dict[str, Any] | None = None,
+    **train: Any,
+) -> Any:
+    """A small TrainRequest on ws/data into ws/models (or `models`); `train` -> TrainConfig."""
     from stockrnn.dataset import DataConfig
     from stockrnn.experiment import TrainRequest
     from stockrnn.model import ModelConfig
     from stockrnn.train import TrainConfig
 
+    return TrainRequest(
+        ws / "data",
+        models or ws / "models",
+        name,
+        list(tickers),
+        DataConfig(window=window, **(data or {})),
+        ModelConfig(cell, hidden=hidden),
+        TrainConfig(**train),
+    )
+
+
+@pytest.fixture
+def small_request(tmp_path: Path) -> Callable[..., Any]:
+    """A TrainRequest on two cached synthetic tickers, small enough to train in a second."""
     cache(tmp_path / "data", "AAA", make_bars(260, seed=1))
     cache(tmp_path / "data", "BBB", make_bars(240, seed=2, price=40))
 
-    def build(cell: str = "lstm", epochs: int = 3, **data: Any) -> TrainRequest:
-        return TrainRequest(
-            tmp_path / "data",
-            tmp_path / "models",
-            "m",
-            [],
-            DataConfig(window=10, **data),
-            ModelConfig(cell, hidden=8),
-            TrainConfig(epochs=epochs, patience=5, batch_size=32),
+    def build(cell: str = "lstm", epochs: int = 3, **data: Any) -> Any:
+        return tiny_request(
+            tmp_path, cell=cell, data=data, epochs=epochs, patience=5, batch_size=32
         )
 
     return build

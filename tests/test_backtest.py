@@ -3,31 +3,20 @@ import csv
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, make_bars
+from conftest import cache, make_bars, tiny_request
 from typer.testing import CliRunner
 
 from stockrnn import backtest, experiment, store
 from stockrnn.backtest import BacktestConfig, LeakError
 from stockrnn.cli import app
-from stockrnn.dataset import DataConfig
 from stockrnn.errors import UsageError
 from stockrnn.experiment import TrainRequest
-from stockrnn.model import ModelConfig
-from stockrnn.train import TrainConfig
 
 runner = CliRunner()
 
 
 def request(ws, tickers=("AAA",), epochs=2) -> TrainRequest:
-    return TrainRequest(
-        ws / "data",
-        ws / "models",
-        "bt",
-        list(tickers),
-        DataConfig(window=10),
-        ModelConfig("gru", hidden=6),
-        TrainConfig(epochs=epochs, patience=2),
-    )
+    return tiny_request(ws, "bt", tickers, cell="gru", hidden=6, epochs=epochs, patience=2)
 
 
 @pytest.fixture
@@ -87,17 +76,7 @@ def test_predictions_out_matches_cached_data(ws, tmp_path) -> None:
 
 
 def test_saved_model_scores_only_after_its_data(ws, tmp_path) -> None:
-    summary = experiment.run(
-        TrainRequest(
-            ws / "data",
-            ws / "models",
-            "m",
-            ["AAA"],
-            DataConfig(window=10),
-            ModelConfig("lstm", hidden=6),
-            TrainConfig(epochs=1),
-        )
-    )
+    summary = experiment.run(tiny_request(ws, "m", ("AAA",), hidden=6, epochs=1))
     val_end = summary["tickers"][0]["val_end"]
     out = tmp_path / "one.csv"
     rep = backtest.run(

@@ -3,13 +3,10 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import cache, make_bars
+from conftest import cache, make_bars, tiny_request
 
 from stockrnn import checkpoint, experiment, metrics
-from stockrnn.dataset import DataConfig
-from stockrnn.experiment import TrainRequest
 from stockrnn.model import ModelConfig
-from stockrnn.train import TrainConfig
 
 
 def weights(models_dir, name="m"):
@@ -80,15 +77,7 @@ def test_low_priced_training_forecasts_higher_priced_test(tmp_path) -> None:
     """Prices climb ~6x from the train span to the test span; forecasts must keep up."""
     frame = make_bars(1200, seed=5, price=10, drift=0.007, vol=0.01)
     cache(tmp_path / "data", "UP", frame)
-    req = TrainRequest(
-        tmp_path / "data",
-        tmp_path / "models",
-        "m",
-        [],
-        DataConfig(window=20),
-        ModelConfig("lstm", hidden=16),
-        TrainConfig(epochs=4, patience=4),
-    )
+    req = tiny_request(tmp_path, window=20, hidden=16, epochs=4, patience=4)
     summary = experiment.run(req)
     tickers = summary["tickers"][0]
     train_top = frame.loc[: tickers["train_end"], "close"].max()

@@ -95,26 +95,11 @@ json_value = st.recursive(
 
 @pytest.fixture(scope="module")
 def good_checkpoint(tmp_path_factory):
-    from conftest import cache, make_bars
-
-    from stockrnn.dataset import DataConfig
-    from stockrnn.experiment import TrainRequest
-    from stockrnn.model import ModelConfig
-    from stockrnn.train import TrainConfig
+    from conftest import cache, make_bars, tiny_request
 
     ws = tmp_path_factory.mktemp("ckpt")
     cache(ws / "data", "AAA", make_bars(200))
-    experiment.run(
-        TrainRequest(
-            ws / "data",
-            ws / "models",
-            "m",
-            [],
-            DataConfig(window=5),
-            ModelConfig("gru", hidden=4),
-            TrainConfig(epochs=1),
-        )
-    )
+    experiment.run(tiny_request(ws, window=5, cell="gru", hidden=4, epochs=1))
     return ws / "models" / "m"
 
 

@@ -5,16 +5,12 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import cache, make_bars
+from conftest import cache, make_bars, tiny_request
 from typer.testing import CliRunner
 
 from stockrnn import checkpoint, experiment, features, store
 from stockrnn.cli import app
-from stockrnn.dataset import DataConfig
-from stockrnn.experiment import TrainRequest
 from stockrnn.forecast import ForecastConfig, forecast_one, scaler_of
-from stockrnn.model import ModelConfig
-from stockrnn.train import TrainConfig
 
 runner = CliRunner()
 
@@ -23,15 +19,7 @@ runner = CliRunner()
 def trained(tmp_path_factory):
     ws = tmp_path_factory.mktemp("ws")
     cache(ws / "data", "AAA", make_bars(300, start="2023-10-02", seed=1))
-    req = TrainRequest(
-        ws / "data",
-        ws / "models",
-        "default",
-        [],
-        DataConfig(window=10),
-        ModelConfig("lstm", hidden=8),
-        TrainConfig(epochs=2),
-    )
+    req = tiny_request(ws, "default", epochs=2)
     experiment.run(req)
     return ws
 
@@ -134,14 +122,14 @@ def test_bad_input_one_line(trained, argv, code, msg) -> None:
 
 def test_checkpoint_needing_missing_feature(trained, tmp_path) -> None:
     cache(tmp_path / "data", "VOL", make_bars(200, seed=3))
-    req = TrainRequest(
-        tmp_path / "data",
-        trained / "models",
+    req = tiny_request(
+        tmp_path,
         "withvol",
-        [],
-        DataConfig(window=10, features="ohlcv"),
-        ModelConfig("gru", hidden=4),
-        TrainConfig(epochs=1),
+        models=trained / "models",
+        cell="gru",
+        hidden=4,
+        data={"features": "ohlcv"},
+        epochs=1,
     )
     experiment.run(req)
     flat = make_bars(50, seed=4)
