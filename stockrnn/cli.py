@@ -184,6 +184,7 @@ def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> 
 
 @app.command("train")
 def train_cmd(
+    ctx: typer.Context,
     ticker: Tickers = None,
     cell: CellOpt = Cell.lstm,
     hidden: HiddenOpt = 64,
@@ -215,30 +216,8 @@ def train_cmd(
     """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
 
     def build() -> Any:
-        return opts.train_request(
-            data_dir,
-            models_dir,
-            name,
-            ticker,
-            split,
-            train_end,
-            val_end,
-            cell=cell,
-            hidden=hidden,
-            layers=layers,
-            dropout=dropout,
-            nonlinearity=nonlinearity,
-            bias=bias,
-            window=window,
-            features=features,
-            scaler=scaler,
-            lr=lr,
-            batch_size=batch_size,
-            epochs=epochs,
-            patience=patience,
-            seed=seed,
-            device=device,
-        )
+        # The model options above reach the request through click's parsed ctx.params.
+        return opts.train_request(ctx.params, name, ticker)
 
     req = guarded(build)
     from stockrnn import experiment, render
@@ -346,6 +325,7 @@ def predict_cmd(
 
 @app.command("backtest")
 def backtest_cmd(
+    ctx: typer.Context,
     tickers: Annotated[list[str], typer.Argument(help="Tickers to evaluate.")],
     folds: Annotated[int, typer.Option(help="Walk-forward folds (expanding window).")] = 5,
     horizon: Annotated[int, typer.Option(help="Days forecast from each origin.")] = 5,
@@ -391,27 +371,7 @@ def backtest_cmd(
             model,
             predictions_out=predictions_out,
         )
-        req = opts.train_request(
-            data_dir,
-            models_dir,
-            "backtest",
-            tickers,
-            cell=cell,
-            hidden=hidden,
-            layers=layers,
-            dropout=dropout,
-            nonlinearity=nonlinearity,
-            bias=bias,
-            window=window,
-            features=features,
-            scaler=scaler,
-            lr=lr,
-            batch_size=batch_size,
-            epochs=epochs,
-            patience=patience,
-            seed=seed,
-            device=device,
-        )
+        req = opts.train_request(ctx.params, "backtest", tickers)  # model options, as in train
         return backtest.run(req, models_dir, cfg)
 
     with _err().status("backtesting"):

@@ -92,32 +92,25 @@ SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identi
 DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
 
 
-def train_request(
-    data_dir: Path,
-    models_dir: Path,
-    name: str,
-    tickers: list[str] | None,
-    split: str = "0.7,0.15,0.15",
-    train_end: datetime | None = None,
-    val_end: datetime | None = None,
-    **o: Any,
-) -> Any:
-    """The TrainRequest built from the options `train` and `backtest` share (run() validates it)."""
+def train_request(o: dict[str, Any], name: str, tickers: list[str] | None) -> Any:
+    """The TrainRequest from a command's parsed options (click's ctx.params), which `train`
+    and `backtest` share; run() validates it."""
     from stockrnn.dataset import DataConfig
     from stockrnn.experiment import TrainRequest
     from stockrnn.model import ModelConfig
     from stockrnn.train import TrainConfig
 
-    req = TrainRequest(
-        data_dir,
-        models_dir,
+    train_end, val_end = o.get("train_end"), o.get("val_end")
+    return TrainRequest(
+        o["data_dir"],
+        o["models_dir"],
         name,
         [normalize(t) for t in tickers or []],
         DataConfig(
             o["window"],
             o["features"].value,
             o["scaler"].value,
-            parse_split(split),
+            parse_split(o.get("split", "0.7,0.15,0.15")),
             train_end.date() if train_end else None,
             val_end.date() if val_end else None,
         ),
@@ -133,4 +126,3 @@ def train_request(
             o["lr"], o["batch_size"], o["epochs"], o["patience"], o["seed"], o["device"].value
         ),
     )
-    return req
