@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import errno
 import os
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from stockrnn.errors import StorageError
 
-# Test-only hook: when set to a path, the writer creates that file and sleeps before renaming,
-# so a test can kill the process at the worst moment.
-PAUSE_ENV = "STOCKRNN_TEST_PAUSE_BEFORE_RENAME"
+# Called after every temp file is written and before the first rename. The crash tests set it
+# (from their own launcher, tests/pausing.py) to pause a real CLI process at the worst moment.
+before_rename: Callable[[], None] = lambda: None
 
 
 def storage_error(path: Path, exc: OSError) -> StorageError:
@@ -32,18 +31,14 @@ def storage_error(path: Path, exc: OSError) -> StorageError:
     return StorageError(f"cannot write {path}: {why}; the previous file is unchanged")
 
 
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_ENV)
-    if marker:
-        Path(marker).write_text(str(os.getpid()))
-        time.sleep(60)
-
-
 def _write_temp(path: Path, data: bytes) -> Path:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
+        tmp.unlink(missing_ok=True)  # a stale one from a dead process with our pid
+        # O_EXCL | O_NOFOLLOW: never write through a link planted at the temp file's name
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with open(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -59,7 +54,7 @@ def write_files(items: Sequence[tuple[Path, bytes]]) -> None:
     try:
         for path, data in items:
             temps.append((_write_temp(path, data), path))
-        _pause_for_tests()
+        before_rename()
         for tmp, path in temps:
             os.replace(tmp, path)
     except OSError as exc:
@@ -93,6 +88,8 @@ def locked(lock_path: Path, timeout: float = 120.0) -> Iterator[None]:
     """Hold an inter-process lock so concurrent commands on the same files take turns."""
     from filelock import FileLock, Timeout
 
+    if lock_path.is_symlink():  # FileLock would open (and truncate) the link's target
+        raise StorageError(f"{lock_path} is a symbolic link: refusing to lock through it")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(lock_path), timeout=timeout)

@@ -107,11 +107,21 @@ def root(
 
 @app.command()
 def fetch(
-    tickers: Annotated[list[str], typer.Argument(help="Ticker symbols, e.g. AAPL ^GSPC BRK.B.")],
+    ctx: typer.Context,
+    tickers: Annotated[
+        list[str] | None, typer.Argument(help="Ticker symbols, e.g. AAPL ^GSPC BRK.B.")
+    ] = None,
     source: Annotated[Source, typer.Option(help="Where bars come from.")] = Source.yahoo,
     csv: Annotated[
         Path | None,
-        typer.Option("--csv", help="Import this CSV (Yahoo layout) under the one ticker given."),
+        typer.Option("--csv", help="Import this CSV file (see the README for the layouts)."),
+    ] = None,
+    all_in_csv: Annotated[
+        bool, typer.Option("--all", help="With --csv: import every ticker of a long file.")
+    ] = False,
+    date_format: Annotated[
+        str | None,
+        typer.Option(help="With --csv: the dates' strptime format, e.g. %d/%m/%Y."),
     ] = None,
     start: DateOpt = None,
     end: DateOpt = None,
@@ -124,24 +134,29 @@ def fetch(
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Download daily OHLCV bars into the data folder, incrementally and validated."""
+    guarded(
+        lambda: opts.check_fetch(ctx, tickers or [], source, csv, all_in_csv, date_format, period)
+    )
     if csv is not None:
         source = Source.csv
-        if len(tickers) != 1:
-            fail(UsageError("--csv imports one file: give exactly one ticker to store it under"))
     from rich.progress import Progress
 
     from stockrnn import fetch as fetching
     from stockrnn import render
 
-    configs = fetching.configs_for(
-        tickers,
-        source=source.value,
-        csv=csv,
-        start=start.date() if start else None,
-        end=end.date() if end else None,
-        period=period,
-        full=full,
-        calendar=calendar,
+    configs = guarded(
+        lambda: fetching.configs_for(
+            tickers or [],
+            all_in_csv,
+            source=source.value,
+            csv=csv,
+            date_format=date_format,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            period=period,
+            full=full,
+            calendar=calendar,
+        )
     )
     err = _err()
     with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -154,15 +169,13 @@ def fetch(
 
     if json_out:
         typer.echo(render.to_json(results))
-    elif any(r["status"] != "failed" for r in results):
+    elif any(r.status != "failed" for r in results):
         _out().print(render.fetch_table(results))
     for r in results:
-        for note in r["notes"]:
-            _err().print(f"{r['symbol']}: {note}", markup=False)
-        if r["error"]:
-            _err().print(
-                f"[bold red]error:[/] {escape(r['symbol'])}: {escape(r['error'])}", emoji=False
-            )
+        for note in r.notes:
+            _err().print(f"{r.symbol}: {note}", markup=False)
+        if r.error:
+            _err().print(f"[bold red]error:[/] {escape(r.symbol)}: {escape(r.error)}", emoji=False)
     if code:
         raise typer.Exit(code)
 

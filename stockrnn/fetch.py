@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from stockrnn import atomic, store, symbols, trading_calendar, validate
+from stockrnn import atomic, store, symbols, trading_calendar, validate, workspace
 from stockrnn.errors import (
     DataError,
     EmptyRangeError,
@@ -19,7 +19,7 @@ from stockrnn.errors import (
     StockrnnError,
     UsageError,
 )
-from stockrnn.sources import Fetched
+from stockrnn.sources import Fetched, csvfile
 
 SOURCES = ("yahoo", "sample", "csv")
 PERIODS = ("1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max")  # yfinance
@@ -38,21 +38,25 @@ class FetchConfig:
     period: str | None = None
     full: bool = False
     calendar: str = trading_calendar.DEFAULT_CALENDAR
+    date_format: str | None = None  # strptime format for a CSV's dates (else read from data)
+    table: csvfile.Table | None = field(default=None, repr=False)  # the CSV, read once
 
 
 @dataclass
 class FetchResult:
-    """What happened to one ticker; `status` is new, updated, up to date or replaced."""
+    """What happened to one ticker: new, updated, up to date, replaced, or failed (error)."""
 
     symbol: str
     status: str
-    source: str
+    source: str = ""
     rows: int = 0
     added: int = 0
     first: str = ""
     last: str = ""
     last_close: float | None = None
     notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    exit_code: int = 0
 
 
 def check_range(cfg: FetchConfig) -> None:
@@ -71,16 +75,19 @@ def check_range(cfg: FetchConfig) -> None:
             )
     if cfg.source == "csv" and cfg.csv is None:
         raise UsageError("--source csv needs --csv FILE")
+    if cfg.source == "csv" and cfg.period is not None:
+        raise UsageError("--period applies to Yahoo downloads; a CSV is imported whole")
 
 
 def _download(cfg: FetchConfig, start: date | None = None, whole: bool = False) -> Fetched:
-    from stockrnn.sources import csvfile, sample, yahoo
+    from stockrnn.sources import sample, yahoo
 
     if cfg.source == "sample":
         return sample.fetch(cfg.symbol)
     if cfg.source == "csv":
         assert cfg.csv is not None
-        return csvfile.fetch(cfg.csv)
+        table = cfg.table or csvfile.read(cfg.csv, cfg.date_format)
+        return csvfile.fetched(table.one(cfg.symbol), cfg.csv)
     if whole:
         return yahoo.fetch(cfg.symbol, period=cfg.period)
     if start is not None:
@@ -97,100 +104,172 @@ def _clip(frame: pd.DataFrame, cfg: FetchConfig) -> pd.DataFrame:
     return frame
 
 
-def _incremental(
-    cfg: FetchConfig, old: pd.DataFrame, notes: list[str]
-) -> tuple[pd.DataFrame, Fetched, bool, str]:
+@dataclass
+class _Plan:
+    """What a fetch would write, worked out before any file is touched (frame None: nothing)."""
+
+    frame: pd.DataFrame | None
+    got: Fetched
+    adjusted: bool
+    status: str
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _incremental(cfg: FetchConfig, old: pd.DataFrame, now: pd.Timestamp | None) -> _Plan:
     """Download the days after the cache; fall back to everything if history was re-adjusted."""
     last = old.index[-1]
     try:
         got = _download(cfg, start=last.date())
     except NoDataError:
-        return old, Fetched(old, "yahoo", True), True, "up to date"
-    new, _, report = validate.validate(got.frame)
-    notes += report.actions
+        return _Plan(None, Fetched(old, "yahoo", True), True, "up to date")
+    new, _, report = validate.validate(got.frame, cfg.calendar, now, min_rows=0)
     overlap = new.loc[new.index == last, "close"]
     same = len(overlap) == 1 and abs(overlap.iloc[0] / old["close"].iloc[-1] - 1) <= OVERLAP_RTOL
     if not same:
-        notes.append(
+        got = _download(cfg, whole=True)
+        full, _, report = validate.validate(got.frame, cfg.calendar, now)
+        note = (
             "history was re-adjusted since the last fetch (split or dividend): "
             "downloaded the full history"
         )
-        got = _download(cfg, whole=True)
-        full, _, report = validate.validate(got.frame)
-        notes += report.actions + report.warnings
-        return full, got, True, "replaced"
+        return _Plan(full, got, True, "replaced", [note, *report.actions], report.warnings)
     added = new.loc[new.index > last]
     if added.empty:
-        return old, got, True, "up to date"
-    return pd.concat([old, added[old.columns]]), got, True, "updated"
+        return _Plan(None, got, True, "up to date", report.actions)
+    frame = pd.concat([old, added[old.columns]])
+    jumps = validate.Report()
+    validate.check_jumps(frame, jumps)
+    return _Plan(frame, got, True, "updated", report.actions, jumps.warnings)
+
+
+def _plan(
+    cfg: FetchConfig, old: pd.DataFrame | None, manifest: store.Manifest | None, now: Any
+) -> _Plan:
+    incremental = (
+        cfg.source == "yahoo"
+        and old is not None
+        and not cfg.full
+        and manifest is not None
+        and manifest.source == "yahoo"
+        and cfg.start is None
+        and cfg.end is None
+        and cfg.period is None
+    )
+    if incremental:
+        assert old is not None
+        return _incremental(cfg, old, now)
+    got = _download(cfg)
+    frame, adjusted, report = validate.validate(got.frame, cfg.calendar, now)
+    frame = _clip(frame, cfg)
+    plan = _Plan(frame, got, adjusted or got.adjusted, "new" if old is None else "replaced")
+    plan.notes, plan.warnings = report.actions, report.warnings
+    return plan
+
+
+def reimport_warnings(old: store.Manifest | None, new: pd.DataFrame, adjusted: bool) -> list[str]:
+    """What a replacement loses: adjustment, or years of history at either end."""
+    if old is None:
+        return []
+    out = []
+    if old.adjusted and not adjusted:
+        out.append(
+            "this replaces split/dividend-adjusted data with unadjusted data (no Adj Close "
+            "column): splits will look like crashes to a model"
+        )
+    lost_start = (new.index[0] - pd.Timestamp(old.first_date)).days / 365.25
+    lost_end = (pd.Timestamp(old.last_date) - new.index[-1]).days / 365.25
+    for years, where in ((lost_start, "start"), (lost_end, "end")):
+        if years >= 1:
+            out.append(
+                f"this drops {years:.1f} years of history at the {where}: the cache held "
+                f"{old.first_date} to {old.last_date}, the new data "
+                f"{new.index[0]:%Y-%m-%d} to {new.index[-1]:%Y-%m-%d}"
+            )
+    return out
+
+
+def _cached(data_dir: Path, symbol: str) -> tuple[pd.DataFrame | None, store.Manifest | None]:
+    try:
+        return store.load(data_dir, symbol)
+    except (NotCachedError, DataError):
+        return None, None
+
+
+def _digest(manifest: store.Manifest | None) -> str | None:
+    return manifest.sha256 if manifest is not None else None
 
 
 def fetch_one(data_dir: Path, cfg: FetchConfig, now: pd.Timestamp | None = None) -> FetchResult:
-    """Fetch one ticker into `data_dir` under a lock; the cache changes only on success."""
+    """Fetch one ticker into `data_dir`; the cache changes only on success.
+
+    Downloading and validating touch no file, so a refused fetch leaves nothing behind; the
+    lock is taken only to commit, and if another process changed the cache meanwhile the
+    plan is made again on the new cache, under the lock.
+    """
     check_range(cfg)
-    with atomic.locked(store.lock_path(data_dir, cfg.symbol)):
-        try:
-            old, manifest = store.load(data_dir, cfg.symbol)
-        except (NotCachedError, DataError):
-            old, manifest = None, None
-        notes: list[str] = []
-        incremental = (
-            cfg.source == "yahoo"
-            and old is not None
-            and not cfg.full
-            and manifest is not None
-            and manifest.source == "yahoo"
-            and cfg.start is None
-            and cfg.end is None
-            and cfg.period is None
-        )
-        if incremental:
-            assert old is not None
-            frame, got, adjusted, status = _incremental(cfg, old, notes)
-            validate.check_jumps(frame, rep := validate.Report())
-            warnings = rep.warnings
-        else:
-            got = _download(cfg)
-            frame, adjusted, report = validate.validate(got.frame)
-            frame = _clip(frame, cfg)
-            notes += report.actions
-            warnings = report.warnings
-            status = "new" if old is None else "replaced"
-        dropped = trading_calendar.drop_unclosed(frame, cfg.calendar, now)
-        if dropped:
-            notes.append("today's bar dropped: its session has not closed yet")
-        if frame.empty:
-            raise NoDataError(f"no completed bars for {cfg.symbol}")
-        if status != "up to date":
-            added = len(frame) - (len(old) if old is not None and status == "updated" else 0)
-            manifest = store.Manifest(
-                symbol=cfg.symbol,
-                source=got.source,
-                adjusted=adjusted or got.adjusted,
-                fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                yfinance_version=got.version,
-                calendar=cfg.calendar,
-                validation=notes,
-                warnings=warnings,
-            )
-            store.save(data_dir, frame, manifest)
-        else:
-            added = 0
+    old, manifest = _cached(data_dir, cfg.symbol)
+    plan = _plan(cfg, old, manifest, now)
+    if plan.frame is not None:
+        with atomic.locked(store.lock_path(data_dir, cfg.symbol)):
+            current, current_manifest = _cached(data_dir, cfg.symbol)
+            if _digest(current_manifest) != _digest(manifest):
+                old, manifest = current, current_manifest
+                plan = _plan(cfg, old, manifest, now)
+            if plan.frame is not None:
+                plan.warnings += reimport_warnings(manifest, plan.frame, plan.adjusted)
+                _save(data_dir, cfg, plan)
+    frame = plan.frame if plan.frame is not None else old
+    assert frame is not None
+    added = len(frame) - (len(old) if old is not None and plan.status == "updated" else 0)
     return FetchResult(
         symbol=cfg.symbol,
-        status=status,
-        source=got.source,
+        status=plan.status,
+        source=plan.got.source,
         rows=len(frame),
-        added=added,
+        added=added if plan.frame is not None else 0,
         first=frame.index[0].strftime("%Y-%m-%d"),
         last=frame.index[-1].strftime("%Y-%m-%d"),
         last_close=float(frame["close"].iloc[-1]),
-        notes=notes + warnings,
+        notes=plan.notes + plan.warnings,
     )
 
 
-def configs_for(tickers: list[str], **options: Any) -> list[FetchConfig | StockrnnError]:
-    """One config per ticker, or the error that refused its symbol (reported in order)."""
+def _save(data_dir: Path, cfg: FetchConfig, plan: _Plan) -> None:
+    assert plan.frame is not None
+    manifest = store.Manifest(
+        symbol=cfg.symbol,
+        source=plan.got.source,
+        adjusted=plan.adjusted,
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        yfinance_version=plan.got.version,
+        calendar=cfg.calendar,
+        validation=plan.notes,
+        warnings=plan.warnings,
+    )
+    store.save(data_dir, plan.frame, manifest)
+
+
+def configs_for(
+    tickers: list[str], all_in_csv: bool = False, **options: Any
+) -> list[FetchConfig | StockrnnError]:
+    """One config per ticker, or the error that refused its symbol (reported in order).
+
+    A CSV is read once here and shared by every ticker imported from it.
+    """
+    path: Path | None = options.get("csv")
+    if path is not None:
+        table = csvfile.read(path, options.get("date_format"))
+        options["table"] = table
+        if all_in_csv:
+            tickers = table.tickers()
+            if not tickers:
+                raise UsageError(
+                    f"{path} has no ticker column (Name, Ticker or Symbol): "
+                    "give the one ticker to store it under instead of --all"
+                )
+        elif len(tickers) > 1 and None in table.frames:
+            raise UsageError(f"{path} holds one series (no ticker column): give exactly one ticker")
     out: list[FetchConfig | StockrnnError] = []
     for raw in tickers:
         try:
@@ -205,13 +284,14 @@ def fetch_many(
     data_dir: Path,
     configs: list[FetchConfig | StockrnnError],
     advance: Callable[[str], None] = lambda _: None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[FetchResult], int]:
     """Fetch each ticker in turn; one failure does not stop the others.
 
     `configs` may hold errors already raised for a ticker (an invalid symbol); they are reported
-    in order. Returns summary rows and the exit code of the first failure (0 if none).
+    in order. Returns one result per ticker and the exit code of the first failure (0 if none).
     """
-    rows: list[dict[str, Any]] = []
+    workspace.check_folder(data_dir)
+    results: list[FetchResult] = []
     code = 0
     for cfg in configs:
         name = cfg.symbol if isinstance(cfg, FetchConfig) else str(getattr(cfg, "symbol", "?"))
@@ -219,19 +299,11 @@ def fetch_many(
         try:
             if isinstance(cfg, StockrnnError):
                 raise cfg
-            rows.append({**asdict(fetch_one(data_dir, cfg)), "error": None})
+            results.append(fetch_one(data_dir, cfg))
         except StockrnnError as exc:
             code = code or exc.exit_code
-            rows.append(
-                {
-                    "symbol": name,
-                    "status": "failed",
-                    "error": str(exc),
-                    "exit_code": exc.exit_code,
-                    "notes": [],
-                }
-            )
-    return rows, code
+            results.append(FetchResult(name, "failed", error=str(exc), exit_code=exc.exit_code))
+    return results, code
 
 
 def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[dict[str, Any]]:

@@ -66,6 +66,35 @@ def parse_split(text: str) -> tuple[float, float, float]:
     return parts
 
 
+def explicit(ctx: typer.Context, name: str) -> bool:
+    """Whether the user gave option `name` on the command line (or by environment)."""
+    # Compared by name: typer vendors click from 0.29 on, so the enum's module varies.
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def check_fetch(
+    ctx: typer.Context,
+    tickers: list[str],
+    source: Source,
+    csv: Path | None,
+    all_in_csv: bool,
+    date_format: str | None,
+    period: str | None,
+) -> None:
+    """Refuse fetch options that conflict or do not apply, before any work."""
+    if csv is not None and explicit(ctx, "source") and source != Source.csv:
+        raise UsageError("--csv imports a file: it cannot be combined with --source yahoo/sample")
+    if csv is not None and period is not None:
+        raise UsageError("--period applies to Yahoo downloads; a CSV is imported whole")
+    if csv is None and (all_in_csv or date_format is not None):
+        raise UsageError("--all and --date-format apply to --csv imports only")
+    if all_in_csv and tickers:
+        raise UsageError("give tickers or --all, not both")
+    if not tickers and not all_in_csv:
+        raise UsageError("give at least one ticker (or --csv FILE --all)")
+
+
 Tickers = Annotated[
     list[str] | None,
     typer.Option(

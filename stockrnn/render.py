@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from stockrnn.fetch import FetchResult
 
 
 def to_json(payload: Any) -> str:
@@ -30,7 +33,7 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def fetch_table(rows: Sequence[dict[str, Any]]) -> Table:
+def fetch_table(rows: Sequence[FetchResult]) -> Table:
     """Summary of a fetch: one row per ticker, failures included."""
     table = Table(title="fetch")
     for col in ("ticker", "rows", "first", "last", "last close", "source", "status"):
@@ -38,16 +41,15 @@ def fetch_table(rows: Sequence[dict[str, Any]]) -> Table:
             col, justify="right" if col in ("rows", "last close") else "left", no_wrap=True
         )
     for r in rows:
-        style = "red" if r["status"] == "failed" else None
         table.add_row(
-            r["symbol"],
-            str(r.get("rows") or "-"),
-            r.get("first") or "-",
-            r.get("last") or "-",
-            fmt(r.get("last_close")),
-            r.get("source") or "-",
-            r["status"],
-            style=style,
+            r.symbol,
+            str(r.rows or "-"),
+            r.first or "-",
+            r.last or "-",
+            fmt(r.last_close),
+            r.source or "-",
+            r.status,
+            style="red" if r.status == "failed" else None,
         )
     return table
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockrnn import atomic, symbols
+from stockrnn import atomic, symbols, workspace
 from stockrnn.errors import DataError, NotCachedError
 
 FORMAT = 1
@@ -38,19 +38,48 @@ class Manifest:
 
 
 def csv_path(data_dir: Path, symbol: str) -> Path:
-    return data_dir / f"{symbols.file_stem(symbol)}.csv"
+    return workspace.inside(data_dir, f"{symbols.file_stem(symbol)}.csv")
 
 
 def manifest_path(data_dir: Path, symbol: str) -> Path:
-    return data_dir / f"{symbols.file_stem(symbol)}.json"
+    return workspace.inside(data_dir, f"{symbols.file_stem(symbol)}.json")
 
 
 def prev_path(data_dir: Path, symbol: str) -> Path:
-    return data_dir / f".{symbols.file_stem(symbol)}.csv.prev"
+    return workspace.inside(data_dir, f".{symbols.file_stem(symbol)}.csv.prev")
 
 
 def lock_path(data_dir: Path, symbol: str) -> Path:
-    return data_dir / f".{symbols.file_stem(symbol)}.lock"
+    return workspace.inside(data_dir, f".{symbols.file_stem(symbol)}.lock")
+
+
+def refresh_hint(manifest: Manifest) -> str:
+    """The command that brings newer bars, for where this ticker's data came from."""
+    if manifest.source == "sample":
+        return (
+            "the bundled sample ends 2013-03-01: "
+            f"`stockrnn fetch {manifest.symbol}` downloads newer bars from Yahoo"
+        )
+    if manifest.source.startswith("csv:"):
+        return f"import a newer file: `stockrnn fetch {manifest.symbol} --csv FILE`"
+    return f"run `stockrnn fetch {manifest.symbol}`"
+
+
+def rebuild_hint(symbol: str, manifest: Manifest | None) -> str:
+    if manifest is not None and manifest.source.startswith("csv:"):
+        return f"import the file again: `stockrnn fetch {symbol} --csv FILE`"
+    if manifest is not None and manifest.source == "sample":
+        return f"run `stockrnn fetch {symbol} --source sample`"
+    return f"run `stockrnn fetch {symbol} --full` to rebuild it"
+
+
+def history_sha256(frame: pd.DataFrame, through: str) -> str:
+    """sha256 of the cache file this frame would have held with its rows up to `through`.
+
+    A model records its tickers' sha256 at training time; comparing with this tells apart new
+    bars appended since (the same digest) from a re-written history (another one).
+    """
+    return hashlib.sha256(to_csv_bytes(frame.loc[:through])).hexdigest()
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -106,27 +135,31 @@ def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
             f"run `stockrnn fetch {symbol}` (or --source sample / --csv FILE)"
         )
     manifest = read_manifest(mpath)
-    payload = cpath.read_bytes()
+    if manifest.symbol != symbol:
+        raise DataError(f"{mpath} describes {manifest.symbol!r}, not {symbol}")
+    try:
+        payload = cpath.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {cpath}: {exc.strerror or exc}") from exc
     if hashlib.sha256(payload).hexdigest() != manifest.sha256:
-        payload = _restore_previous(data_dir, symbol, manifest.sha256)
+        payload = _restore_previous(data_dir, symbol, manifest)
     frame = pd.read_csv(io.BytesIO(payload), index_col="date", parse_dates=["date"])
     return frame.astype("float64"), manifest
 
 
-def _restore_previous(data_dir: Path, symbol: str, sha256: str) -> bytes:
+def _restore_previous(data_dir: Path, symbol: str, manifest: Manifest) -> bytes:
     """Undo a save that died between its two renames; DataError if the CSV was edited."""
     prev, cpath = prev_path(data_dir, symbol), csv_path(data_dir, symbol)
     if prev.exists():
         payload = prev.read_bytes()
-        if hashlib.sha256(payload).hexdigest() == sha256:
+        if hashlib.sha256(payload).hexdigest() == manifest.sha256:
             try:
                 os.replace(prev, cpath)
             except OSError:
                 pass  # another reader restored it first, or the folder is read-only
             return payload
     raise DataError(
-        f"{cpath} does not match its manifest (edited or damaged); "
-        f"run `stockrnn fetch {symbol} --full` to rebuild it"
+        f"{cpath} does not match its manifest (edited or damaged); {rebuild_hint(symbol, manifest)}"
     )
 
 
@@ -134,6 +167,8 @@ def cached(data_dir: Path) -> list[Manifest]:
     """Manifests of every cached ticker, sorted by symbol (unreadable ones skipped)."""
     out = []
     for path in sorted(data_dir.glob("*.json")) if data_dir.is_dir() else []:
+        if path.is_symlink():
+            continue
         try:
             out.append(read_manifest(path))
         except DataError:

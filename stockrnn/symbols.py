@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from stockrnn.errors import InvalidTickerError
+from stockrnn.workspace import reserved_reason
 
 MAX_LEN = 15
 # Letters, digits and the punctuation real Yahoo symbols use: ^GSPC, BRK-B, CL=F, EURUSD=X, 0700.HK.
@@ -23,6 +24,9 @@ def normalize(raw: str) -> str:
         raise InvalidTickerError(
             f"{shown!r} is not a ticker symbol (letters, digits, '.', '-', '=', a leading '^')"
         )
+    why = reserved_reason(text)
+    if why:
+        raise InvalidTickerError(f"ticker {shown!r} {why}: it cannot name a file everywhere")
     # Yahoo writes share classes with a dash; keep exchange suffixes such as 0700.HK.
     if re.fullmatch(r"[A-Z]{1,5}\.[A-Z]", text):
         text = text.replace(".", "-")

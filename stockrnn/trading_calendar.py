@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from stockrnn.errors import UsageError
+from stockrnn.errors import DataError, UsageError
 
 DEFAULT_CALENDAR = "XNYS"
+# The earliest day any calendar is built from; calendars whose holidays start later (XHKG:
+# 1960) begin at their own first recorded year instead.
+EARLIEST = pd.Timestamp("1885-01-01")
 
 
 def get(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any:
-    """The calendar `name` covering `since` onwards (from 1980 when not given).
+    """The calendar `name` covering `since` onwards (from its earliest session when not given).
 
-    Building a calendar costs time in proportion to its span (0.1-0.3 s from 1980), so callers
+    Building a calendar costs time in proportion to its span (0.1-0.15 s from 1885), so callers
     that only look at recent sessions ask for a short one.
     """
-    start = pd.Timestamp(since or "1980-01-01") - pd.Timedelta(days=14)
+    start = pd.Timestamp(since or EARLIEST) - pd.Timedelta(days=14)
     # exchange_calendars refuses a start past its end (a year ahead): clamp to the past month
-    start = min(max(start, pd.Timestamp("1980-01-01")), pd.Timestamp.now() - pd.Timedelta(days=30))
+    start = min(max(start, EARLIEST), pd.Timestamp.now() - pd.Timedelta(days=30))
     return _build(name.upper(), start.strftime("%Y-%m-01"))
 
 
@@ -35,7 +40,11 @@ def _build(name: str, start: str) -> Any:
         with warnings.catch_warnings():
             # exchange_calendars 4.x trips pandas 3.1 deprecation warnings while building.
             warnings.simplefilter("ignore")
-            return xcals.get_calendar(name, start=start)
+            try:
+                return xcals.get_calendar(name, start=start)
+            except ValueError:  # holidays recorded from a later year: start there
+                floor = xcals.get_calendar(name).bound_min()
+                return xcals.get_calendar(name, start=max(floor, pd.Timestamp(start)))
     except xcals.errors.InvalidCalendarName as exc:
         raise UsageError(f"unknown exchange calendar {name!r} (e.g. XNYS, XLON, XTKS)") from exc
 
@@ -49,19 +58,50 @@ def _now() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC")
 
 
-def drop_unclosed(frame: pd.DataFrame, calendar: str, now: pd.Timestamp | None = None) -> int:
-    """Drop the last bar if its session has not closed yet; return how many rows were dropped."""
-    if frame.empty:
-        return 0
-    last = pd.Timestamp(frame.index[-1]).normalize()
-    cal = get(calendar, last.date())
-    now = now if now is not None else _now()
-    if last < cal.first_session or last > cal.last_session or not cal.is_session(last):
-        return 0
-    if now < cal.session_close(last):
-        frame.drop(index=frame.index[-1], inplace=True)
-        return 1
-    return 0
+@dataclass
+class SessionCheck:
+    """Which rows of a daily index are closed sessions of a calendar, and why others are not."""
+
+    before: np.ndarray  # dated before the calendar's first session
+    off: np.ndarray  # inside its range but not a session: a weekend or a holiday
+    unclosed: np.ndarray  # after the last closed session (today's bar before the close, or later)
+    first_session: pd.Timestamp
+    last_closed: pd.Timestamp
+
+    @property
+    def keep(self) -> np.ndarray:
+        return ~(self.before | self.off | self.unclosed)
+
+
+def last_closed_session(cal: Any, now: pd.Timestamp) -> pd.Timestamp:
+    closes = cal.closes
+    done = closes.index[closes <= now]
+    return pd.Timestamp(done[-1]) if len(done) else cal.first_session - pd.Timedelta(days=1)
+
+
+def check_sessions(
+    index: pd.DatetimeIndex, calendar: str, now: pd.Timestamp | None = None
+) -> SessionCheck:
+    """Classify every date of a daily index against `calendar` as of `now`."""
+    # Seconds, not nanoseconds: a CSV may hold dates past 2262, where nanoseconds overflow.
+    days = index.as_unit("s")
+    cal = get(calendar, days.min().date() if len(days) else None)
+    first = cal.first_session.as_unit("s")
+    last = last_closed_session(cal, now if now is not None else _now()).as_unit("s")
+    before = np.asarray(days < first)
+    unclosed = np.asarray(days > last)
+    off = ~before & ~unclosed & ~np.asarray(days.isin(cal.sessions.as_unit("s")))
+    return SessionCheck(before, off, unclosed, first, last)
+
+
+def check_covers(calendar: str, last: date, symbol: str) -> None:
+    """Refuse a series whose last bar lies outside the calendar's range (forecast dates)."""
+    cal = get(calendar, last)
+    if pd.Timestamp(last) < cal.first_session:
+        raise DataError(
+            f"{symbol}'s data ends {last}, before the {calendar} calendar starts "
+            f"({cal.first_session:%Y-%m-%d}): no forecast dates exist there"
+        )
 
 
 def sessions_between(calendar: str, start: date, end: date) -> int:

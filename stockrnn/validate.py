@@ -2,14 +2,19 @@
 
 Rules (one per case):
 - unsorted dates: sorted ascending;
-- rows dated after tomorrow: dropped;
 - duplicate dates: the last row for a date is kept;
 - NaN or infinite open/high/low/close: the row is dropped; NaN volume becomes 0;
 - non-positive open/high/low/close: the row is dropped; negative volume becomes 0;
+- absurd prices: above MAX_PRICE, a bar whose high/low span ABSURD_MOVE times or more, or an
+  isolated spike ABSURD_MOVE times away from both neighbours: the row is dropped;
+- dates that are not closed sessions of the exchange calendar (weekends, holidays, before the
+  calendar's first session, after the last closed session): the row is dropped;
 - high/low that do not bound open/close: high raised to max(open, close), low lowered to
   min(open, close) (real Yahoo data has such rows, e.g. SPY on 2015-03-05);
 - an unadjusted OHLC beside an `adj_close`: open, high, low and close scaled by adj_close / close;
-- a day-to-day close move over 40%: reported as a possible unadjusted split (data kept).
+- a day-to-day close move over 40%: reported as a possible unadjusted split (data kept);
+  one of ABSURD_MOVE times or more that is not an isolated spike: the import is refused;
+- fewer than 2 rows left after all of the above: the import is refused.
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from stockrnn import trading_calendar
 from stockrnn.errors import DataError
 
 PRICES = ["open", "high", "low", "close"]
 COLUMNS = [*PRICES, "volume"]
 JUMP_LIMIT = 0.40
+MAX_PRICE = 1e9  # far above any listed share or index (BRK-A trades near 1e6)
+ABSURD_MOVE = 1e4  # no split or crash moves a price 10,000x in a day: a unit or parse error
+MIN_ROWS = 2
 
 
 @dataclass
@@ -47,9 +56,6 @@ def clean(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     if not frame.index.is_monotonic_increasing:
         report.add(1, "unsorted series sorted by date")
         frame = frame.sort_index(kind="stable")
-    future = frame.index > pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
-    report.add(int(future.sum()), "row(s) dated in the future dropped")
-    frame = frame[~future]
     dup = frame.index.duplicated(keep="last")
     report.add(int(dup.sum()), "duplicate date row(s) dropped (kept the last)")
     frame = frame[~dup]
@@ -59,7 +65,7 @@ def clean(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     frame = frame[~nan_rows]
     bad = (frame[PRICES] <= 0).any(axis=1)
     report.add(int(bad.sum()), "row(s) with non-positive prices dropped")
-    frame = frame[~bad].copy()
+    frame = drop_absurd(frame[~bad], report)
     vol = frame["volume"]
     report.add(int(vol.isna().sum()), "missing volume(s) set to 0")
     report.add(int((vol < 0).sum()), "negative volume(s) set to 0")
@@ -73,6 +79,45 @@ def clean(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     if frame.empty:
         raise DataError("no valid rows left after validation")
     return frame
+
+
+def drop_absurd(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """Drop rows no market produces: giant prices, bars spanning 10,000x, isolated spikes."""
+    huge = (frame[PRICES] > MAX_PRICE).any(axis=1)
+    report.add(int(huge.sum()), f"row(s) with prices above {MAX_PRICE:.0e} dropped")
+    frame = frame[~huge]
+    span = (frame[PRICES].max(axis=1) / frame[PRICES].min(axis=1)) >= ABSURD_MOVE
+    report.add(int(span.sum()), f"row(s) whose prices span {ABSURD_MOVE:,.0f}x or more dropped")
+    frame = frame[~span]
+    step = np.log(frame["close"]).diff()
+    limit = np.log(ABSURD_MOVE)
+    spike = (step.abs() >= limit) & (step.shift(-1).abs() >= limit) & (step * step.shift(-1) < 0)
+    report.add(int(spike.sum()), f"isolated price spike(s) of {ABSURD_MOVE:,.0f}x dropped")
+    return frame[~spike].copy()
+
+
+def sessions(
+    frame: pd.DataFrame, calendar: str, report: Report, now: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Keep closed sessions of `calendar` only; report each kind of dropped date."""
+    check = trading_calendar.check_sessions(pd.DatetimeIndex(frame.index), calendar, now)
+    report.add(
+        int(check.before.sum()),
+        f"row(s) dated before the {calendar} calendar's first session "
+        f"({check.first_session:%Y-%m-%d}) dropped",
+    )
+    report.add(int(check.off.sum()), f"row(s) on days that are not {calendar} sessions dropped")
+    report.add(
+        int(check.unclosed.sum()),
+        f"row(s) dated after the last closed session ({check.last_closed:%Y-%m-%d}) dropped",
+    )
+    inside = int((~check.before & ~check.unclosed).sum())
+    if inside and check.off.sum() > 0.05 * inside:
+        report.warnings.append(
+            f"{int(check.off.sum())} of {inside} rows fall on days the {calendar} exchange is "
+            "closed: if this ticker trades elsewhere, pass --calendar (e.g. XLON, XTKS, 24/7)"
+        )
+    return frame[check.keep]
 
 
 def adjust(frame: pd.DataFrame, report: Report) -> tuple[pd.DataFrame, bool]:
@@ -95,7 +140,15 @@ def adjust(frame: pd.DataFrame, report: Report) -> tuple[pd.DataFrame, bool]:
 
 def check_jumps(frame: pd.DataFrame, report: Report) -> list[str]:
     """Dates whose close moved more than JUMP_LIMIT from the day before (possible splits)."""
-    move = (frame["close"] / frame["close"].shift(1) - 1.0).abs()
+    ratio = frame["close"] / frame["close"].shift(1)
+    absurd = (ratio >= ABSURD_MOVE) | (ratio <= 1 / ABSURD_MOVE)
+    if absurd.any():
+        when = frame.index[absurd.to_numpy()][0]
+        raise DataError(
+            f"the close moves {ratio[absurd].iloc[0]:.3g}x on {when:%Y-%m-%d}: no market does "
+            "that in a day; the file mixes units or is damaged"
+        )
+    move = (ratio - 1.0).abs()
     dates = [d.strftime("%Y-%m-%d") for d in frame.index[move > JUMP_LIMIT]]
     if dates:
         shown = ", ".join(dates[:5]) + (" ..." if len(dates) > 5 else "")
@@ -105,10 +158,20 @@ def check_jumps(frame: pd.DataFrame, report: Report) -> list[str]:
     return dates
 
 
-def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool, Report]:
-    """Clean, adjust and check a source frame; returns (frame, adjusted, report)."""
+def validate(
+    frame: pd.DataFrame,
+    calendar: str = trading_calendar.DEFAULT_CALENDAR,
+    now: pd.Timestamp | None = None,
+    min_rows: int = MIN_ROWS,
+) -> tuple[pd.DataFrame, bool, Report]:
+    """Clean, keep closed sessions, adjust and check a source frame: (frame, adjusted, report)."""
     report = Report()
-    frame = clean(frame, report)
+    frame = sessions(clean(frame, report), calendar, report, now)
     frame, adjusted = adjust(frame, report)
     check_jumps(frame, report)
+    if len(frame) < min_rows:
+        raise DataError(
+            f"only {len(frame)} row{'s' * (len(frame) != 1)} left after validation "
+            f"({'; '.join(report.actions) or 'nothing dropped'}): at least {min_rows} are needed"
+        )
     return frame, adjusted, report

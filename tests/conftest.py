@@ -21,9 +21,13 @@ def make_bars(
     drift: float = 0.0003,
     vol: float = 0.015,
 ) -> pd.DataFrame:
-    """A random-walk OHLCV frame on business days, valid by construction."""
+    """A random-walk OHLCV frame on XNYS sessions, valid by construction."""
+    from stockrnn import trading_calendar
+
     rng = np.random.default_rng(seed)
-    dates = pd.bdate_range(start, periods=n, name="date")
+    sessions = trading_calendar.get("XNYS", pd.Timestamp(start).date()).sessions
+    dates = pd.DatetimeIndex(sessions[sessions >= pd.Timestamp(start)][:n], name="date")
+    assert len(dates) == n, "make_bars: the calendar ends before n sessions"
     close = price * np.exp(np.cumsum(rng.normal(drift, vol, n)))
     open_ = close * np.exp(rng.normal(0, vol / 3, n))
     high = np.maximum(open_, close) * np.exp(np.abs(rng.normal(0, vol / 3, n)))

@@ -8,17 +8,15 @@ import sys
 import time
 from pathlib import Path
 
-from stockrnn.atomic import PAUSE_ENV
+PAUSING = Path(__file__).with_name("pausing.py")
 
 
 def spawn(args: list[str], cwd: Path, pause_marker: Path | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ}
-    if pause_marker is not None:
-        env[PAUSE_ENV] = str(pause_marker)
+    launcher = ["-m", "stockrnn"] if pause_marker is None else [str(PAUSING), str(pause_marker)]
     return subprocess.Popen(
-        [sys.executable, "-m", "stockrnn", *args],
+        [sys.executable, *launcher, *args],
         cwd=cwd,
-        env=env,
+        env={**os.environ},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

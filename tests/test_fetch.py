@@ -64,7 +64,7 @@ def test_unclosed_session_bar_is_dropped(tmp_path, fake_yahoo, bars) -> None:
     during = pd.Timestamp("2025-07-07 15:00", tz="UTC")  # 11:00 New York, session open
     res = fetch_one(tmp_path, FetchConfig("AAPL"), now=during)
     assert res.last == "2025-07-03"
-    assert any("not closed" in n for n in res.notes)
+    assert any("after the last closed session (2025-07-03) dropped" in n for n in res.notes)
 
 
 def test_offline_leaves_cache_untouched(tmp_path, fake_yahoo, bars) -> None:
@@ -89,7 +89,8 @@ def test_empty_or_inverted_range(tmp_path, fake_yahoo, start, end) -> None:
 def test_one_failure_does_not_stop_others(tmp_path, fake_yahoo, bars) -> None:
     fake_yahoo.frames["MSFT"] = bars(20)
     rows, code = fetch_many(tmp_path, [FetchConfig("NOPE"), FetchConfig("MSFT")])
-    assert [r["status"] for r in rows] == ["failed", "new"] and code == 6
+    assert [r.status for r in rows] == ["failed", "new"] and code == 6
+    assert "NOPE" in (rows[0].error or "") and rows[0].exit_code == 6 and rows[1].error is None
 
 
 def test_sample_and_list(tmp_path) -> None:

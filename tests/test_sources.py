@@ -74,7 +74,7 @@ def test_csv_any_order_case_and_direction() -> None:
         "DATE,Volume,close,Low,HIGH,open,Adj Close\n"
         "2020-01-03,10,11,9,12,10,5.5\n2020-01-02,10,10,9,11,10,5\n"
     )
-    frame = csvfile.parse(text)
+    frame = csvfile.parse(text).one()
     assert list(frame.index.strftime("%Y-%m-%d")) == ["2020-01-03", "2020-01-02"]
     assert frame.loc["2020-01-02", "adj_close"] == 5
 
@@ -91,7 +91,7 @@ def test_csv_any_order_case_and_direction() -> None:
 )
 def test_csv_bad_input(text: str, msg: str) -> None:
     with pytest.raises(DataError, match=msg):
-        csvfile.parse(text)
+        csvfile.parse(text).one()
 
 
 def test_csv_binary_and_non_utf8(tmp_path) -> None:

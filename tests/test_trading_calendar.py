@@ -23,11 +23,28 @@ def test_sessions_since_counts_closed_sessions_only() -> None:
     assert tc.sessions_since("XNYS", date(2025, 7, 3), after) == 2
 
 
-def test_drop_unclosed_keeps_a_closed_bar() -> None:
-    frame = make_bars(3, start="2025-07-07")  # Mon..Wed
-    assert tc.drop_unclosed(frame, "XNYS", pd.Timestamp("2025-07-09 21:00", tz="UTC")) == 0
-    assert tc.drop_unclosed(frame, "XNYS", pd.Timestamp("2025-07-09 14:00", tz="UTC")) == 1
-    assert frame.index[-1] == pd.Timestamp("2025-07-08")
+def test_unclosed_bar_is_flagged_until_the_close() -> None:
+    index = make_bars(3, start="2025-07-07").index  # Mon..Wed
+    closed = tc.check_sessions(index, "XNYS", pd.Timestamp("2025-07-09 21:00", tz="UTC"))
+    assert closed.keep.all()
+    open_ = tc.check_sessions(index, "XNYS", pd.Timestamp("2025-07-09 14:00", tz="UTC"))
+    assert list(open_.unclosed) == [False, False, True]
+    assert open_.last_closed == pd.Timestamp("2025-07-08")
+
+
+def test_weekends_holidays_and_ancient_or_far_dates_are_not_sessions() -> None:
+    index = pd.DatetimeIndex(
+        ["1700-01-04", "2024-12-24", "2024-12-25", "2024-12-28", "2263-01-01"]
+    ).as_unit("s")
+    check = tc.check_sessions(index, "XNYS", pd.Timestamp("2026-01-01", tz="UTC"))
+    assert list(check.before) == [True, False, False, False, False]
+    assert list(check.off) == [False, False, True, True, False]  # Christmas, a Saturday
+    assert list(check.unclosed) == [False, False, False, False, True]
+    assert list(check.keep) == [False, True, False, False, False]
+
+
+def test_calendar_with_a_later_first_year_starts_there() -> None:
+    assert tc.get("XHKG").first_session.year == 1960
 
 
 def test_unknown_calendar() -> None:
