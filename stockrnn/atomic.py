@@ -16,9 +16,14 @@ from pathlib import Path
 
 from stockrnn.errors import StorageError
 
+
 # Called after every temp file is written and before the first rename. The crash tests set it
 # (from their own launcher, tests/pausing.py) to pause a real CLI process at the worst moment.
-before_rename: Callable[[], None] = lambda: None
+def _no_pause() -> None:
+    return None
+
+
+before_rename: Callable[[], None] = _no_pause
 
 
 def storage_error(path: Path, exc: OSError) -> StorageError:

@@ -1,7 +1,8 @@
 """`stockrnn backtest`: walk-forward evaluation beside the naive and drift baselines.
 
-Expanding window: each fold fits its scaler and model on the rows before its cut only, then
-forecasts `horizon` days recursively from every day of its test span. With a saved model,
+Expanding window: folds are cut by date across all tickers; each fold fits its scaler and model
+on every ticker's days before its cut only, then forecasts `horizon` days recursively from every
+day of its test span. With a saved model,
 nothing is refitted and the span starts after the model's training and validation data.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,21 @@ import numpy as np
 import pandas as pd
 import torch
 
-from stockrnn import atomic, checkpoint, dataset, features, intervals, metrics
+from stockrnn import (
+    atomic,
+    checkpoint,
+    dataset,
+    experiment,
+    features,
+    intervals,
+    metrics,
+    store,
+    workspace,
+)
 from stockrnn.dataset import DataConfig, Scaler, Series
 from stockrnn.errors import StockrnnError, UsageError
-from stockrnn.experiment import TrainRequest, fit_series, val_half_widths
-from stockrnn.forecast import roll, scaler_of
+from stockrnn.experiment import Fitted, TrainRequest, fit_series, val_half_widths
+from stockrnn.forecast import changed_note, roll, scaler_of
 from stockrnn.trading_calendar import day
 
 ECHO_RATIO = 0.1  # predicted moves this much smaller than actual ones count as an echo
@@ -46,6 +58,14 @@ class LeakError(StockrnnError):
 
 
 @dataclass
+class Hooks:
+    """Progress: which fold is fitting, and the training hooks (Ctrl-C aborts, never scores)."""
+
+    on_fold: Callable[[int, int], None] = lambda k, n: None
+    fit: experiment.Hooks = field(default_factory=lambda: experiment.Hooks(keep_on_interrupt=False))
+
+
+@dataclass
 class BacktestConfig:
     """What to evaluate and how."""
 
@@ -54,7 +74,7 @@ class BacktestConfig:
     level: float = 0.8  # interval coverage to check
     start: date | None = None  # first target date (saved-model mode)
     model: str | None = None  # evaluate this saved model instead of refitting
-    first_cut: float = 0.5  # share of each series before the first fold's test span
+    first_cut: float = 0.5  # share of all sessions before the first fold's test span
     predictions_out: Path | None = None
 
     def validate(self) -> None:
@@ -89,6 +109,7 @@ class Report:
     per_step: list[dict[str, Any]] = field(default_factory=list)
     overall: dict[str, Any] = field(default_factory=dict)
     echo: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @torch.no_grad()
@@ -131,34 +152,43 @@ def _mu(s: Series, rows: int) -> float:
     return float(np.mean(s.rel[:rows, features.CLOSE])) if rows else 0.0
 
 
-def walk_forward(series: list[Series], req: TrainRequest, cfg: BacktestConfig) -> Report:
-    """Refit per fold on the data before its cut; forecast every day of its test span."""
-    edges = {
-        s.symbol: np.linspace(int(cfg.first_cut * len(s.rel)), len(s.rel), cfg.folds + 1).astype(
-            int
-        )
-        for s in series
-    }
-    fold_req = TrainRequest(
-        req.data_dir,
-        req.models_dir,
-        req.name,
-        req.tickers,
-        DataConfig(req.data.window, req.data.features, req.data.scaler, (0.85, 0.15, 0.0)),
-        req.model,
-        req.train,
+def fold_cuts(series: list[Series], cfg: BacktestConfig) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """(first test day, first day after the fold) per fold, cut on the union of all sessions."""
+    days = pd.DatetimeIndex(np.unique(np.concatenate([s.dates.to_numpy() for s in series])))
+    edges = np.linspace(int(cfg.first_cut * len(days)), len(days), cfg.folds + 1).astype(int)
+    after = days[-1] + pd.Timedelta(days=1)
+    return [
+        (days[lo], days[hi] if hi < len(days) else after)
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+        if hi > lo
+    ]
+
+
+def walk_forward(
+    series: list[Series], req: TrainRequest, cfg: BacktestConfig, hooks: Hooks | None = None
+) -> Report:
+    """Refit per fold on every ticker's days before its cut; forecast each day of its span."""
+    hooks = hooks or Hooks()
+    fold_req = replace(
+        req,
+        data=DataConfig(req.data.window, req.data.features, req.data.scaler, (0.85, 0.15, 0.0)),
     )
     fold_req.validate()
     report = Report(settings={"mode": "walk-forward", "folds": cfg.folds})
     results: list[Forecasts] = []
-    for k in range(cfg.folds):
-        heads = [s.head(int(edges[s.symbol][k])) for s in series]
-        fitted = fit_series(heads, fold_req)
+    for k, (start, stop) in enumerate(fold_cuts(series, cfg)):
+        hooks.on_fold(k + 1, cfg.folds)
+        cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in series}
+        heads = [s.head(cut[s.symbol]) for s in series if cut[s.symbol] > req.data.window + 1]
+        fitted = fit_series(heads, fold_req, replace(hooks.fit, keep_on_interrupt=False))
+        guard(fitted, heads, start)
         width = intervals.half_width(val_half_widths(fitted, heads), cfg.level)
-        for s, h in zip(series, heads, strict=True):
-            cut, end = int(edges[s.symbol][k]), int(edges[s.symbol][k + 1])
-            _guard(h, fitted.scaler.fit_end, s.dates[cut])
-            origins = np.arange(max(cut - 1, req.data.window - 1), end - 1)
+        seen_until = max(h.dates[-1] for h in heads)
+        for s in series:
+            lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
+            origins = np.arange(max(lo - 1, req.data.window - 1), hi - 1)
+            if not len(origins):
+                continue
             results.append(
                 forecast_origins(
                     fitted.model,
@@ -168,7 +198,7 @@ def walk_forward(series: list[Series], req: TrainRequest, cfg: BacktestConfig) -
                     origins,
                     cfg.horizon,
                     width,
-                    _mu(h, cut),
+                    _mu(s, lo),
                     k + 1,
                 )
             )
@@ -176,9 +206,9 @@ def walk_forward(series: list[Series], req: TrainRequest, cfg: BacktestConfig) -
                 {
                     "fold": k + 1,
                     "ticker": s.symbol,
-                    "train_through": day(h.dates[-1]),
-                    "test_start": day(s.dates[cut]),
-                    "test_end": day(s.dates[end - 1]),
+                    "train_through": day(seen_until),
+                    "test_start": day(s.dates[lo]),
+                    "test_end": day(s.dates[hi - 1]),
                     "origins": len(origins),
                     "best_epoch": fitted.result.best_epoch,
                 }
@@ -186,40 +216,54 @@ def walk_forward(series: list[Series], req: TrainRequest, cfg: BacktestConfig) -
     return _summarise(report, results, cfg)
 
 
-def _guard(head: Series, fit_end: pd.Timestamp, test_start: pd.Timestamp) -> None:
-    """Refuse to score a fold whose fitted rows reach its test span."""
-    if head.dates[-1] >= test_start or fit_end >= test_start:
+def guard(fitted: Fitted, heads: list[Series], test_start: pd.Timestamp) -> None:
+    """Refuse to score a fold if any ticker's training or validation day, or the scaler's fit
+    range, reaches its test span."""
+    for s in heads:
+        used = s.dates[s.part <= 1]
+        if len(used) and used[-1] >= test_start:
+            raise LeakError(
+                f"leak guard: {s.symbol}'s training/validation days reach "
+                f"{used[-1]:%Y-%m-%d}, but the fold tests from {test_start:%Y-%m-%d}"
+            )
+    if fitted.scaler.fit_end is not None and fitted.scaler.fit_end >= test_start:
         raise LeakError(
-            f"leak guard: {head.symbol} fold trained through {head.dates[-1]:%Y-%m-%d}"
-            f" (scaler through {fit_end:%Y-%m-%d}) but tests from {test_start:%Y-%m-%d}"
+            f"leak guard: the scaler was fitted through {fitted.scaler.fit_end:%Y-%m-%d}, "
+            f"but the fold tests from {test_start:%Y-%m-%d}"
         )
 
 
-def saved_model(series: list[Series], models_dir: Path, cfg: BacktestConfig) -> Report:
+def first_allowed(meta: dict[str, Any]) -> pd.Timestamp:
+    """The first target date a saved model has not seen: the day after its validation end."""
+    return pd.Timestamp(meta["split"]["val_end"]) + pd.Timedelta(days=1)
+
+
+def saved_model(
+    series: list[Series], models_dir: Path, cfg: BacktestConfig
+) -> tuple[Report, list[str]]:
     """Evaluate a saved model, without refitting, after its training and validation data."""
     assert cfg.model is not None
     model, meta = checkpoint.load(models_dir, cfg.model)
     scaler, window = scaler_of(meta), int(meta["data"]["window"])
     width = intervals.half_width(meta["intervals"]["half_widths"], cfg.level)
-    seen = {t["symbol"]: t for t in meta["tickers"]}
-    fit_end = pd.Timestamp(meta["scaler"]["fit_end"])
-    used_until = max(pd.Timestamp(t["val_end"] or t["train_end"]) for t in meta["tickers"])
+    allowed = first_allowed(meta)
+    start = pd.Timestamp(cfg.start) if cfg.start else allowed
+    if start < allowed:
+        raise UsageError(
+            f"--start {start:%Y-%m-%d} is inside model {cfg.model!r}'s training or validation "
+            f"data (through {meta['split']['val_end']}): that would score it in-sample; "
+            f"use --start {allowed:%Y-%m-%d} or later"
+        )
     report = Report(settings={"mode": "saved model", "model": cfg.model})
-    results = []
+    results, notes = [], []
     for s in series:
-        own = seen.get(s.symbol)
-        last_used = pd.Timestamp(own["val_end"] or own["train_end"]) if own else used_until
-        start = pd.Timestamp(cfg.start) if cfg.start else last_used + pd.Timedelta(days=1)
-        if start <= last_used or start <= fit_end:
-            raise UsageError(
-                f"--start {start:%Y-%m-%d} is inside model {cfg.model!r}'s training "
-                f"or validation data (through {last_used:%Y-%m-%d}) for {s.symbol}: "
-                "that would score it in-sample"
-            )
         first = int(np.searchsorted(s.dates, start))
         if first >= len(s.dates):
-            raise UsageError(f"{s.symbol} has no data on or after {start:%Y-%m-%d}")
-        _guard(s.head(first), fit_end, s.dates[first])
+            notes.append(
+                f"{s.symbol} has no days to score: its data ends {s.dates[-1]:%Y-%m-%d}, "
+                f"before {start:%Y-%m-%d}"
+            )
+            continue
         origins = np.arange(max(first - 1, window - 1), len(s.rel) - 1)
         results.append(
             forecast_origins(model, scaler, window, s, origins, cfg.horizon, width, _mu(s, first))
@@ -228,13 +272,15 @@ def saved_model(series: list[Series], models_dir: Path, cfg: BacktestConfig) -> 
             {
                 "fold": 1,
                 "ticker": s.symbol,
-                "train_through": day(last_used),
+                "train_through": meta["split"]["val_end"],
                 "test_start": day(s.dates[first]),
                 "test_end": day(s.dates[-1]),
                 "origins": len(origins),
             }
         )
-    return _summarise(report, results, cfg)
+    if not results:
+        raise UsageError(f"no ticker has data on or after {start:%Y-%m-%d}: nothing to score")
+    return _summarise(report, results, cfg), notes
 
 
 def _scores(
@@ -329,9 +375,13 @@ def predictions_csv(results: list[Forecasts]) -> str:
     return buf.getvalue()
 
 
-def run(req: TrainRequest, models_dir: Path, cfg: BacktestConfig) -> Report:
+def run(
+    req: TrainRequest, models_dir: Path, cfg: BacktestConfig, hooks: Hooks | None = None
+) -> Report:
     """Load the tickers and run either mode."""
     cfg.validate()
+    if cfg.predictions_out is not None:
+        workspace.check_output(cfg.predictions_out, "--predictions-out")
     if cfg.model is not None:
         meta = checkpoint.read_meta(models_dir, cfg.model)
         names = meta["features"]
@@ -339,6 +389,12 @@ def run(req: TrainRequest, models_dir: Path, cfg: BacktestConfig) -> Report:
         req.validate()
         names = features.FEATURE_SETS[req.data.features]
     series = dataset.load_series(req.data_dir, req.tickers, names)
-    if cfg.model is not None:
-        return saved_model(series, models_dir, cfg)
-    return walk_forward(series, req, cfg)
+    if cfg.model is None:
+        return walk_forward(series, req, cfg, hooks)
+    report, notes = saved_model(series, models_dir, cfg)
+    report.notes = notes + [
+        note
+        for s in series
+        if (note := changed_note(meta, s.symbol, store.load(req.data_dir, s.symbol)[0]))
+    ]
+    return report

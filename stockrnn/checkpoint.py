@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stockrnn import atomic
-from stockrnn.errors import CheckpointError, UsageError
+from stockrnn import atomic, workspace
+from stockrnn.errors import CheckpointError, StorageError, UsageError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 META = "meta.json"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Keys and types meta.json must have before anything in it is trusted.
@@ -27,6 +31,7 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "weights_sha256": str,
     "model": dict,
     "data": dict,
+    "split": dict,
     "features": list,
     "scaler": dict,
     "tickers": list,
@@ -40,15 +45,94 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
 def check_name(name: str) -> str:
     if not _NAME.fullmatch(name) or ".." in name:
         raise UsageError(f"model name {name[:40]!r} must be letters, digits, '_', '.', '-'")
+    why = workspace.reserved_reason(name)
+    if why:
+        raise UsageError(f"model name {name!r} {why}")
     return name
 
 
 def folder(models_dir: Path, name: str) -> Path:
-    return models_dir / check_name(name)
+    """models_dir/NAME, refused when it is a symbolic link (it could point anywhere)."""
+    return workspace.inside(models_dir, check_name(name))
 
 
-def save(models_dir: Path, name: str, state: dict[str, Any], meta: dict[str, Any]) -> Path:
-    """Write weights then metadata atomically; returns the checkpoint folder."""
+def _lock(models_dir: Path, name: str) -> Path:
+    return workspace.inside(models_dir, f".{name}.lock")
+
+
+def version(models_dir: Path, name: str) -> str | None:
+    """A token for the checkpoint saved under `name` now (None: none), to notice a rival save."""
+    path = folder(models_dir, name) / META
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def claim(models_dir: Path, name: str, overwrite: bool) -> str | None:
+    """Refuse to train over an existing model unless asked; returns its version() token."""
+    workspace.check_folder(models_dir)
+    current = version(models_dir, name)
+    if current is not None and not overwrite:
+        raise UsageError(
+            f"model {name!r} already exists in {models_dir}: pass --overwrite to replace it, "
+            "or choose another --name"
+        )
+    return current
+
+
+def free_name(models_dir: Path, base: str) -> str:
+    """`base` itself, or base-2, base-3, ...: the first name no checkpoint uses."""
+    base = base[:56]
+    for i in range(1, 1000):
+        name = base if i == 1 else f"{base}-{i}"
+        if not folder(models_dir, name).exists():
+            return name
+    raise StorageError(f"no free model name like {base!r} in {models_dir}")
+
+
+@dataclass
+class Saved:
+    """Where a checkpoint went, and why not under the name asked for (`note`)."""
+
+    name: str
+    path: Path
+    note: str | None = None
+
+
+def save(
+    models_dir: Path,
+    name: str,
+    state: dict[str, Any],
+    meta: dict[str, Any],
+    expect: str | None = None,
+    replace: bool = True,
+) -> Saved:
+    """Write weights then metadata atomically, under a lock.
+
+    `expect` is the version() seen when training started: if another process saved `name` since,
+    or a model exists and `replace` is False (an interrupted retrain), this checkpoint goes
+    under a new free name instead and the existing model stays as it was.
+    """
+    with atomic.locked(_lock(models_dir, name)):
+        current = version(models_dir, name)
+        note = None
+        if current != expect:
+            note = f"another process saved model {name!r} while this one trained"
+        elif current is not None and not replace:
+            note = f"training was interrupted, so the existing model {name!r} was kept"
+        if note is None:
+            return Saved(name, _write(models_dir, name, state, meta))
+    other = free_name(models_dir, f"{name}-interrupted" if not replace else name)
+    with atomic.locked(_lock(models_dir, other)):
+        path = _write(models_dir, other, state, meta)
+    return Saved(other, path, f"{note}; this run was saved as {other!r}")
+
+
+def _write(models_dir: Path, name: str, state: dict[str, Any], meta: dict[str, Any]) -> Path:
+    """Weights under a new name, then meta.json renamed over the old one (the commit)."""
     from safetensors.torch import save as st_save
 
     target = folder(models_dir, name)
@@ -62,14 +146,56 @@ def save(models_dir: Path, name: str, state: dict[str, Any], meta: dict[str, Any
         "weights_file": weights,
         "weights_sha256": digest,
     }
-    # The lock keeps a concurrent save of the same name from deleting the weights we commit.
-    with atomic.locked(models_dir / f".{name}.lock"):
-        atomic.write_bytes(target / weights, payload)
-        atomic.write_bytes(target / META, json.dumps(meta, indent=2).encode())
-        for old in target.glob("weights-*.safetensors"):
-            if old.name != weights:
-                old.unlink(missing_ok=True)
+    atomic.write_bytes(workspace.inside(target, weights), payload)
+    atomic.write_bytes(workspace.inside(target, META), strict_json(meta).encode())
+    for old in target.glob("weights-*.safetensors"):
+        if old.name != weights and not old.is_symlink():
+            old.unlink(missing_ok=True)
     return target
+
+
+def strict_json(payload: Any) -> str:
+    """JSON with NaN and infinities written as null: strict parsers reject the bare tokens."""
+
+    def clean(obj: Any) -> Any:
+        if isinstance(obj, float) and not math.isfinite(obj):
+            return None
+        if isinstance(obj, dict):
+            return {k: clean(v) for k, v in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [clean(v) for v in obj]
+        return obj
+
+    return json.dumps(clean(payload), indent=2, allow_nan=False)
+
+
+def remove(models_dir: Path, name: str) -> None:
+    """Delete a saved model: renamed out of sight first, so a crash never leaves half of one."""
+    target = folder(models_dir, name)
+    if not (target / META).exists():
+        read_meta(models_dir, name)  # raises the "no model named" error with the list
+    with atomic.locked(_lock(models_dir, name)):
+        trash = workspace.inside(models_dir, f".{name}.removing-{os.getpid()}")
+        try:
+            os.rename(target, trash)
+            shutil.rmtree(trash)
+        except OSError as exc:
+            raise atomic.storage_error(target, exc) from exc
+
+
+def rename(models_dir: Path, old: str, new: str) -> None:
+    """Rename a saved model; refused when the new name is taken."""
+    source, target = folder(models_dir, old), folder(models_dir, new)
+    if not (source / META).exists():
+        read_meta(models_dir, old)  # raises the "no model named" error with the list
+    first, second = sorted((old, new))
+    with atomic.locked(_lock(models_dir, first)), atomic.locked(_lock(models_dir, second)):
+        if target.exists():
+            raise UsageError(f"model {new!r} already exists in {models_dir}; remove it first")
+        try:
+            os.rename(source, target)
+        except OSError as exc:
+            raise atomic.storage_error(target, exc) from exc
 
 
 def read_meta(models_dir: Path, name: str) -> dict[str, Any]:
@@ -84,6 +210,12 @@ def read_meta(models_dir: Path, name: str) -> dict[str, Any]:
         raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
     if not isinstance(meta, dict):
         raise CheckpointError(f"{path} is not a stockrnn checkpoint")
+    old = meta.get("format_version")
+    if isinstance(old, int) and not isinstance(old, bool) and 1 <= old < FORMAT_VERSION:
+        raise CheckpointError(
+            f"model {name!r} was saved by an older stockrnn (checkpoint format {old}, this one "
+            f"reads {FORMAT_VERSION}): retrain it with `stockrnn train --name {name} --overwrite`"
+        )
     if meta.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"{path}: unknown checkpoint format "
@@ -119,9 +251,14 @@ def read_weights(models_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_names(models_dir: Path) -> list[str]:
+    """Model folders that hold a meta.json (links are left out: never followed)."""
     if not models_dir.is_dir():
         return []
-    return sorted(p.parent.name for p in models_dir.glob(f"*/{META}"))
+    return sorted(
+        p.parent.name
+        for p in models_dir.glob(f"*/{META}")
+        if not p.parent.is_symlink() and not p.parent.name.startswith(".")
+    )
 
 
 def load(models_dir: Path, name: str) -> tuple[Any, dict[str, Any]]:

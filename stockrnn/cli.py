@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from stockrnn import __version__
 from stockrnn import options as opts
-from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError, UsageError
+from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError
 from stockrnn.options import (
     BatchOpt,
     BiasOpt,
@@ -38,6 +38,7 @@ from stockrnn.options import (
     JsonOut,
     LayersOpt,
     LrOpt,
+    ModelArgs,
     ModelName,
     ModelsDir,
     NonlinOpt,
@@ -197,7 +198,6 @@ def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> 
 
 @app.command("train")
 def train_cmd(
-    ctx: typer.Context,
     ticker: Tickers = None,
     cell: CellOpt = Cell.lstm,
     hidden: HiddenOpt = 64,
@@ -218,6 +218,9 @@ def train_cmd(
     seed: SeedOpt = 42,
     device: DeviceOpt = Device.auto,
     name: ModelName = "default",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing model of this name.")
+    ] = False,
     json_out: JsonOut = False,
     timings: Annotated[
         Path | None,
@@ -227,19 +230,39 @@ def train_cmd(
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
-
-    def build() -> Any:
-        # The model options above reach the request through click's parsed ctx.params.
-        return opts.train_request(ctx.params, name, ticker)
-
-    req = guarded(build)
+    args = ModelArgs(
+        cell,
+        hidden,
+        layers,
+        dropout,
+        nonlinearity,
+        bias,
+        window,
+        features,
+        scaler,
+        lr,
+        batch_size,
+        epochs,
+        patience,
+        seed,
+        device,
+    )
+    req = guarded(
+        lambda: opts.train_request(
+            args, data_dir, models_dir, name, ticker, split, train_end, val_end, overwrite
+        )
+    )
+    if timings is not None:
+        guarded(lambda: _check_output(timings, "--timings"))
     from stockrnn import experiment, render
-    from stockrnn.progress import epoch_progress
+    from stockrnn.progress import train_progress
 
-    with epoch_progress(_err(), req.train.epochs) as on_epoch:
-        summary = guarded(lambda: experiment.run(req, on_epoch))
+    with train_progress(_err(), req.train.epochs) as hooks:
+        summary = guarded(lambda: experiment.run(req, hooks))
     for reason in summary["skipped"]:
-        _err().print(f"skipped: {reason}", markup=False)
+        _err().print(f"note: {reason}", markup=False)
+    if summary["saved_note"]:
+        _err().print(f"note: {summary['saved_note']}", markup=False)
     if timings is not None:
         guarded(lambda: _write_timings(timings, summary["fit"]))
     if json_out:
@@ -252,10 +275,16 @@ def train_cmd(
         f"best epoch {fit['best_epoch']} of {fit['epochs_run']}"
         f"{' (interrupted: kept the best so far)' if fit['interrupted'] else ''}; "
         f"80% interval coverage on test: "
-        f"{100 * (summary['intervals']['test_coverage_80'] or 0):.1f}%; "
+        f"{render.pct(summary['intervals']['test_coverage_80'])}; "
         f"saved {models_dir / summary['name']}",
         markup=False,
     )
+
+
+def _check_output(path: Path, option: str) -> None:
+    from stockrnn import workspace
+
+    workspace.check_output(path, option)
 
 
 def _write_timings(path: Path, fit: dict[str, Any]) -> None:
@@ -272,24 +301,53 @@ def _write_timings(path: Path, fit: dict[str, Any]) -> None:
     atomic.write_bytes(path, json.dumps(keys).encode())
 
 
-@app.command("models")
-def models_cmd(json_out: JsonOut = False, models_dir: ModelsDir = Path("models")) -> None:
-    """List saved models with their architecture, data and test skill vs naive."""
-    from stockrnn import checkpoint, render
-    from stockrnn.errors import CheckpointError
+models_app = typer.Typer(
+    help="List, remove and rename saved models.", no_args_is_help=False, rich_markup_mode=None
+)
+app.add_typer(models_app, name="models")
 
-    rows: list[dict[str, object]] = []
-    for name in checkpoint.list_names(models_dir):
-        try:
-            rows.append(checkpoint.read_meta(models_dir, name))
-        except CheckpointError as exc:
-            rows.append({"name": name, "error": str(exc)})
+
+@models_app.callback(invoke_without_command=True)
+def models_cmd(
+    ctx: typer.Context, json_out: JsonOut = False, models_dir: ModelsDir = Path("models")
+) -> None:
+    """List saved models with their architecture, data and test skill vs naive."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from stockrnn import catalog, render
+
+    rows = guarded(lambda: catalog.describe_all(models_dir))
     if json_out:
         typer.echo(render.to_json(rows))
     elif not rows:
         _err().print(f"no models in {models_dir}; run `stockrnn train`")
     else:
         _out().print(render.models_table(rows))
+
+
+@models_app.command("rm")
+def models_rm(
+    name: Annotated[str, typer.Argument(help="The model to delete.")],
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Delete a saved model."""
+    from stockrnn import checkpoint
+
+    guarded(lambda: checkpoint.remove(models_dir, name))
+    _err().print(f"removed model {name!r} from {models_dir}", markup=False)
+
+
+@models_app.command("mv")
+def models_mv(
+    old: Annotated[str, typer.Argument(help="The model's name now.")],
+    new: Annotated[str, typer.Argument(help="Its new name (must be free).")],
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Rename a saved model."""
+    from stockrnn import checkpoint
+
+    guarded(lambda: checkpoint.rename(models_dir, old, new))
+    _err().print(f"renamed model {old!r} to {new!r}", markup=False)
 
 
 @app.command("predict")
@@ -307,6 +365,7 @@ def predict_cmd(
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Forecast the next trading days from the cached data with a saved model."""
+    guarded(lambda: opts.check_predict(json_out, csv_out, plot_file))
 
     def work() -> list[dict[str, object]]:
         from stockrnn import forecast
@@ -372,29 +431,44 @@ def backtest_cmd(
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Walk-forward backtest against the naive and drift baselines."""
+    guarded(lambda: opts.check_backtest(ctx, model, start))
+    args = ModelArgs(
+        cell,
+        hidden,
+        layers,
+        dropout,
+        nonlinearity,
+        bias,
+        window,
+        features,
+        scaler,
+        lr,
+        batch_size,
+        epochs,
+        patience,
+        seed,
+        device,
+    )
+    req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
+    from stockrnn import backtest, render
+    from stockrnn.progress import backtest_progress
 
-    def work() -> Any:
-        from stockrnn import backtest
-
-        cfg = backtest.BacktestConfig(
-            folds,
-            horizon,
-            level,
-            start.date() if start else None,
-            model,
-            predictions_out=predictions_out,
-        )
-        req = opts.train_request(ctx.params, "backtest", tickers)  # model options, as in train
-        return backtest.run(req, models_dir, cfg)
-
-    with _err().status("backtesting"):
-        report = guarded(work)
-    from stockrnn import render
-
+    cfg = backtest.BacktestConfig(
+        folds,
+        horizon,
+        level,
+        start.date() if start else None,
+        model,
+        predictions_out=predictions_out,
+    )
+    with backtest_progress(_err(), epochs, " ".join(tickers)) as hooks:
+        report = guarded(lambda: backtest.run(req, models_dir, cfg, hooks))
     if json_out:
         typer.echo(render.to_json(report))
     else:
         _out().print(render.backtest_table(report))
+    for line in report.notes:
+        _err().print(f"note: {line}", markup=False)
     for line in report.echo:
         _err().print(f"lag echo: {line}", markup=False)
     if predictions_out is not None:

@@ -2,6 +2,8 @@
 
 A sample is (window of `window` feature rows, the next feature row). It belongs to the part
 (train, val or test) that holds its target row; its window may reach back into an earlier part.
+Parts are cut by date across all tickers (one train end, one validation end for the whole
+model), so a global model is never tested on one ticker's past after learning another's future.
 Windows are never materialised: every ticker's scaled features sit in one (rows, features)
 array, and a batch gathers its windows by index, so memory grows with rows x features only.
 """
@@ -106,31 +108,52 @@ def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Se
     return out
 
 
-def part_codes(series: Series, cfg: DataConfig) -> np.ndarray:
-    """Train (0), val (1) or test (2) for each feature row, by the date or row of its target."""
+@dataclass(frozen=True)
+class Cuts:
+    """The last training day and the last validation day, shared by every ticker."""
+
+    train_end: pd.Timestamp
+    val_end: pd.Timestamp
+
+
+def cut_dates(series: list[Series], cfg: DataConfig) -> Cuts:
+    """The given --train-end/--val-end, or the split fractions over the union of sessions."""
     if cfg.train_end is not None and cfg.val_end is not None:
-        d = series.dates
-        codes = np.where(
-            d <= pd.Timestamp(cfg.train_end), 0, np.where(d <= pd.Timestamp(cfg.val_end), 1, 2)
+        return Cuts(pd.Timestamp(cfg.train_end), pd.Timestamp(cfg.val_end))
+    days = np.unique(np.concatenate([s.dates.to_numpy() for s in series]))
+    n_train = int(np.floor(cfg.split[0] * len(days)))
+    n_val = int(np.floor(cfg.split[1] * len(days)))
+    if n_train < 1 or n_val < 1:
+        raise DataError(f"{len(days)} sessions are too few to split {cfg.split}")
+    return Cuts(
+        pd.Timestamp(days[n_train - 1]), pd.Timestamp(days[min(n_train + n_val, len(days)) - 1])
+    )
+
+
+def part_codes(series: Series, cuts: Cuts) -> np.ndarray:
+    """Train (0), val (1) or test (2) for each feature row, by the date of its target."""
+    d = series.dates
+    return np.where(d <= cuts.train_end, 0, np.where(d <= cuts.val_end, 1, 2)).astype(np.int8)
+
+
+def too_short(s: Series, cfg: DataConfig) -> str | None:
+    """Why `s` cannot give a single sample with this window, or None if it can."""
+    if len(s.rel) <= cfg.window:
+        return (
+            f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of {cfg.window} "
+            f"(needs at least {cfg.window + 2})"
         )
-    else:
-        n = len(series.rel) + 1  # bars, counting the first one that has no feature row
-        n_train, n_val = int(np.floor(cfg.split[0] * n)), int(np.floor(cfg.split[1] * n))
-        bar = np.arange(1, n)  # feature row t describes bar t
-        codes = np.where(bar < n_train, 0, np.where(bar < n_train + n_val, 1, 2))
-    return codes.astype(np.int8)
+    return None
 
 
-def assign_parts(series: Series, cfg: DataConfig) -> None:
-    """Store the split on the series (see part_codes)."""
-    series.part = part_codes(series, cfg)
-
-
-def min_rows(cfg: DataConfig) -> int:
-    """Bars a ticker needs so that train and val each get at least one sample."""
-    if cfg.train_end is not None:
-        return cfg.window + 3
-    return int(np.ceil((cfg.window + 2) / cfg.split[0])) + 2
+def no_test_days(series: list[Series], cuts: Cuts) -> list[str]:
+    """Plain-words notes for tickers whose data ends before the test span starts."""
+    return [
+        f"{s.symbol} has no test days: its data ends {s.dates[-1]:%Y-%m-%d}, and the test "
+        f"span starts after {cuts.val_end:%Y-%m-%d}"
+        for s in series
+        if s.dates[-1] <= cuts.val_end
+    ]
 
 
 @dataclass
@@ -176,47 +199,45 @@ class Samples:
     owner: np.ndarray  # global row -> index into the series list
     offsets: np.ndarray  # start row of each series in `scaled`
     window: int
-
-
-def too_short(s: Series, cfg: DataConfig) -> str | None:
-    """Why `s` cannot give train and val samples under `cfg`, or None if it can."""
-    need = min_rows(cfg)
-    tail = part_codes(s, cfg)[cfg.window :]
-    if len(s.rel) + 1 < need or not (tail == 0).any() or not (tail == 1).any():
-        return (
-            f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of {cfg.window} "
-            f"and this split (needs at least {need}, with train and val samples)"
-        )
-    return None
+    cuts: Cuts
 
 
 def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
-    """Split, fit the scaler on train rows only, scale, and index every sample."""
+    """Cut by date, fit the scaler on train rows only, scale, and index every sample."""
     cfg.validate()
     for s in series:
         reason = too_short(s, cfg)
         if reason:
             raise DataError(reason)
-        assign_parts(s, cfg)
-    train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
-    train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
-    scaler = Scaler.fit(cfg.scaler, train_rows)
-    scaler.fit_start, scaler.fit_end = (
-        pd.Timestamp(train_dates.min()),
-        pd.Timestamp(train_dates.max()),
-    )
-    scaler.fit_rows = len(train_rows)
-    scaled = np.concatenate([scaler.transform(s.rel) for s in series]).astype(np.float32)
+    cuts = cut_dates(series, cfg)
+    for s in series:
+        s.part = part_codes(s, cuts)
     sizes = np.array([len(s.rel) for s in series])
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    owner = np.repeat(np.arange(len(series)), sizes)
     targets: dict[str, np.ndarray] = {}
     for code, part in enumerate(PARTS):
         idx = [
             off + _targets(s.part, code, cfg.window) for s, off in zip(series, offsets, strict=True)
         ]
         targets[part] = np.concatenate(idx).astype(np.int64)
-    return Samples(scaled, targets, owner, offsets, cfg.window), scaler
+    for part in ("train", "val"):
+        if not len(targets[part]):
+            raise DataError(
+                f"no {part} samples: the data and the split (train through "
+                f"{cuts.train_end:%Y-%m-%d}, validation through {cuts.val_end:%Y-%m-%d}) "
+                f"leave none with a window of {cfg.window}"
+            )
+    train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
+    train_dates = np.concatenate([s.dates[s.part == 0].to_numpy() for s in series])
+    scaler = Scaler.fit(cfg.scaler, train_rows)
+    scaler.fit_start = pd.Timestamp(train_dates.min())
+    scaler.fit_end = pd.Timestamp(train_dates.max())
+    scaler.fit_rows = len(train_rows)
+    scaled = np.concatenate([scaler.transform(s.rel) for s in series]).astype(np.float32)
+    if not np.isfinite(scaled).all():
+        raise DataError("non-finite features after scaling: the cached data is damaged")
+    owner = np.repeat(np.arange(len(series)), sizes)
+    return Samples(scaled, targets, owner, offsets, cfg.window, cuts), scaler
 
 
 def _targets(part: np.ndarray, code: int, window: int) -> np.ndarray:

@@ -10,7 +10,8 @@ StockrnnError (1)
 ├── DataError (8)             a CSV or a cached file that cannot be read or validated
 ├── NotCachedError (9)        no cached data for a ticker (run `stockrnn fetch`)
 ├── CheckpointError (10)      a checkpoint that is missing, tampered, truncated or incompatible
-└── StorageError (11)         the data or models folder cannot be written (permissions, full disk)
+├── StorageError (11)         the data or models folder cannot be written (permissions, full disk)
+└── DivergedError (12)        training produced a non-finite loss (try a lower --lr)
 Ctrl-C exits with 130.
 """
 
@@ -61,6 +62,10 @@ class CheckpointError(StockrnnError):
 
 class StorageError(StockrnnError):
     exit_code = 11
+
+
+class DivergedError(StockrnnError):
+    exit_code = 12
 
 
 EXIT_INTERRUPTED = 130

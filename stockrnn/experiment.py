@@ -31,6 +31,7 @@ class TrainRequest:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    overwrite: bool = False  # replace an existing checkpoint of this name
 
     def validate(self) -> None:
         checkpoint.check_name(self.name)
@@ -78,21 +79,27 @@ class Fitted:
     train_s: float = 0.0  # model construction to trained model, as the benchmark harness counts
 
 
-def fit_series(
-    series: list[Series],
-    req: TrainRequest,
-    on_epoch: Callable[[train.Epoch], None] = lambda _: None,
-) -> Fitted:
-    """Scale, window and train on `series`; Ctrl-C before the first epoch aborts."""
+@dataclass
+class Hooks:
+    """Progress callbacks, and what Ctrl-C means (keep the best epoch, or abort)."""
+
+    on_epoch: Callable[[train.Epoch], None] = lambda _: None
+    on_batch: Callable[[int, int], None] = lambda done, total: None
+    keep_on_interrupt: bool = True
+
+
+def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = None) -> Fitted:
+    """Scale, window and train on `series` (Ctrl-C: see Hooks and train.fit)."""
+    hooks = hooks or Hooks()
     t0 = time.perf_counter()
     samples, scaler = dataset.build(series, req.data)
     device = train.resolve_device(req.train.device)
     t1 = time.perf_counter()
     torch.manual_seed(req.train.seed)
     model = Forecaster(req.model).to(device)
-    result = train.fit(model, samples, req.train, device, on_epoch)
-    if result.best_epoch == 0:
-        raise KeyboardInterrupt
+    result = train.fit(
+        model, samples, req.train, device, hooks.on_epoch, hooks.keep_on_interrupt, hooks.on_batch
+    )
     return Fitted(model, samples, scaler, result, device, t1 - t0, time.perf_counter() - t1)
 
 
@@ -136,12 +143,10 @@ def _closes(series: list[Series]) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def run(
-    req: TrainRequest,
-    on_epoch: Callable[[train.Epoch], None] = lambda _: None,
-) -> dict[str, Any]:
+def run(req: TrainRequest, hooks: Hooks | None = None) -> dict[str, Any]:
     """Train, evaluate and save; returns the run summary (also stored in the checkpoint)."""
     req.validate()
+    token = checkpoint.claim(req.models_dir, req.name, req.overwrite)
     names = features.FEATURE_SETS[req.data.features]
     series = dataset.load_series(req.data_dir, req.tickers, names)
     skipped: list[str] = []
@@ -150,7 +155,8 @@ def run(
         skipped = [r for r in reasons.values() if r]
         series = [s for s in series if not reasons[s.symbol]] or series
     started = datetime.now(UTC)
-    fit = fit_series(series, req, on_epoch)
+    fit = fit_series(series, req, hooks)
+    skipped += dataset.no_test_days(series, fit.samples.cuts)
     samples, scaler, fitted = fit.samples, fit.scaler, fit.result
     scores, widths = evaluate(fit, series)
     meta = {
@@ -162,6 +168,10 @@ def run(
             "val_end": _iso(req.data.val_end),
         },
         "train": asdict(req.train),
+        "split": {
+            "train_end": day(samples.cuts.train_end),
+            "val_end": day(samples.cuts.val_end),
+        },
         "features": names,
         "scaler": {
             "kind": scaler.kind,
@@ -203,8 +213,15 @@ def run(
         },
         "device": str(fit.device),
     }
-    checkpoint.save(req.models_dir, req.name, fit.model.state_dict(), meta)
-    return {**meta, "name": req.name, "skipped": skipped}
+    saved = checkpoint.save(
+        req.models_dir,
+        req.name,
+        fit.model.state_dict(),
+        meta,
+        expect=token,
+        replace=not fitted.interrupted,
+    )
+    return {**meta, "name": saved.name, "skipped": skipped, "saved_note": saved.note}
 
 
 def _iso(d: Any) -> str | None:

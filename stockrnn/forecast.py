@@ -75,16 +75,37 @@ def usable_frame(frame: pd.DataFrame, meta: dict[str, Any], symbol: str) -> pd.D
     return frame
 
 
+def changed_note(meta: dict[str, Any], symbol: str, frame: pd.DataFrame) -> str | None:
+    """A note when the ticker's history up to the model's last day differs from what it saw."""
+    seen = next((t for t in meta["tickers"] if t.get("symbol") == symbol), None)
+    if seen is None or not seen.get("sha256") or not seen.get("last_date"):
+        return None
+    if pd.Timestamp(seen["last_date"]) > frame.index[-1]:
+        return (
+            f"{symbol}'s data changed since model {meta['name']!r} was trained: it now ends "
+            f"{frame.index[-1]:%Y-%m-%d}, before the {seen['last_date']} the model saw"
+        )
+    if store.history_sha256(frame, seen["last_date"]) != seen["sha256"]:
+        return (
+            f"{symbol}'s data changed since model {meta['name']!r} was trained (re-imported "
+            f"or re-adjusted history through {seen['last_date']}): its scores and intervals "
+            "describe the old data"
+        )
+    return None
+
+
 def forecast_one(
     model: torch.nn.Module,
     meta: dict[str, Any],
     frame: pd.DataFrame,
     symbol: str,
     cfg: ForecastConfig,
+    hint: str = "",
 ) -> dict[str, Any]:
-    """The forecast rows and header facts for one ticker."""
+    """The forecast rows and header facts for one ticker (`hint`: how to refresh its data)."""
     window = int(meta["data"]["window"])
     frame = usable_frame(frame, meta, symbol)
+    trading_calendar.check_covers(cfg.calendar, frame.index[-1].date(), symbol)
     rel = features.relative(frame.iloc[-(window + 1) :], meta["features"])[None]
     pred = relative_forecast(model, scaler_of(meta), rel, cfg.days)
     last_close = float(frame["close"].iloc[-1])
@@ -116,7 +137,7 @@ def forecast_one(
     return {
         "ticker": symbol,
         "rows": [{k: _plain(v) for k, v in r.items()} for r in rows],
-        "notes": _notes(meta, symbol, cfg, last_date),
+        "notes": _notes(meta, symbol, cfg, frame, hint),
         "last_close": last_close,
         "last_date": last_date.isoformat(),
         "history": frame["close"].iloc[-120:],
@@ -127,8 +148,11 @@ def _plain(v: Any) -> Any:
     return float(v) if isinstance(v, np.floating) else v
 
 
-def _notes(meta: dict[str, Any], symbol: str, cfg: ForecastConfig, last: date) -> list[str]:
-    notes = []
+def _notes(
+    meta: dict[str, Any], symbol: str, cfg: ForecastConfig, frame: pd.DataFrame, hint: str
+) -> list[str]:
+    last = frame.index[-1].date()
+    notes = [note] if (note := changed_note(meta, symbol, frame)) else []
     if symbol not in {t["symbol"] for t in meta["tickers"]}:
         notes.append(
             f"{symbol} was not in model {meta['name']!r}'s training data; the model "
@@ -136,10 +160,7 @@ def _notes(meta: dict[str, Any], symbol: str, cfg: ForecastConfig, last: date) -
         )
     behind = trading_calendar.sessions_since(cfg.calendar, last)
     if behind > STALE_SESSIONS:
-        notes.append(
-            f"{symbol}'s data is stale: last bar {last}, {behind} sessions ago; "
-            f"run `stockrnn fetch {symbol}`"
-        )
+        notes.append(f"{symbol}'s data is stale: last bar {last}, {behind} sessions ago; {hint}")
     return notes
 
 
@@ -152,6 +173,6 @@ def predict(
     model, meta = checkpoint.load(models_dir, cfg.model)
     out = []
     for symbol in tickers:
-        frame, _ = store.load(data_dir, symbol)
-        out.append(forecast_one(model, meta, frame, symbol, cfg))
+        frame, manifest = store.load(data_dir, symbol)
+        out.append(forecast_one(model, meta, frame, symbol, cfg, store.refresh_hint(manifest)))
     return out

@@ -6,15 +6,19 @@ at module level.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stockrnn.errors import UsageError
 from stockrnn.symbols import normalize
+
+if TYPE_CHECKING:
+    from stockrnn.experiment import TrainRequest
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", envvar="STOCKRNN_DATA", help="Folder of cached bars.")
@@ -121,37 +125,102 @@ SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identi
 DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
 
 
-def train_request(o: dict[str, Any], name: str, tickers: list[str] | None) -> Any:
-    """The TrainRequest from a command's parsed options (click's ctx.params), which `train`
-    and `backtest` share; run() validates it."""
+@dataclass
+class ModelArgs:
+    """The model and training options `train` and `backtest` share, as the commands got them."""
+
+    cell: Cell
+    hidden: int
+    layers: int
+    dropout: float
+    nonlinearity: str
+    bias: bool
+    window: int
+    features: FeatureSet
+    scaler: ScalerKind
+    lr: float
+    batch_size: int
+    epochs: int
+    patience: int
+    seed: int
+    device: Device
+
+
+# The ModelArgs fields that only matter when a model is trained (backtest --model refuses them).
+TRAINING_OPTIONS = [f.name for f in fields(ModelArgs)]
+
+
+def train_request(
+    args: ModelArgs,
+    data_dir: Path,
+    models_dir: Path,
+    name: str,
+    tickers: list[str] | None,
+    split: str = "0.7,0.15,0.15",
+    train_end: datetime | None = None,
+    val_end: datetime | None = None,
+    overwrite: bool = False,
+) -> TrainRequest:
+    """The TrainRequest from typed command arguments; run() validates it."""
     from stockrnn.dataset import DataConfig
     from stockrnn.experiment import TrainRequest
     from stockrnn.model import ModelConfig
     from stockrnn.train import TrainConfig
 
-    train_end, val_end = o.get("train_end"), o.get("val_end")
+    # Cell(x) accepts the enum or its string: typer versions differ in which they hand over.
     return TrainRequest(
-        o["data_dir"],
-        o["models_dir"],
+        data_dir,
+        models_dir,
         name,
         [normalize(t) for t in tickers or []],
         DataConfig(
-            o["window"],
-            o["features"].value,
-            o["scaler"].value,
-            parse_split(o.get("split", "0.7,0.15,0.15")),
+            args.window,
+            FeatureSet(args.features).value,
+            ScalerKind(args.scaler).value,
+            parse_split(split),
             train_end.date() if train_end else None,
             val_end.date() if val_end else None,
         ),
         ModelConfig(
-            o["cell"].value,
-            hidden=o["hidden"],
-            layers=o["layers"],
-            dropout=o["dropout"],
-            nonlinearity=o["nonlinearity"],
-            bias=o["bias"],
+            Cell(args.cell).value,
+            hidden=args.hidden,
+            layers=args.layers,
+            dropout=args.dropout,
+            nonlinearity=args.nonlinearity,
+            bias=args.bias,
         ),
         TrainConfig(
-            o["lr"], o["batch_size"], o["epochs"], o["patience"], o["seed"], o["device"].value
+            args.lr,
+            args.batch_size,
+            args.epochs,
+            args.patience,
+            args.seed,
+            Device(args.device).value,
         ),
+        overwrite,
     )
+
+
+def check_predict(json_out: bool, csv_out: bool, plot_file: Path | None) -> None:
+    """Refuse predict options that conflict, and an unwritable chart path, before any work."""
+    if json_out and csv_out:
+        raise UsageError("--json and --csv both print to stdout: choose one")
+    if plot_file is not None:
+        from stockrnn import workspace
+
+        workspace.check_output(plot_file, "--plot-file")
+
+
+def check_backtest(ctx: typer.Context, model: str | None, start: datetime | None) -> None:
+    """Refuse backtest options that conflict or do not apply, before any work."""
+    if start is not None and model is None:
+        raise UsageError(
+            "--start applies to --model (a saved model); walk-forward folds set their own"
+        )
+    if model is not None:
+        given = [f"--{n.replace('_', '-')}" for n in TRAINING_OPTIONS if explicit(ctx, n)]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)}: training options do not apply to --model, which "
+                "evaluates a saved model without refitting"
+            )

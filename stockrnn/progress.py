@@ -1,36 +1,84 @@
-"""The live training display: epoch, losses, best epoch, elapsed and ETA (on stderr)."""
+"""Live progress on stderr, on a terminal only: epochs and batches for `train`, folds for
+`backtest`. Off a terminal (logs, CI, pipes) nothing is drawn."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
+from stockrnn.backtest import Hooks as BacktestHooks
+from stockrnn.experiment import Hooks
 from stockrnn.train import Epoch
 
+REFRESH_S = 0.2  # batch updates closer together than this are skipped (thousands per epoch)
 
-@contextmanager
-def epoch_progress(console: Console, epochs: int) -> Iterator[Callable[[Epoch], None]]:
-    """Yield a callback that advances the bar once per epoch."""
-    columns = (
-        TextColumn("epoch {task.completed}/{task.total}"),
+
+def _bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[losses]}"),
+        TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(),
         TextColumn("eta"),
         TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
     )
-    live = console.is_terminal  # off a terminal (logs, CI) the bar would only add blank lines
-    with Progress(*columns, console=console, transient=True, disable=not live) as bar:
-        task = bar.add_task("train", total=epochs, losses="")
 
-        def update(e: Epoch) -> None:
-            bar.update(
-                task,
-                completed=e.epoch,
-                losses=f"train {e.train_loss:.4f} val {e.val_loss:.4f} best@{e.best_epoch}",
-            )
 
-        yield update
+def _hooks(bar: Progress, epochs: TaskID, batches: TaskID, label: str = "") -> Hooks:
+    last = [0.0]
+
+    def on_epoch(e: Epoch) -> None:
+        bar.update(
+            epochs,
+            completed=e.epoch,
+            description=f"{label}epoch {e.epoch}",
+            info=f"train {e.train_loss:.4f} val {e.val_loss:.4f} best@{e.best_epoch}",
+        )
+
+    def on_batch(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= REFRESH_S or done == total:
+            last[0] = now
+            bar.update(batches, completed=done, total=total)
+
+    return Hooks(on_epoch, on_batch)
+
+
+@contextmanager
+def train_progress(console: Console, epochs: int) -> Iterator[Hooks]:
+    """Hooks that advance an epoch bar and, within each epoch, a batch bar."""
+    with _bar(console) as bar:
+        epoch_task = bar.add_task("epoch", total=epochs, info="")
+        batch_task = bar.add_task("  batches", total=None, info="")
+        yield _hooks(bar, epoch_task, batch_task)
+
+
+@contextmanager
+def backtest_progress(console: Console, epochs: int, tickers: str) -> Iterator[BacktestHooks]:
+    """Hooks that show the fold being fitted, its epochs and batches."""
+    with _bar(console) as bar:
+        fold_task = bar.add_task("fold", total=None, info=tickers)
+        epoch_task = bar.add_task("  epoch", total=epochs, info="")
+        batch_task = bar.add_task("  batches", total=None, info="")
+        fit = _hooks(bar, epoch_task, batch_task, "  ")
+        fit.keep_on_interrupt = False
+
+        def on_fold(k: int, n: int) -> None:
+            bar.update(fold_task, completed=k - 1, total=n, description=f"fold {k}/{n}")
+            bar.reset(epoch_task, total=epochs)
+
+        yield BacktestHooks(on_fold, fit)

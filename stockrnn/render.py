@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from stockrnn.catalog import ModelRow
     from stockrnn.fetch import FetchResult
 
 
@@ -26,7 +27,9 @@ def to_json(payload: Any) -> str:
             return {k: plain(v) for k, v in obj.items()}
         return obj
 
-    return json.dumps(plain(payload), indent=2, default=str)
+    from stockrnn.checkpoint import strict_json
+
+    return strict_json(json.loads(json.dumps(plain(payload), default=str)))
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
@@ -161,31 +164,35 @@ def verdict(scores: dict[str, Any]) -> str:
     )
 
 
-def models_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """Saved models: architecture, data, and test skill vs naive."""
+def pct(share: float | None) -> str:
+    """A share in [0, 1] as a percentage, or n/a."""
+    return "n/a" if share is None else f"{100 * share:.1f}%"
+
+
+def models_table(rows: Sequence[ModelRow]) -> Table:
+    """Saved models: architecture, data, and test skill vs naive; unreadable ones say why."""
     table = Table(title="models")
-    for col in ("name", "cell", "size", "tickers", "trained", "MASE", "skill %", "cover 80%"):
+    heads = ("name", "cell", "size", "tickers", "trained", "MASE", "skill %", "cover 80%", "note")
+    for col in heads:
         table.add_column(
             col,
-            no_wrap=col != "tickers",
+            no_wrap=col not in ("tickers", "note"),
             justify="right" if col in ("MASE", "skill %", "cover 80%") else "left",
         )
     for r in rows:
-        if "error" in r:
-            table.add_row(r["name"], f"[red]unreadable: {r['error']}[/]")
+        if r.error is not None:
+            table.add_row(r.name, *["-"] * 7, f"unreadable: {r.error}", style="red")
             continue
-        m = r["metrics"]["overall"]["model"]
-        cover = r["intervals"].get("test_coverage_80")
-        tickers = [t["symbol"] for t in r["tickers"]]
         table.add_row(
-            r["name"],
-            r["model"]["cell"],
-            f"{r['model']['hidden']}x{r['model']['layers']}",
-            ", ".join(tickers[:4]) + (f" +{len(tickers) - 4}" if len(tickers) > 4 else ""),
-            r["created_at"][:10],
-            fmt(m.get("mase"), 3),
-            "n/a" if m.get("skill") is None else f"{m['skill']:.1f}",
-            "n/a" if cover is None else f"{100 * cover:.1f}",
+            r.name,
+            r.cell,
+            r.size,
+            ", ".join(r.tickers[:4]) + (f" +{len(r.tickers) - 4}" if len(r.tickers) > 4 else ""),
+            r.trained,
+            fmt(r.mase, 3),
+            "n/a" if r.skill is None else f"{r.skill:.1f}",
+            pct(r.cover80).rstrip("%"),
+            "",
         )
     return table
 

@@ -70,7 +70,7 @@ class SessionCheck:
 
     @property
     def keep(self) -> np.ndarray:
-        return ~(self.before | self.off | self.unclosed)
+        return np.asarray(~(self.before | self.off | self.unclosed))
 
 
 def last_closed_session(cal: Any, now: pd.Timestamp) -> pd.Timestamp:

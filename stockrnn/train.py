@@ -13,7 +13,9 @@ import torch
 from torch import nn
 
 from stockrnn.dataset import Samples
-from stockrnn.errors import UsageError
+from stockrnn.errors import DivergedError, UsageError
+
+MAX_SEED = 2**32 - 1  # numpy's and every torch generator's common range
 
 
 @dataclass
@@ -36,6 +38,8 @@ class TrainConfig:
             raise UsageError("--epochs must be between 1 and 100000")
         if self.patience < 1:
             raise UsageError("--patience must be at least 1")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise UsageError(f"--seed must be between 0 and {MAX_SEED}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise UsageError("--device must be auto, cpu or cuda")
         resolve_device(self.device)  # --device cuda on a machine without one fails up front
@@ -106,14 +110,30 @@ def _val_loss(model: nn.Module, windows: Windows, rows: np.ndarray) -> float:
     return float(np.mean((pred - target) ** 2))
 
 
+def _finite(loss: float, what: str, epoch: int, cfg: TrainConfig) -> float:
+    if not math.isfinite(loss):
+        raise DivergedError(
+            f"training diverged: the {what} loss is {loss} at epoch {epoch} "
+            f"(--lr {cfg.lr:g}); try a lower --lr"
+        )
+    return loss
+
+
 def fit(
     model: nn.Module,
     samples: Samples,
     cfg: TrainConfig,
     device: torch.device,
     on_epoch: Callable[[Epoch], None] = lambda _: None,
+    keep_on_interrupt: bool = True,
+    on_batch: Callable[[int, int], None] = lambda done, total: None,
 ) -> FitResult:
-    """Train in place and restore the best weights; Ctrl-C stops early and keeps the best."""
+    """Train in place and restore the best weights.
+
+    Ctrl-C after an epoch has finished stops early and keeps the best weights when
+    `keep_on_interrupt` (what `train` wants); otherwise it propagates (what `backtest` wants:
+    a fold cut short must not be scored). `on_batch(done, total)` reports progress in an epoch.
+    """
     windows = Windows(samples, device)
     train_rows = torch.from_numpy(samples.targets["train"]).to(device)
     val_rows = samples.targets["val"]
@@ -136,10 +156,11 @@ def fit(
                 loss.backward()
                 optimizer.step()
                 total += loss.detach() * len(rows)
+                on_batch(i + len(rows), len(order))
             result.samples_seen += len(order)
-            train_loss = float(total) / len(order)
+            train_loss = _finite(float(total) / len(order), "training", epoch, cfg)
             trained = time.perf_counter()
-            val_loss = _val_loss(model, windows, val_rows)
+            val_loss = _finite(_val_loss(model, windows, val_rows), "validation", epoch, cfg)
             if val_loss < result.best_val:
                 result.best_val, result.best_epoch = val_loss, epoch
                 best_state = copy.deepcopy(model.state_dict())
@@ -157,6 +178,8 @@ def fit(
             if epoch - result.best_epoch >= cfg.patience:
                 break
     except KeyboardInterrupt:
+        if not keep_on_interrupt or result.best_epoch == 0:
+            raise
         result.interrupted = True
     model.load_state_dict(best_state)
     model.eval()

@@ -107,6 +107,7 @@ def tiny_request(
     hidden: int = 8,
     window: int = 10,
     data: dict[str, Any] | None = None,
+    overwrite: bool = False,
     **train: Any,
 ) -> Any:
     """A small TrainRequest on ws/data into ws/models (or `models`); `train` -> TrainConfig."""
@@ -123,6 +124,7 @@ def tiny_request(
         DataConfig(window=window, **(data or {})),
         ModelConfig(cell, hidden=hidden),
         TrainConfig(**train),
+        overwrite,
     )
 
 
@@ -132,9 +134,15 @@ def small_request(tmp_path: Path) -> Callable[..., Any]:
     cache(tmp_path / "data", "AAA", make_bars(260, seed=1))
     cache(tmp_path / "data", "BBB", make_bars(240, seed=2, price=40))
 
-    def build(cell: str = "lstm", epochs: int = 3, **data: Any) -> Any:
+    def build(cell: str = "lstm", epochs: int = 3, overwrite: bool = False, **data: Any) -> Any:
         return tiny_request(
-            tmp_path, cell=cell, data=data, epochs=epochs, patience=5, batch_size=32
+            tmp_path,
+            cell=cell,
+            data=data,
+            epochs=epochs,
+            patience=5,
+            batch_size=32,
+            overwrite=overwrite,
         )
 
     return build

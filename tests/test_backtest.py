@@ -13,6 +13,7 @@ from stockrnn.errors import UsageError
 from stockrnn.experiment import TrainRequest
 
 runner = CliRunner()
+NAMES = ["open", "high", "low", "close"]
 
 
 def request(ws, tickers=("AAA",), epochs=2) -> TrainRequest:
@@ -93,12 +94,46 @@ def test_saved_model_scores_only_after_its_data(ws, tmp_path) -> None:
         )
 
 
-def test_leak_guard_refuses_overlap() -> None:
-    s = backtest.Series.from_frame("X", make_bars(50), ["open", "high", "low", "close"])
-    with pytest.raises(LeakError):
-        backtest._guard(s.head(30), s.dates[10], s.dates[29])
-    with pytest.raises(LeakError):
-        backtest._guard(s.head(20), s.dates[25], s.dates[20])
+def test_leak_guard_covers_every_tickers_training_and_validation_days() -> None:
+    from types import SimpleNamespace
+
+    def head(n, start, part_of_last):
+        s = backtest.Series.from_frame("X", make_bars(n, start=start), NAMES)
+        s.part = np.zeros(len(s.rel), dtype=np.int8)
+        s.part[-1] = part_of_last
+        return s
+
+    early, late = head(40, "2020-01-02", 1), head(40, "2020-03-02", 1)
+    test_start = late.dates[-1]  # the late ticker's last validation day is in the test span
+    fitted = SimpleNamespace(scaler=SimpleNamespace(fit_end=early.dates[-1]))
+    with pytest.raises(LeakError, match="training/validation days reach"):
+        backtest.guard(fitted, [early, late], test_start)
+    late.part[-1] = 2  # a test row there is fine
+    backtest.guard(fitted, [early, late], test_start)
+    fitted.scaler.fit_end = test_start
+    with pytest.raises(LeakError, match="scaler was fitted through"):
+        backtest.guard(fitted, [early, late], test_start)
+
+
+def test_folds_cut_by_date_across_tickers(tmp_path, monkeypatch) -> None:
+    """A ticker that starts later is never validated on days after another's test start."""
+    cache(tmp_path / "data", "AAA", make_bars(500, seed=1, start="2015-01-02"))
+    cache(tmp_path / "data", "LATE", make_bars(330, seed=2, start="2015-09-01"))
+    seen = []
+    real = backtest.fit_series
+
+    def spy(series, req, *a, **k):
+        fitted = real(series, req, *a, **k)
+        seen.append(max(s.dates[s.part <= 1].max() for s in series))
+        return fitted
+
+    monkeypatch.setattr(backtest, "fit_series", spy)
+    rep = backtest.run(
+        request(tmp_path, ("AAA", "LATE")), tmp_path / "models", BacktestConfig(folds=2, horizon=1)
+    )
+    for k, used in enumerate(seen, start=1):
+        starts = {pd.Timestamp(f["test_start"]) for f in rep.folds if f["fold"] == k}
+        assert len(starts) == 1 and used < starts.pop()  # one test start for both tickers
 
 
 def test_lag_echo_flags_carried_forward_forecasts() -> None:

@@ -114,6 +114,7 @@ def test_old_weights_removed_after_commit(small_request) -> None:
     req = small_request(epochs=1)
     experiment.run(req)
     req.train.seed = 7
+    req.overwrite = True
     experiment.run(req)
     files = sorted(p.name for p in (req.models_dir / "m").iterdir())
     assert len(files) == 2 and files[0] == "meta.json"

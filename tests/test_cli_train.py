@@ -93,7 +93,7 @@ def test_killed_checkpoint_write_keeps_previous(ws) -> None:
     assert runner.invoke(app, args(ws)).exit_code == 0
     before = checkpoint.read_meta(ws / "models", "default")
     marker = ws / "paused"
-    proc = spawn(args(ws, "--seed", "9"), ws, pause_marker=marker)
+    proc = spawn(args(ws, "--seed", "9", "--overwrite"), ws, pause_marker=marker)
     wait_for(marker, proc, timeout=120)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()

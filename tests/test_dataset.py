@@ -6,7 +6,7 @@ from conftest import make_bars
 from sklearn.preprocessing import StandardScaler
 
 from stockrnn import features
-from stockrnn.dataset import DataConfig, Series, assign_parts, build
+from stockrnn.dataset import Cuts, DataConfig, Series, build, cut_dates, no_test_days, part_codes
 from stockrnn.errors import DataError, UsageError
 from stockrnn.train import Windows
 
@@ -33,13 +33,34 @@ def test_prices_rebuild_from_relative_values() -> None:
     assert np.allclose(prices[0, :, 0], frame["open"].iloc[2:])
 
 
-def test_fraction_split_matches_the_benchmark_rule() -> None:
-    s = series(1000)
-    assign_parts(s, DataConfig())
-    bar = np.arange(1, 1000)  # feature row t is bar t
-    assert (s.part[bar < 700] == 0).all()
-    assert (s.part[(bar >= 700) & (bar < 850)] == 1).all()
-    assert (s.part[bar >= 850] == 2).all()
+def test_fraction_split_cuts_the_sessions_of_one_ticker() -> None:
+    s = series(1001)  # 1000 feature rows
+    cuts = cut_dates([s], DataConfig())
+    assert cuts == Cuts(s.dates[699], s.dates[849])
+    part = part_codes(s, cuts)
+    assert (part[:700] == 0).all() and (part[700:850] == 1).all() and (part[850:] == 2).all()
+
+
+def test_fraction_split_is_one_date_across_tickers() -> None:
+    """Tickers over different years share one train end and one validation end, so no
+    ticker is tested on days before another ticker's training data ends."""
+    early = series(600, start="2000-01-03", symbol="OLD")  # ends in 2002
+    late = series(600, start="2010-01-04", seed=4, symbol="NEW")
+    cuts = cut_dates([early, late], DataConfig())
+    union = early.dates.union(late.dates)
+    assert cuts.train_end == union[int(0.7 * len(union)) - 1]
+    assert cuts.val_end == union[int(0.7 * len(union)) + int(0.15 * len(union)) - 1]
+    samples, scaler = build([early, late], DataConfig(window=20))
+    test_rows = samples.targets["test"]
+    assert (samples.owner[test_rows] == 1).all()  # OLD has no test days at all
+    seen = np.concatenate([samples.targets["train"], samples.targets["val"]])
+    dates = np.concatenate([early.dates, late.dates])
+    assert dates[seen].max() < dates[test_rows].min()
+    assert scaler.fit_end <= cuts.train_end
+    assert no_test_days([early, late], cuts) == [
+        f"OLD has no test days: its data ends {early.dates[-1]:%Y-%m-%d}, and the test span "
+        f"starts after {cuts.val_end:%Y-%m-%d}"
+    ]
 
 
 def test_date_split_and_sample_owned_by_target() -> None:
@@ -105,5 +126,5 @@ def test_bad_data_config(cfg, msg) -> None:
 
 
 def test_too_few_rows_names_ticker_and_minimum() -> None:
-    with pytest.raises(DataError, match=r"TINY has 50 rows.*at least 91"):
+    with pytest.raises(DataError, match=r"TINY has 50 rows.*at least 62"):
         build([series(50, symbol="TINY")], DataConfig(window=60))

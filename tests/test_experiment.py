@@ -34,7 +34,7 @@ def test_each_cell_trains_saves_and_reloads_identically(small_request, cell) -> 
 def test_same_seed_is_bit_identical(small_request, tmp_path) -> None:
     experiment.run(small_request())
     first = weights(tmp_path / "models")
-    experiment.run(small_request())
+    experiment.run(small_request(overwrite=True))
     second = weights(tmp_path / "models")
     assert all(torch.equal(first[k], second[k]) for k in first)
 
@@ -64,7 +64,7 @@ def test_test_rows_never_touch_training(small_request, tmp_path) -> None:
         cut = meta_before["tickers"][0 if sym == "AAA" else 1]["test_start"]
         frame.loc[cut:, ["open", "high", "low", "close"]] *= 1.37
         cache(tmp_path / "data", sym, frame)
-    experiment.run(small_request())
+    experiment.run(small_request(overwrite=True))
     after = weights(tmp_path / "models")
     meta_after = json.loads((tmp_path / "models" / "m" / "meta.json").read_text())
     assert all(torch.equal(before[k], after[k]) for k in before)
@@ -103,7 +103,7 @@ def test_ctrl_c_keeps_best_so_far(small_request) -> None:
         if e.epoch == 3:
             raise KeyboardInterrupt
 
-    summary = experiment.run(req, on_epoch=interrupt)
+    summary = experiment.run(req, experiment.Hooks(on_epoch=interrupt))
     assert summary["fit"]["interrupted"] and summary["fit"]["epochs_run"] == 3
     assert checkpoint.load(req.models_dir, "m")[1]["fit"]["interrupted"]
 
@@ -120,15 +120,15 @@ def test_metrics_by_hand() -> None:
 
 
 def test_short_tickers_skipped_only_when_not_asked_for(small_request, tmp_path) -> None:
-    cache(tmp_path / "data", "TINY", make_bars(15, seed=3))
+    cache(tmp_path / "data", "TINY", make_bars(8, seed=3))
     summary = experiment.run(small_request(epochs=1))
     assert {t["symbol"] for t in summary["tickers"]} == {"AAA", "BBB"}
-    assert any("TINY has 15 rows" in r for r in summary["skipped"])
-    req = small_request(epochs=1)
+    assert any("TINY has 8 rows" in r for r in summary["skipped"])
+    req = small_request(epochs=1, overwrite=True)
     req.tickers = ["AAA", "TINY"]
     from stockrnn.errors import DataError
 
-    with pytest.raises(DataError, match="TINY has 15 rows"):
+    with pytest.raises(DataError, match="TINY has 8 rows"):
         experiment.run(req)
 
 
@@ -136,9 +136,9 @@ def test_checkpoint_reloads_to_identical_weights(small_request, monkeypatch) -> 
     saved = {}
     real = checkpoint.save
 
-    def keep(models_dir, name, state, meta):
+    def keep(models_dir, name, state, meta, **kw):
         saved.update({k: v.detach().clone() for k, v in state.items()})
-        return real(models_dir, name, state, meta)
+        return real(models_dir, name, state, meta, **kw)
 
     monkeypatch.setattr(checkpoint, "save", keep)
     req = small_request()

@@ -193,7 +193,7 @@ def parse(text: str, name: str = "CSV", date_format: str | None = None) -> Table
     if "ticker" not in frame:
         return Table({None: _frame(frame, decimal, date_format, name)}, name)
     keys = frame["ticker"].map(_ticker_of)
-    frames = {
+    frames: dict[str | None, pd.DataFrame] = {
         str(t): _frame(rows, decimal, date_format, f"{name} ({t})")
         for t, rows in frame.groupby(keys, sort=True)
         if str(t)

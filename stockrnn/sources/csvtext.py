@@ -12,7 +12,7 @@ import io
 import lzma
 import zipfile
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 from stockrnn.errors import DataError
 
@@ -30,7 +30,11 @@ def compression(head: bytes) -> str | None:
     return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
 
 
-def _capped(stream: IO[bytes], path: Path) -> bytes:
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _capped(stream: _Readable, path: Path) -> bytes:
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise DataError(f"{path} holds more than {MAX_BYTES // 2**20} MiB of text")
