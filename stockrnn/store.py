@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from stockrnn import atomic, symbols, workspace
@@ -143,8 +144,17 @@ def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
         raise DataError(f"cannot read {cpath}: {exc.strerror or exc}") from exc
     if hashlib.sha256(payload).hexdigest() != manifest.sha256:
         payload = _restore_previous(data_dir, symbol, manifest)
-    frame = pd.read_csv(io.BytesIO(payload), index_col="date", parse_dates=["date"])
-    return frame.astype("float64"), manifest
+    # pandas 3 parses floats round-trip exact: the bytes (and their sha256) rebuild from them
+    frame = pd.read_csv(io.BytesIO(payload), index_col="date", parse_dates=["date"]).astype(
+        "float64"
+    )
+    prices = frame[[c for c in ("open", "high", "low", "close") if c in frame]].to_numpy()
+    if not np.isfinite(prices).all() or (prices <= 0).any():
+        raise DataError(
+            f"{cpath} holds non-finite or non-positive prices (damaged); "
+            f"{rebuild_hint(symbol, manifest)}"
+        )
+    return frame, manifest
 
 
 def _restore_previous(data_dir: Path, symbol: str, manifest: Manifest) -> bytes:
