@@ -4,7 +4,8 @@ Rules (one per case):
 - unsorted dates: sorted ascending;
 - duplicate dates: the last row for a date is kept;
 - NaN or infinite open/high/low/close: the row is dropped; NaN volume becomes 0;
-- non-positive open/high/low/close: the row is dropped; negative volume becomes 0;
+- non-positive open/high/low/close: the row is dropped; negative volume becomes 0, a volume
+  above MAX_VOLUME is capped;
 - absurd prices: above MAX_PRICE, a bar whose high/low span ABSURD_MOVE times or more, or an
   isolated spike ABSURD_MOVE times away from both neighbours: the row is dropped;
 - dates that are not closed sessions of the exchange calendar (weekends, holidays, before the
@@ -33,6 +34,7 @@ JUMP_LIMIT = 0.40
 MAX_PRICE = 1e9  # far above any listed share or index (BRK-A trades near 1e6)
 ABSURD_MOVE = 1e4  # no split or crash moves a price 10,000x in a day: a unit or parse error
 MIN_ROWS = 2
+MAX_VOLUME = 1e18  # stored as int64 (max 9.2e18)
 
 
 @dataclass
@@ -69,7 +71,8 @@ def clean(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     vol = frame["volume"]
     report.add(int(vol.isna().sum()), "missing volume(s) set to 0")
     report.add(int((vol < 0).sum()), "negative volume(s) set to 0")
-    frame["volume"] = vol.fillna(0).clip(lower=0, upper=1e18)  # stored as int64
+    report.add(int((vol > MAX_VOLUME).sum()), f"volume(s) above {MAX_VOLUME:.0e} capped")
+    frame["volume"] = vol.fillna(0).clip(lower=0, upper=MAX_VOLUME)  # stored as int64
     body_hi = frame[["open", "close"]].max(axis=1)
     body_lo = frame[["open", "close"]].min(axis=1)
     fix = (frame["high"] < body_hi) | (frame["low"] > body_lo)

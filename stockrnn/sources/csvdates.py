@@ -62,7 +62,7 @@ def _format_of(dates: pd.Series, values: pd.Series) -> str | None:
         return _numeric_order(dates.str.extract(_NUMERIC), values)
     if values.str.contains("[A-Za-z]{3}", regex=True).all():
         return None
-    raise _fail(values, ~(iso | numeric), "unreadable date")
+    raise _fail(values, ~(iso | numeric), "unreadable date (--date-format sets the format)")
 
 
 def _to_datetime(text: pd.Series, fmt: str | None) -> pd.DatetimeIndex:

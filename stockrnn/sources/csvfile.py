@@ -118,7 +118,8 @@ def _read(text: str, name: str) -> tuple[pd.DataFrame, str]:
     except (pd.errors.ParserError, ValueError, IndexError) as exc:
         raise DataError(f"{name} is not a readable CSV: {str(exc).splitlines()[0]}") from exc
     frame.columns = [
-        _ALIASES.get(str(c).strip().strip("<>").strip().lower(), str(c).strip().lower())
+        # '<CLOSE>' (Stooq), 'Close*' and 'Adj Close**' (Yahoo's web page) name plain columns
+        _ALIASES.get(str(c).strip().strip("<>*").strip().lower(), str(c).strip().lower())
         for c in frame.columns
     ]
     return frame.loc[:, ~frame.columns.duplicated()], sep
