@@ -35,6 +35,7 @@ from stockrnn.dataset import DataConfig, Scaler, Series
 from stockrnn.errors import StockrnnError, UsageError
 from stockrnn.experiment import Fitted, TrainRequest, fit_series, val_half_widths
 from stockrnn.forecast import changed_note, roll, scaler_of
+from stockrnn.limits import check_days, check_level
 from stockrnn.trading_calendar import day
 
 ECHO_RATIO = 0.1  # predicted moves this much smaller than actual ones count as an echo
@@ -80,10 +81,8 @@ class BacktestConfig:
     def validate(self) -> None:
         if not 1 <= self.folds <= 50:
             raise UsageError("--folds must be between 1 and 50")
-        if not 1 <= self.horizon <= 60:
-            raise UsageError("--horizon must be between 1 and 60")
-        if not 0.5 <= self.level <= 0.99:
-            raise UsageError("--level must be between 0.50 and 0.99")
+        check_days(self.horizon, "--horizon")
+        check_level(self.level)
 
 
 @dataclass

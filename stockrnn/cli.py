@@ -20,19 +20,17 @@ from rich.markup import escape
 
 from stockrnn import __version__
 from stockrnn import options as opts
+from stockrnn.choices import Cell, Device, FeatureSet, ScalerKind, Source
 from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError
 from stockrnn.options import (
     BatchOpt,
     BiasOpt,
-    Cell,
     CellOpt,
     DataDir,
     DateOpt,
-    Device,
     DeviceOpt,
     DropoutOpt,
     EpochsOpt,
-    FeatureSet,
     FeaturesOpt,
     HiddenOpt,
     JsonOut,
@@ -43,10 +41,8 @@ from stockrnn.options import (
     ModelsDir,
     NonlinOpt,
     PatienceOpt,
-    ScalerKind,
     ScalerOpt,
     SeedOpt,
-    Source,
     Tickers,
     WindowOpt,
 )

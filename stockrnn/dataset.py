@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from stockrnn import features, store
+from stockrnn.choices import FeatureSet, ScalerKind, check
 from stockrnn.errors import DataError, UsageError
 
-SCALERS = ("standard", "minmax", "robust")
 PARTS = ("train", "val", "test")
 
 
@@ -38,10 +38,8 @@ class DataConfig:
     def validate(self) -> None:
         if self.window < 2:
             raise UsageError("--window must be at least 2")
-        if self.features not in features.FEATURE_SETS:
-            raise UsageError(f"--features must be one of {', '.join(features.FEATURE_SETS)}")
-        if self.scaler not in SCALERS:
-            raise UsageError(f"--scaler must be one of {', '.join(SCALERS)}")
+        check(FeatureSet, self.features, "--features")
+        check(ScalerKind, self.scaler, "--scaler")
         if len(self.split) != 3 or any(not 0 <= p < 1 for p in self.split):
             raise UsageError("--split takes three fractions in [0, 1), e.g. 0.7,0.15,0.15")
         if abs(sum(self.split) - 1) > 1e-6 or min(self.split[0], self.split[1]) <= 0:

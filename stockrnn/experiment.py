@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stockrnn import __version__, checkpoint, dataset, features, intervals, metrics, train
+from stockrnn import __version__, checkpoint, dataset, features, intervals, limits, metrics, train
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
 from stockrnn.model import Forecaster, ModelConfig
 from stockrnn.trading_calendar import day
@@ -127,7 +127,7 @@ def evaluate(fit: Fitted, series: list[Series]) -> tuple[dict[str, Any], dict[st
     width80 = intervals.half_width(quantiles, 0.8)
     cover = intervals.coverage(test_pred, close[test], width80) if len(test) else None
     widths = {
-        "levels": intervals.LEVELS,
+        "levels": limits.LEVELS,
         "half_widths": quantiles,
         "val_n": int(len(fit.samples.targets["val"])),
         "test_coverage_80": cover,

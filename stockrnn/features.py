@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from stockrnn.choices import FeatureSet
+
 FEATURE_SETS: dict[str, list[str]] = {
-    "ohlc": ["open", "high", "low", "close"],
-    "ohlcv": ["open", "high", "low", "close", "volume"],
+    FeatureSet.ohlc: ["open", "high", "low", "close"],
+    FeatureSet.ohlcv: ["open", "high", "low", "close", "volume"],
 }
 CLOSE = 3  # index of the close in every feature set
 

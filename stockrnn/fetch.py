@@ -21,7 +21,6 @@ from stockrnn.errors import (
 )
 from stockrnn.sources import Fetched, csvfile
 
-SOURCES = ("yahoo", "sample", "csv")
 PERIODS = ("1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max")  # yfinance
 OVERLAP_RTOL = 1e-4  # a dividend re-adjustment moves old closes by far more than this
 

@@ -17,10 +17,8 @@ import torch
 
 from stockrnn import checkpoint, features, intervals, store, trading_calendar
 from stockrnn.dataset import Scaler
-from stockrnn.errors import DataError, UsageError
-
-MAX_DAYS = 60
-STALE_SESSIONS = 5
+from stockrnn.errors import DataError
+from stockrnn.limits import STALE_SESSIONS, check_days, check_level
 
 
 @dataclass
@@ -33,10 +31,8 @@ class ForecastConfig:
     model: str = "default"
 
     def validate(self) -> None:
-        if not 1 <= self.days <= MAX_DAYS:
-            raise UsageError(f"--days must be between 1 and {MAX_DAYS}")
-        if not 0.5 <= self.level <= 0.99:
-            raise UsageError("--level must be between 0.50 and 0.99")
+        check_days(self.days, "--days")
+        check_level(self.level)
 
 
 @torch.no_grad()

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stockrnn.errors import UsageError
-
-LEVELS = [round(x, 2) for x in np.arange(0.50, 0.991, 0.01)]
+from stockrnn.limits import LEVELS, check_level
 
 
 def calibrate(residuals: np.ndarray) -> list[float]:
@@ -27,10 +25,7 @@ def calibrate(residuals: np.ndarray) -> list[float]:
 
 def half_width(quantiles: list[float], level: float) -> float:
     """The stored half-width for `level` (0.5 to 0.99, in steps of 0.01)."""
-    key = round(level, 2)
-    if abs(key - level) > 1e-9 or key not in LEVELS:
-        raise UsageError("--level must be between 0.50 and 0.99 (steps of 0.01)")
-    return quantiles[LEVELS.index(key)]
+    return quantiles[LEVELS.index(check_level(level))]
 
 
 def band(close: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:

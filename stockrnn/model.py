@@ -8,9 +8,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from stockrnn.choices import Cell, check
 from stockrnn.errors import UsageError
 
-CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+CELLS: dict[Cell, type[nn.RNNBase]] = {Cell.rnn: nn.RNN, Cell.lstm: nn.LSTM, Cell.gru: nn.GRU}
 
 
 @dataclass
@@ -26,8 +27,7 @@ class ModelConfig:
     bias: bool = True
 
     def validate(self) -> None:
-        if self.cell not in CELLS:
-            raise UsageError(f"--cell must be one of {', '.join(CELLS)}")
+        check(Cell, self.cell, "--cell")
         if not 1 <= self.hidden <= 4096:
             raise UsageError("--hidden must be between 1 and 4096")
         if not 1 <= self.layers <= 16:
@@ -48,7 +48,7 @@ class Forecaster(nn.Module):
         cfg.validate()
         self.cfg = cfg
         extra: dict[str, Any] = {"nonlinearity": cfg.nonlinearity} if cfg.cell == "rnn" else {}
-        self.rnn = CELLS[cfg.cell](
+        self.rnn = CELLS[Cell(cfg.cell)](
             input_size=cfg.n_features,
             hidden_size=cfg.hidden,
             num_layers=cfg.layers,

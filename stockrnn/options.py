@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stockrnn.choices import Cell, Device, FeatureSet, ScalerKind, Source
 from stockrnn.errors import UsageError
 from stockrnn.symbols import normalize
 
@@ -28,35 +28,6 @@ ModelsDir = Annotated[
 ]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 DateOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
-
-
-class Source(StrEnum):
-    yahoo = "yahoo"
-    sample = "sample"
-    csv = "csv"
-
-
-class Cell(StrEnum):
-    rnn = "rnn"
-    lstm = "lstm"
-    gru = "gru"
-
-
-class FeatureSet(StrEnum):
-    ohlc = "ohlc"
-    ohlcv = "ohlcv"
-
-
-class ScalerKind(StrEnum):
-    standard = "standard"
-    minmax = "minmax"
-    robust = "robust"
-
-
-class Device(StrEnum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
 
 
 def parse_split(text: str) -> tuple[float, float, float]:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.table import Table
 
+from stockrnn.limits import STALE_SESSIONS
+
 if TYPE_CHECKING:
     from stockrnn.catalog import ModelRow
     from stockrnn.fetch import FetchResult
@@ -73,7 +75,7 @@ def list_table(rows: Sequence[dict[str, Any]]) -> Table:
             r["last_date"],
             str(behind),
             r["source"],
-            style="yellow" if behind > 5 else None,
+            style="yellow" if behind > STALE_SESSIONS else None,
         )
     return table
 

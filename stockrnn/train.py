@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from stockrnn.choices import Device, check
 from stockrnn.dataset import Samples
 from stockrnn.errors import DivergedError, UsageError
 
@@ -40,8 +41,7 @@ class TrainConfig:
             raise UsageError("--patience must be at least 1")
         if not 0 <= self.seed <= MAX_SEED:
             raise UsageError(f"--seed must be between 0 and {MAX_SEED}")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise UsageError("--device must be auto, cpu or cuda")
+        check(Device, self.device, "--device")
         resolve_device(self.device)  # --device cuda on a machine without one fails up front
 
 

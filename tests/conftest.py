@@ -146,3 +146,14 @@ def small_request(tmp_path: Path) -> Callable[..., Any]:
         )
 
     return build
+
+
+def cli_runner() -> Any:
+    """Typer's CliRunner with stderr kept apart: click 8.2+ does that by default, click 8.1
+    (the oldest we test, with typer 0.12) needs mix_stderr=False."""
+    from typer.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

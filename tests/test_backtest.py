@@ -3,8 +3,7 @@ import csv
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, make_bars, tiny_request
-from typer.testing import CliRunner
+from conftest import cache, cli_runner, make_bars, tiny_request
 
 from stockrnn import backtest, experiment, store
 from stockrnn.backtest import BacktestConfig, LeakError
@@ -12,7 +11,7 @@ from stockrnn.cli import app
 from stockrnn.errors import UsageError
 from stockrnn.experiment import TrainRequest
 
-runner = CliRunner()
+runner = cli_runner()
 NAMES = ["open", "high", "low", "close"]
 
 

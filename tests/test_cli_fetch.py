@@ -5,14 +5,14 @@ import sys
 import time
 
 import pandas as pd
+from conftest import cli_runner
 from curl_cffi.requests.exceptions import DNSError
 from helpers import spawn, wait_for
-from typer.testing import CliRunner
 
 from stockrnn import store
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def test_help_lists_every_command_and_version() -> None:

@@ -2,14 +2,13 @@ import json
 import signal
 
 import pytest
-from conftest import cache, make_bars
+from conftest import cache, cli_runner, make_bars
 from helpers import spawn, wait_for
-from typer.testing import CliRunner
 
 from stockrnn import checkpoint
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 @pytest.fixture

@@ -2,15 +2,14 @@
 
 import pandas as pd
 import pytest
-from conftest import make_bars
-from typer.testing import CliRunner
+from conftest import cli_runner, make_bars
 
 from stockrnn import store
 from stockrnn.cli import app
 from stockrnn.errors import DataError
 from stockrnn.sources import csvdates
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def write(tmp_path, bars: pd.DataFrame, fmt: str, name: str = "x.csv"):

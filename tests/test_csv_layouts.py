@@ -8,13 +8,12 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_bars
-from typer.testing import CliRunner
+from conftest import cli_runner, make_bars
 
 from stockrnn import store
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def fetch(data, *args: str):

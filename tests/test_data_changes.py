@@ -6,13 +6,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, make_bars
-from typer.testing import CliRunner
+from conftest import cache, cli_runner, make_bars
 
 from stockrnn import render, store
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def strict(text: str):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from stockrnn import intervals
+from stockrnn import intervals, limits
 from stockrnn.errors import UsageError
 
 
@@ -24,4 +24,4 @@ def test_band_widens_with_the_square_root_of_the_step() -> None:
 @pytest.mark.parametrize("level", [0.3, 0.995, 1.0])
 def test_levels_outside_the_grid_are_refused(level) -> None:
     with pytest.raises(UsageError):
-        intervals.half_width([0.01] * len(intervals.LEVELS), level)
+        intervals.half_width([0.01] * len(limits.LEVELS), level)

@@ -6,14 +6,13 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import cache, make_bars
+from conftest import cache, cli_runner, make_bars
 from rich.console import Console
-from typer.testing import CliRunner
 
 from stockrnn import backtest, experiment
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 @pytest.fixture
@@ -163,3 +162,29 @@ def test_ticker_without_out_of_sample_days_is_reported(ws) -> None:
     res = runner.invoke(app, ["backtest", "AAA", "OLD", "--model", "m", *dirs(ws)])
     assert res.exit_code == 0, res.output
     assert "OLD has no days to score: its data ends" in res.stderr
+
+
+def test_train_progress_shows_batches_within_an_epoch(ws) -> None:
+    from stockrnn.progress import train_progress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=120)
+    req = experiment.TrainRequest(ws / "data", ws / "models", "p", ["AAA"])
+    req.data.window, req.train.epochs, req.model.hidden, req.train.batch_size = 5, 1, 4, 8
+    with train_progress(console, 1) as hooks:
+        seen = []
+        real = hooks.on_batch
+        hooks.on_batch = lambda done, total: (seen.append((done, total)), real(done, total))
+        experiment.run(req, hooks)
+    assert seen[-1][0] == seen[-1][1] and len(seen) > 10  # every batch reported
+    assert "batches" in buf.getvalue() and "epoch 1" in buf.getvalue()
+
+
+def test_old_checkpoint_format_says_retrain(ws) -> None:
+    assert train(ws, "--name", "m").exit_code == 0
+    path = ws / "models" / "m" / "meta.json"
+    meta = json.loads(path.read_text())
+    meta["format_version"] = 1
+    path.write_text(json.dumps(meta))
+    res = runner.invoke(app, ["predict", "AAA", "--model", "m", *dirs(ws)])
+    one_line(res, 10, "retrain it with `stockrnn train --name m --overwrite`")

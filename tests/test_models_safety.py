@@ -4,14 +4,13 @@ import json
 import os
 
 import pytest
-from conftest import cache, make_bars
+from conftest import cache, cli_runner, make_bars
 from helpers import spawn
-from typer.testing import CliRunner
 
 from stockrnn import checkpoint, experiment
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def train_args(ws, *extra: str) -> list[str]:

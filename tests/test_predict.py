@@ -5,14 +5,13 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import cache, make_bars, tiny_request
-from typer.testing import CliRunner
+from conftest import cache, cli_runner, make_bars, tiny_request
 
 from stockrnn import checkpoint, experiment, features, store
 from stockrnn.cli import app
 from stockrnn.forecast import ForecastConfig, forecast_one, scaler_of
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 @pytest.fixture(scope="module")

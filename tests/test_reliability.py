@@ -8,16 +8,15 @@ import signal
 import time
 
 import pytest
-from conftest import cache, make_bars
+from conftest import cache, cli_runner, make_bars
 from curl_cffi.requests.exceptions import DNSError
 from helpers import spawn, wait_for
-from typer.testing import CliRunner
 from yfinance.exceptions import YFRateLimitError
 
 from stockrnn import atomic, store
 from stockrnn.cli import app
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def snapshot(folder):

@@ -1,0 +1,51 @@
+"""Every set of choices, defined once as an enum: the CLI offers them, the library checks them.
+
+Imports nothing heavy, so `stockrnn --help` can use it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from stockrnn.errors import UsageError
+
+
+class Source(StrEnum):
+    yahoo = "yahoo"
+    sample = "sample"
+    csv = "csv"
+
+
+class Cell(StrEnum):
+    rnn = "rnn"
+    lstm = "lstm"
+    gru = "gru"
+
+
+class FeatureSet(StrEnum):
+    ohlc = "ohlc"
+    ohlcv = "ohlcv"
+
+
+class ScalerKind(StrEnum):
+    standard = "standard"
+    minmax = "minmax"
+    robust = "robust"
+
+
+class Device(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def check(kind: type[E], value: str, option: str) -> E:
+    """`value` as a member of `kind`, or a UsageError that lists the choices."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise UsageError(f"{option} must be one of {', '.join(kind)}") from None
