@@ -25,24 +25,23 @@ class ModelRow:
 
 
 def describe(models_dir: Path, name: str) -> ModelRow:
-    """The row for one model; a damaged or foreign meta.json gives a row with `error` set."""
+    """The row for one model; a damaged or foreign meta.json gives a row with `error` set
+    (read_meta checks every field, so a readable one has them all)."""
     try:
         meta = checkpoint.read_meta(models_dir, name)
-        overall = meta["metrics"]["overall"]["model"]
-        return ModelRow(
-            name,
-            str(meta["model"]["cell"]),
-            f"{int(meta['model']['hidden'])}x{int(meta['model']['layers'])}",
-            [str(t["symbol"]) for t in meta["tickers"]],
-            str(meta["created_at"])[:10],
-            overall.get("mase"),
-            overall.get("skill"),
-            meta["intervals"].get("test_coverage_80"),
-        )
     except CheckpointError as exc:
         return ModelRow(name, error=str(exc))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return ModelRow(name, error="meta.json lacks expected fields (damaged or edited)")
+    overall = meta.metrics.overall.model
+    return ModelRow(
+        name,
+        meta.model.cell,
+        f"{meta.model.hidden}x{meta.model.layers}",
+        [t.symbol for t in meta.tickers],
+        meta.created_at[:10],
+        overall.mase,
+        overall.skill,
+        meta.intervals.test_coverage_80,
+    )
 
 
 def describe_all(models_dir: Path) -> list[ModelRow]:

@@ -15,31 +15,17 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stockrnn import atomic, workspace
 from stockrnn.errors import CheckpointError, StorageError, UsageError
 
-FORMAT_VERSION = 2
+if TYPE_CHECKING:
+    from stockrnn.meta import CheckpointMeta
+    from stockrnn.model import Forecaster
+
 META = "meta.json"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-# Keys and types meta.json must have before anything in it is trusted.
-_SCHEMA: dict[str, type | tuple[type, ...]] = {
-    "format_version": int,
-    "name": str,
-    "weights_file": str,
-    "weights_sha256": str,
-    "model": dict,
-    "data": dict,
-    "split": dict,
-    "features": list,
-    "scaler": dict,
-    "tickers": list,
-    "intervals": dict,
-    "metrics": dict,
-    "versions": dict,
-    "created_at": str,
-}
 
 
 def check_name(name: str) -> str:
@@ -95,9 +81,9 @@ def free_name(models_dir: Path, base: str) -> str:
 
 @dataclass
 class Saved:
-    """Where a checkpoint went, and why not under the name asked for (`note`)."""
+    """The checkpoint as written, and why not under the name asked for (`note`)."""
 
-    name: str
+    meta: CheckpointMeta
     path: Path
     note: str | None = None
 
@@ -106,7 +92,7 @@ def save(
     models_dir: Path,
     name: str,
     state: dict[str, Any],
-    meta: dict[str, Any],
+    meta: CheckpointMeta,
     expect: str | None = None,
     replace: bool = True,
 ) -> Saved:
@@ -124,14 +110,15 @@ def save(
         elif current is not None and not replace:
             note = f"training was interrupted, so the existing model {name!r} was kept"
         if note is None:
-            return Saved(name, _write(models_dir, name, state, meta))
+            return _write(models_dir, name, state, meta)
     other = free_name(models_dir, f"{name}-interrupted" if not replace else name)
     with atomic.locked(_lock(models_dir, other)):
-        path = _write(models_dir, other, state, meta)
-    return Saved(other, path, f"{note}; this run was saved as {other!r}")
+        saved = _write(models_dir, other, state, meta)
+    saved.note = f"{note}; this run was saved as {other!r}"
+    return saved
 
 
-def _write(models_dir: Path, name: str, state: dict[str, Any], meta: dict[str, Any]) -> Path:
+def _write(models_dir: Path, name: str, state: dict[str, Any], meta: CheckpointMeta) -> Saved:
     """Weights under a new name, then meta.json renamed over the old one (the commit)."""
     from safetensors.torch import save as st_save
 
@@ -139,19 +126,17 @@ def _write(models_dir: Path, name: str, state: dict[str, Any], meta: dict[str, A
     payload = st_save({k: v.detach().cpu().contiguous() for k, v in state.items()})
     digest = hashlib.sha256(payload).hexdigest()
     weights = f"weights-{digest[:12]}.safetensors"
-    meta = {
-        **meta,
-        "format_version": FORMAT_VERSION,
-        "name": name,
-        "weights_file": weights,
-        "weights_sha256": digest,
-    }
+    meta = meta.model_copy(update={"name": name, "weights_file": weights, "weights_sha256": digest})
     atomic.write_bytes(workspace.inside(target, weights), payload)
-    atomic.write_bytes(workspace.inside(target, META), strict_json(meta).encode())
+    atomic.write_bytes(workspace.inside(target, META), to_json(meta).encode())
     for old in target.glob("weights-*.safetensors"):
         if old.name != weights and not old.is_symlink():
             old.unlink(missing_ok=True)
-    return target
+    return Saved(meta, target)
+
+
+def to_json(meta: CheckpointMeta) -> str:
+    return strict_json(meta.model_dump(mode="json"))
 
 
 def strict_json(payload: Any) -> str:
@@ -198,51 +183,58 @@ def rename(models_dir: Path, old: str, new: str) -> None:
             raise atomic.storage_error(target, exc) from exc
 
 
-def read_meta(models_dir: Path, name: str) -> dict[str, Any]:
+def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     """Parse and type-check meta.json (plain JSON: nothing in it can run)."""
+    import pydantic
+
+    from stockrnn.meta import FORMAT_VERSION, CheckpointMeta
+
     path = folder(models_dir, name) / META
     if not path.exists():
         have = ", ".join(list_names(models_dir)) or "none; run `stockrnn train` first"
         raise CheckpointError(f"no model named {name!r} in {models_dir} (available: {have})")
     try:
-        meta = json.loads(path.read_bytes())
+        payload = path.read_bytes()
+        raw = json.loads(payload)
     except (OSError, ValueError) as exc:
         raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
-    if not isinstance(meta, dict):
+    if not isinstance(raw, dict):
         raise CheckpointError(f"{path} is not a stockrnn checkpoint")
-    old = meta.get("format_version")
+    old = raw.get("format_version")
     if isinstance(old, int) and not isinstance(old, bool) and 1 <= old < FORMAT_VERSION:
         raise CheckpointError(
             f"model {name!r} was saved by an older stockrnn (checkpoint format {old}, this one "
             f"reads {FORMAT_VERSION}): retrain it with `stockrnn train --name {name} --overwrite`"
         )
-    if meta.get("format_version") != FORMAT_VERSION:
+    if old != FORMAT_VERSION:
         raise CheckpointError(
-            f"{path}: unknown checkpoint format "
-            f"{meta.get('format_version')!r} (this stockrnn reads "
-            f"{FORMAT_VERSION})"
+            f"{path}: unknown checkpoint format {old!r} (this stockrnn reads {FORMAT_VERSION})"
         )
-    for key, kind in _SCHEMA.items():
-        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
-            raise CheckpointError(f"{path}: field {key!r} is missing or has the wrong type")
-    if not re.fullmatch(r"weights-[0-9a-f]{12}\.safetensors", meta["weights_file"]):
+    try:
+        meta = CheckpointMeta.model_validate_json(payload)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CheckpointError(
+            f"{path}: field {where!r} is missing or has the wrong type ({first['msg']})"
+        ) from exc
+    if not re.fullmatch(r"weights-[0-9a-f]{12}\.safetensors", meta.weights_file):
         raise CheckpointError(f"{path}: field 'weights_file' is not a weights file name")
     # The folder names the model: a copied or edited checkpoint keeps a stale "name" inside.
-    meta["name"] = name
-    return meta
+    return meta.model_copy(update={"name": name})
 
 
-def read_weights(models_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
+def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, Any]:
     """Tensors from the safetensors file, after checking its sha256 against the metadata."""
     from safetensors import SafetensorError
     from safetensors.torch import load as st_load
 
-    path = folder(models_dir, meta["name"]) / meta["weights_file"]
+    path = folder(models_dir, meta.name) / meta.weights_file
     try:
         payload = path.read_bytes()
     except OSError as exc:
         raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if hashlib.sha256(payload).hexdigest() != meta["weights_sha256"]:
+    if hashlib.sha256(payload).hexdigest() != meta.weights_sha256:
         raise CheckpointError(f"{path} does not match its metadata (truncated or tampered)")
     try:
         return dict(st_load(payload))
@@ -261,25 +253,24 @@ def list_names(models_dir: Path) -> list[str]:
     )
 
 
-def load(models_dir: Path, name: str) -> tuple[Any, dict[str, Any]]:
+def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
     """Rebuild the model from metadata and weights; CheckpointError on any disagreement."""
     from stockrnn import features
-    from stockrnn.model import Forecaster, ModelConfig
+    from stockrnn.model import Forecaster
 
     meta = read_meta(models_dir, name)
     try:
-        model = Forecaster(ModelConfig(**meta["model"]))
-    except (TypeError, UsageError) as exc:
+        model = Forecaster(meta.model)
+    except UsageError as exc:
         raise CheckpointError(f"model {name!r}: its model settings are invalid ({exc})") from exc
-    names = features.FEATURE_SETS.get(meta["data"].get("features", ""))
+    names = features.FEATURE_SETS.get(meta.data.features)
     n = model.cfg.n_features
-    if names is None or names != meta["features"] or len(names) != n:
+    if names is None or names != meta.features or len(names) != n:
         raise CheckpointError(
-            f"model {name!r}: feature list {meta['features']} is not one this "
+            f"model {name!r}: feature list {meta.features} is not one this "
             "stockrnn knows or disagrees with the model"
         )
-    scaler = meta["scaler"]
-    if not all(isinstance(scaler.get(k), list) and len(scaler[k]) == n for k in ("shift", "scale")):
+    if len(meta.scaler.shift) != n or len(meta.scaler.scale) != n:
         raise CheckpointError(f"model {name!r}: scaler parameters disagree with the features")
     tensors = read_weights(models_dir, meta)
     expected = model.state_dict()

@@ -5,17 +5,26 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
 from stockrnn import __version__, checkpoint, dataset, features, intervals, limits, metrics, train
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
+from stockrnn.meta import (
+    CheckpointMeta,
+    FitMeta,
+    IntervalMeta,
+    MetricsMeta,
+    ScalerMeta,
+    SplitMeta,
+    TickerMeta,
+)
 from stockrnn.model import Forecaster, ModelConfig
+from stockrnn.rollout import Predictor, paths
 from stockrnn.trading_calendar import day
 from stockrnn.train import TrainConfig
 
@@ -32,51 +41,17 @@ class TrainRequest:
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     overwrite: bool = False  # replace an existing checkpoint of this name
+    predictions_out: Path | None = None  # write the test split's one-step forecasts here
 
     def validate(self) -> None:
         checkpoint.check_name(self.name)
         self.data.validate()
-        self.model.n_features = len(features.FEATURE_SETS[self.data.features])
         self.model.validate()
         self.train.validate()
 
-
-def one_step_closes(
-    model: torch.nn.Module,
-    windows: train.Windows,
-    rows: np.ndarray,
-    scaler: Scaler,
-    prev_close: np.ndarray,
-) -> np.ndarray:
-    """Predicted closes for the target rows, from their true history (one step ahead)."""
-    rel = scaler.inverse(train.predict_rows(model, windows, rows).astype(np.float64))
-    return np.asarray(prev_close[rows] * np.exp(rel[:, features.CLOSE]))
-
-
-def _split_dates(s: Series) -> dict[str, str | None]:
-    def last(code: int) -> str | None:
-        d = s.dates[s.part == code]
-        return day(d[-1]) if len(d) else None
-
-    test = s.dates[s.part == 2]
-    return {
-        "train_end": last(0),
-        "val_end": last(1),
-        "test_start": day(test[0]) if len(test) else None,
-    }
-
-
-@dataclass
-class Fitted:
-    """A trained model with the samples and scaler it was fitted on."""
-
-    model: Forecaster
-    samples: Samples
-    scaler: Scaler
-    result: train.FitResult
-    device: torch.device
-    prepare_s: float = 0.0  # scaling and indexing the samples (scikit-learn's import included)
-    train_s: float = 0.0  # model construction to trained model, as the benchmark harness counts
+    def model_config(self) -> ModelConfig:
+        """The model settings, sized for the chosen feature set."""
+        return replace(self.model, n_features=len(features.FEATURE_SETS[self.data.features]))
 
 
 @dataclass
@@ -88,6 +63,43 @@ class Hooks:
     keep_on_interrupt: bool = True
 
 
+@dataclass
+class Fitted:
+    """A trained model with the samples and scaler it was fitted on."""
+
+    model: Forecaster
+    samples: Samples
+    scaler: Scaler
+    result: train.FitResult
+    device: torch.device
+    prepare_s: float = 0.0  # scaling and indexing the samples
+    train_s: float = 0.0  # model construction to trained model, as the benchmark harness counts
+
+    @property
+    def predictor(self) -> Predictor:
+        return Predictor(self.model, self.scaler, self.samples.window)
+
+
+@dataclass
+class OneStep:
+    """One-step forecasts for one part (val or test) of every series, aligned by row."""
+
+    symbol: np.ndarray  # (n,) ticker of each row
+    dates: np.ndarray  # (n,) target dates
+    pred: np.ndarray
+    actual: np.ndarray
+    naive: np.ndarray
+
+
+@dataclass
+class TrainSummary:
+    """What `train` reports: the checkpoint's metadata, and what happened around it."""
+
+    meta: CheckpointMeta
+    skipped: list[str] = field(default_factory=list)  # tickers left out or without test days
+    saved_note: str | None = None  # why the model went under another name, if it did
+
+
 def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = None) -> Fitted:
     """Scale, window and train on `series` (Ctrl-C: see Hooks and train.fit)."""
     hooks = hooks or Hooks()
@@ -96,57 +108,133 @@ def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = No
     device = train.resolve_device(req.train.device)
     t1 = time.perf_counter()
     torch.manual_seed(req.train.seed)
-    model = Forecaster(req.model).to(device)
+    model = Forecaster(req.model_config()).to(device)
     result = train.fit(
         model, samples, req.train, device, hooks.on_epoch, hooks.keep_on_interrupt, hooks.on_batch
     )
     return Fitted(model, samples, scaler, result, device, t1 - t0, time.perf_counter() - t1)
 
 
-def val_half_widths(fit: Fitted, series: list[Series]) -> list[float]:
-    """Conformal half-widths for intervals.LEVELS from one-step residuals on the val samples."""
-    close, prev = _closes(series)
-    val = fit.samples.targets["val"]
-    pred = one_step_closes(fit.model, train.Windows(fit.samples, fit.device), val, fit.scaler, prev)
-    return intervals.calibrate(np.abs(np.log(close[val] / pred)))
-
-
-def evaluate(fit: Fitted, series: list[Series]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Test metrics per ticker and overall, and conformal interval widths from val."""
-    close, prev = _closes(series)
-    quantiles = val_half_widths(fit, series)
-    test = fit.samples.targets["test"]
-    test_pred = one_step_closes(
-        fit.model, train.Windows(fit.samples, fit.device), test, fit.scaler, prev
-    )
-    per: dict[str, Any] = {}
+def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
+    """Forecast every target row of `part` one day ahead from its true history."""
+    rows = fit.samples.targets[part]
+    out: dict[str, list[np.ndarray]] = {k: [] for k in ("symbol", "dates", "pred", "act", "nv")}
     for i, s in enumerate(series):
-        mine = fit.samples.owner[test] == i
-        per[s.symbol] = metrics.compare(test_pred[mine], close[test][mine], prev[test][mine])
-    overall = metrics.compare(test_pred, close[test], prev[test])
-    width80 = intervals.half_width(quantiles, 0.8)
-    cover = intervals.coverage(test_pred, close[test], width80) if len(test) else None
-    widths = {
-        "levels": limits.LEVELS,
-        "half_widths": quantiles,
-        "val_n": int(len(fit.samples.targets["val"])),
-        "test_coverage_80": cover,
+        local = rows[fit.samples.owner[rows] == i] - fit.samples.offsets[i]
+        pred = paths(fit.predictor, s, local - 1, 1).close[:, 0]
+        out["symbol"].append(np.full(len(local), s.symbol, dtype=object))
+        out["dates"].append(s.dates[local].to_numpy())
+        out["pred"].append(pred)
+        out["act"].append(s.close[local])
+        out["nv"].append(s.prev_close[local])
+    cat = {k: np.concatenate(v) for k, v in out.items()}
+    return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"])
+
+
+def val_half_widths(fit: Fitted, series: list[Series]) -> list[float]:
+    """Conformal half-widths for limits.LEVELS from one-step residuals on the val samples."""
+    val = one_step(fit, series, "val")
+    return intervals.calibrate(np.abs(np.log(val.actual / val.pred)))
+
+
+def evaluate(fit: Fitted, series: list[Series]) -> tuple[MetricsMeta, IntervalMeta, OneStep, float]:
+    """Test metrics per ticker and overall, interval widths from val, and the test forecasts."""
+    quantiles = val_half_widths(fit, series)
+    test = one_step(fit, series, "test")
+    per = {
+        s.symbol: metrics.compare(test.pred[m], test.actual[m], test.naive[m])
+        for s in series
+        if (m := test.symbol == s.symbol).any()
     }
-    return {"per_ticker": per, "overall": overall}, widths
+    width80 = intervals.half_width(quantiles, 0.8)
+    cover = intervals.coverage(test.pred, test.actual, width80) if len(test.pred) else None
+    widths = IntervalMeta(
+        levels=list(limits.LEVELS),
+        half_widths=quantiles,
+        val_n=int(len(fit.samples.targets["val"])),
+        test_coverage_80=cover,
+    )
+    overall = metrics.compare(test.pred, test.actual, test.naive)
+    return MetricsMeta(per_ticker=per, overall=overall), widths, test, width80
 
 
-def _closes(series: list[Series]) -> tuple[np.ndarray, np.ndarray]:
-    """Every series' closes and previous closes, aligned with the samples' global rows."""
-    return (
-        np.concatenate([s.close for s in series]),
-        np.concatenate([s.prev_close for s in series]),
+def _ticker_meta(s: Series) -> TickerMeta:
+    def last(code: int) -> str | None:
+        d = s.dates[s.part == code]
+        return day(d[-1]) if len(d) else None
+
+    test = s.dates[s.part == 2]
+    return TickerMeta(
+        symbol=s.symbol,
+        sha256=s.sha256,
+        first_date=day(s.dates[0]),
+        last_date=day(s.dates[-1]),
+        train_end=last(0),
+        val_end=last(1),
+        test_start=day(test[0]) if len(test) else None,
     )
 
 
-def run(req: TrainRequest, hooks: Hooks | None = None) -> dict[str, Any]:
-    """Train, evaluate and save; returns the run summary (also stored in the checkpoint)."""
+def _meta(
+    req: TrainRequest,
+    fit: Fitted,
+    series: list[Series],
+    started: datetime,
+    scored: tuple[MetricsMeta, IntervalMeta],
+) -> CheckpointMeta:
+    scores, widths = scored
+    history, scaler = fit.result.history, fit.scaler
+    return CheckpointMeta(
+        name=req.name,
+        created_at=started.isoformat(timespec="seconds"),
+        model=req.model_config(),
+        data=req.data,
+        train=req.train,
+        split=SplitMeta(
+            train_end=day(fit.samples.cuts.train_end), val_end=day(fit.samples.cuts.val_end)
+        ),
+        features=features.FEATURE_SETS[req.data.features],
+        scaler=ScalerMeta(
+            kind=scaler.kind,
+            shift=scaler.shift.tolist(),
+            scale=scaler.scale.tolist(),
+            fit_start=day(scaler.fit_start),
+            fit_end=day(scaler.fit_end),
+            fit_rows=scaler.fit_rows,
+        ),
+        tickers=[_ticker_meta(s) for s in series],
+        samples={p: int(len(fit.samples.targets[p])) for p in dataset.PARTS},
+        fit=FitMeta(
+            best_epoch=fit.result.best_epoch,
+            epochs_run=len(history),
+            best_val_loss=fit.result.best_val,
+            interrupted=fit.result.interrupted,
+            epoch_s=[e.seconds for e in history],
+            val_s=[e.val_seconds for e in history],
+            samples_seen=fit.result.samples_seen,
+            prepare_s=fit.prepare_s,
+            train_s=fit.train_s,
+        ),
+        metrics=scores,
+        intervals=widths,
+        versions={
+            "stockrnn": __version__,
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        device=str(fit.device),
+    )
+
+
+def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
+    """Train, evaluate and save; returns the summary (its meta is stored in the checkpoint)."""
     req.validate()
     token = checkpoint.claim(req.models_dir, req.name, req.overwrite)
+    if req.predictions_out is not None:
+        from stockrnn import workspace
+
+        workspace.check_output(req.predictions_out, "--predictions-out")
     names = features.FEATURE_SETS[req.data.features]
     series = dataset.load_series(req.data_dir, req.tickers, names)
     skipped: list[str] = []
@@ -157,72 +245,18 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> dict[str, Any]:
     started = datetime.now(UTC)
     fit = fit_series(series, req, hooks)
     skipped += dataset.no_test_days(series, fit.samples.cuts)
-    samples, scaler, fitted = fit.samples, fit.scaler, fit.result
-    scores, widths = evaluate(fit, series)
-    meta = {
-        "created_at": started.isoformat(timespec="seconds"),
-        "model": asdict(req.model),
-        "data": {
-            **asdict(req.data),
-            "train_end": _iso(req.data.train_end),
-            "val_end": _iso(req.data.val_end),
-        },
-        "train": asdict(req.train),
-        "split": {
-            "train_end": day(samples.cuts.train_end),
-            "val_end": day(samples.cuts.val_end),
-        },
-        "features": names,
-        "scaler": {
-            "kind": scaler.kind,
-            "shift": scaler.shift.tolist(),
-            "scale": scaler.scale.tolist(),
-            "fit_start": day(scaler.fit_start),
-            "fit_end": day(scaler.fit_end),
-            "fit_rows": scaler.fit_rows,
-        },
-        "tickers": [
-            {
-                "symbol": s.symbol,
-                "sha256": s.sha256,
-                "first_date": day(s.dates[0]),
-                "last_date": day(s.dates[-1]),
-                **_split_dates(s),
-            }
-            for s in series
-        ],
-        "samples": {p: int(len(samples.targets[p])) for p in dataset.PARTS},
-        "fit": {
-            "best_epoch": fitted.best_epoch,
-            "epochs_run": len(fitted.history),
-            "best_val_loss": fitted.best_val,
-            "interrupted": fitted.interrupted,
-            "epoch_s": [e.seconds for e in fitted.history],
-            "val_s": [e.val_seconds for e in fitted.history],
-            "samples_seen": fitted.samples_seen,
-            "prepare_s": fit.prepare_s,
-            "train_s": fit.train_s,
-        },
-        "metrics": scores,
-        "intervals": widths,
-        "versions": {
-            "stockrnn": __version__,
-            "torch": torch.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-        "device": str(fit.device),
-    }
+    scores, widths, test, width80 = evaluate(fit, series)
+    meta = _meta(req, fit, series, started, (scores, widths))
+    if req.predictions_out is not None:
+        from stockrnn import report_files
+
+        report_files.write_test_forecasts(req.predictions_out, test, width80)
     saved = checkpoint.save(
         req.models_dir,
         req.name,
         fit.model.state_dict(),
         meta,
         expect=token,
-        replace=not fitted.interrupted,
+        replace=not fit.result.interrupted,
     )
-    return {**meta, "name": saved.name, "skipped": skipped, "saved_note": saved.note}
-
-
-def _iso(d: Any) -> str | None:
-    return d.isoformat() if d else None
+    return TrainSummary(saved.meta, skipped, saved.note)

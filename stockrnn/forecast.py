@@ -1,31 +1,32 @@
-"""Multi-day forecasts: roll the many-to-one model forward, feeding each predicted day back in.
+"""`stockrnn predict`: the next sessions' prices from a saved model, with dates and intervals.
 
-Prices are rebuilt from the predicted log ratios, dates come from the exchange calendar, and
-each day gets a split-conformal interval that widens with the horizon (see intervals.py).
+The forecast itself is rollout.paths from the last day; dates come from the exchange calendar,
+and each day gets a split-conformal interval that widens with the horizon (see intervals.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
 from stockrnn import checkpoint, features, intervals, store, trading_calendar
-from stockrnn.dataset import Scaler
+from stockrnn.dataset import Scaler, Series
 from stockrnn.errors import DataError
 from stockrnn.limits import STALE_SESSIONS, check_days, check_level
+from stockrnn.meta import CheckpointMeta
+from stockrnn.rollout import Predictor, paths
 
 
 @dataclass
 class ForecastConfig:
     """What `stockrnn predict` asks for."""
 
-    days: int = 5  # sessions ahead, 1..MAX_DAYS
+    days: int = 5  # sessions ahead, 1..limits.MAX_DAYS
     level: float = 0.8  # interval coverage
     calendar: str = trading_calendar.DEFAULT_CALENDAR
     model: str = "default"
@@ -35,123 +36,126 @@ class ForecastConfig:
         check_level(self.level)
 
 
-@torch.no_grad()
-def roll(model: torch.nn.Module, window: torch.Tensor, steps: int) -> torch.Tensor:
-    """Recursive forecast: (batch, window, features) -> (batch, steps, features), scaled."""
-    outs = []
-    for _ in range(steps):
-        nxt = model(window)  # (batch, features)
-        outs.append(nxt)
-        window = torch.cat([window[:, 1:], nxt[:, None]], dim=1)  # slide by one day
-    return torch.stack(outs, dim=1)
+@dataclass
+class ForecastRow:
+    """One forecast session (the columns of `predict --csv` and `--json`)."""
+
+    ticker: str
+    date: str
+    step: int
+    open: float
+    high: float
+    low: float
+    close: float
+    change: float  # close minus the last close
+    change_pct: float
+    lo: float  # the interval around the close
+    hi: float
+    last_close: float
+    last_date: str
+    model: str
 
 
-def scaler_of(meta: dict[str, Any]) -> Scaler:
-    s = meta["scaler"]
-    return Scaler(s["kind"], np.asarray(s["shift"], np.float64), np.asarray(s["scale"], np.float64))
+@dataclass
+class Forecast:
+    """One ticker's forecast, with what a chart needs and notes for the user."""
+
+    ticker: str
+    model: str
+    last_date: str
+    last_close: float
+    rows: list[ForecastRow]
+    history: pd.Series = field(repr=False)  # recent closes, for charts (not in JSON)
+    notes: list[str] = field(default_factory=list)
 
 
-def relative_forecast(
-    model: torch.nn.Module, scaler: Scaler, rel: np.ndarray, steps: int
-) -> np.ndarray:
-    """Predicted log ratios (batch, steps, features) from unscaled (batch, window, features)."""
-    x = torch.from_numpy(scaler.transform(rel).astype(np.float32))
-    return scaler.inverse(roll(model, x, steps).numpy().astype(np.float64))
+def scaler_of(meta: CheckpointMeta) -> Scaler:
+    s = meta.scaler
+    return Scaler(s.kind, np.asarray(s.shift, np.float64), np.asarray(s.scale, np.float64))
 
 
-def usable_frame(frame: pd.DataFrame, meta: dict[str, Any], symbol: str) -> pd.DataFrame:
-    """Refuse data the checkpoint cannot use (too short, or lacking a needed feature)."""
-    window = int(meta["data"]["window"])
-    for name in features.lacking(frame, meta["features"]):
-        raise DataError(f"model {meta['name']!r} needs {name}, which {symbol}'s data lacks")
+def predictor_of(model: torch.nn.Module, meta: CheckpointMeta) -> Predictor:
+    return Predictor(model, scaler_of(meta), meta.data.window)
+
+
+def usable_series(frame: pd.DataFrame, meta: CheckpointMeta, symbol: str) -> Series:
+    """The series the model reads, refused when too short or lacking a needed feature."""
+    window = meta.data.window
+    for name in features.lacking(frame, meta.features):
+        raise DataError(f"model {meta.name!r} needs {name}, which {symbol}'s data lacks")
     if len(frame) < window + 1:
-        raise DataError(
-            f"{symbol} has {len(frame)} rows; model {meta['name']!r} needs {window + 1}"
-        )
-    return frame
+        raise DataError(f"{symbol} has {len(frame)} rows; model {meta.name!r} needs {window + 1}")
+    return Series.from_frame(symbol, frame, meta.features)
 
 
-def changed_note(meta: dict[str, Any], symbol: str, frame: pd.DataFrame) -> str | None:
+def changed_note(meta: CheckpointMeta, symbol: str, frame: pd.DataFrame) -> str | None:
     """A note when the ticker's history up to the model's last day differs from what it saw."""
-    seen = next((t for t in meta["tickers"] if t.get("symbol") == symbol), None)
-    if seen is None or not seen.get("sha256") or not seen.get("last_date"):
+    seen = meta.ticker(symbol)
+    if seen is None or not seen.sha256:
         return None
-    if pd.Timestamp(seen["last_date"]) > frame.index[-1]:
+    if pd.Timestamp(seen.last_date) > frame.index[-1]:
         return (
-            f"{symbol}'s data changed since model {meta['name']!r} was trained: it now ends "
-            f"{frame.index[-1]:%Y-%m-%d}, before the {seen['last_date']} the model saw"
+            f"{symbol}'s data changed since model {meta.name!r} was trained: it now ends "
+            f"{frame.index[-1]:%Y-%m-%d}, before the {seen.last_date} the model saw"
         )
-    if store.history_sha256(frame, seen["last_date"]) != seen["sha256"]:
+    if store.history_sha256(frame, seen.last_date) != seen.sha256:
         return (
-            f"{symbol}'s data changed since model {meta['name']!r} was trained (re-imported "
-            f"or re-adjusted history through {seen['last_date']}): its scores and intervals "
+            f"{symbol}'s data changed since model {meta.name!r} was trained (re-imported "
+            f"or re-adjusted history through {seen.last_date}): its scores and intervals "
             "describe the old data"
         )
     return None
 
 
 def forecast_one(
-    model: torch.nn.Module,
-    meta: dict[str, Any],
+    predictor: Predictor,
+    meta: CheckpointMeta,
     frame: pd.DataFrame,
     symbol: str,
     cfg: ForecastConfig,
     hint: str = "",
-) -> dict[str, Any]:
-    """The forecast rows and header facts for one ticker (`hint`: how to refresh its data)."""
-    window = int(meta["data"]["window"])
-    frame = usable_frame(frame, meta, symbol)
-    trading_calendar.check_covers(cfg.calendar, frame.index[-1].date(), symbol)
-    rel = features.relative(frame.iloc[-(window + 1) :], meta["features"])[None]
-    pred = relative_forecast(model, scaler_of(meta), rel, cfg.days)
-    last_close = float(frame["close"].iloc[-1])
-    prices = features.to_prices(np.array([last_close]), pred)[0]  # (steps, 4)
-    lo, hi = intervals.band(
-        prices[None, :, 3], intervals.half_width(meta["intervals"]["half_widths"], cfg.level)
-    )
-    last_date = frame.index[-1].date()
+) -> Forecast:
+    """The forecast for one ticker (`hint`: how to refresh its data when stale)."""
+    s = usable_series(frame, meta, symbol)
+    trading_calendar.check_covers(cfg.calendar, s.dates[-1].date(), symbol)
+    prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
+    last_close, last_date = float(s.close[-1]), s.dates[-1].date()
+    width = intervals.half_width(meta.intervals.half_widths, cfg.level)
+    lo, hi = intervals.band(prices[None, :, features.CLOSE], width)
     dates = trading_calendar.next_sessions(cfg.calendar, last_date, cfg.days)
-    rows = [
-        {
-            "ticker": symbol,
-            "date": d.isoformat(),
-            "step": i + 1,
-            "open": p[0],
-            "high": p[1],
-            "low": p[2],
-            "close": p[3],
-            "change": p[3] - last_close,
-            "change_pct": 100 * (p[3] / last_close - 1),
-            "lo": lo[0, i],
-            "hi": hi[0, i],
-            "last_close": last_close,
-            "last_date": last_date.isoformat(),
-            "model": meta["name"],
-        }
-        for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True))
-    ]
-    return {
-        "ticker": symbol,
-        "rows": [{k: _plain(v) for k, v in r.items()} for r in rows],
-        "notes": _notes(meta, symbol, cfg, frame, hint),
-        "last_close": last_close,
-        "last_date": last_date.isoformat(),
-        "history": frame["close"].iloc[-120:],
-    }
-
-
-def _plain(v: Any) -> Any:
-    return float(v) if isinstance(v, np.floating) else v
+    rows = []
+    for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):
+        rows.append(
+            ForecastRow(
+                ticker=symbol,
+                date=d.isoformat(),
+                step=i + 1,
+                open=p[0],
+                high=p[1],
+                low=p[2],
+                close=p[3],
+                change=p[3] - last_close,
+                change_pct=100 * (p[3] / last_close - 1),
+                lo=float(lo[0, i]),
+                hi=float(hi[0, i]),
+                last_close=last_close,
+                last_date=last_date.isoformat(),
+                model=meta.name,
+            )
+        )
+    notes = _notes(meta, symbol, cfg, frame, hint)
+    history = frame["close"].iloc[-120:]
+    return Forecast(symbol, meta.name, last_date.isoformat(), last_close, rows, history, notes)
 
 
 def _notes(
-    meta: dict[str, Any], symbol: str, cfg: ForecastConfig, frame: pd.DataFrame, hint: str
+    meta: CheckpointMeta, symbol: str, cfg: ForecastConfig, frame: pd.DataFrame, hint: str
 ) -> list[str]:
     last = frame.index[-1].date()
     notes = [note] if (note := changed_note(meta, symbol, frame)) else []
-    if symbol not in {t["symbol"] for t in meta["tickers"]}:
+    if meta.ticker(symbol) is None:
         notes.append(
-            f"{symbol} was not in model {meta['name']!r}'s training data; the model "
+            f"{symbol} was not in model {meta.name!r}'s training data; the model "
             "works on relative moves, so the forecast still applies"
         )
     behind = trading_calendar.sessions_since(cfg.calendar, last)
@@ -162,13 +166,14 @@ def _notes(
 
 def predict(
     data_dir: Path, models_dir: Path, tickers: list[str], cfg: ForecastConfig
-) -> list[dict[str, Any]]:
+) -> list[Forecast]:
     """Forecast every ticker with the named model."""
     cfg.validate()
     trading_calendar.get(cfg.calendar, date.today())  # an unknown calendar fails early
     model, meta = checkpoint.load(models_dir, cfg.model)
+    predictor = predictor_of(model, meta)
     out = []
     for symbol in tickers:
         frame, manifest = store.load(data_dir, symbol)
-        out.append(forecast_one(model, meta, frame, symbol, cfg, store.refresh_hint(manifest)))
+        out.append(forecast_one(predictor, meta, frame, symbol, cfg, store.refresh_hint(manifest)))
     return out

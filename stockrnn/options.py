@@ -172,6 +172,12 @@ def train_request(
     )
 
 
+def check_output(path: Path, option: str) -> None:
+    from stockrnn import workspace
+
+    workspace.check_output(path, option)
+
+
 def check_predict(json_out: bool, csv_out: bool, plot_file: Path | None) -> None:
     """Refuse predict options that conflict, and an unwritable chart path, before any work."""
     if json_out and csv_out:

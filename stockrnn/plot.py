@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from stockrnn.errors import StockrnnError
 
+if TYPE_CHECKING:
+    from stockrnn.forecast import Forecast
+
 
 def _series(
-    result: dict[str, Any],
+    result: Forecast,
 ) -> tuple[list[str], list[float], list[str], list[float], list[float], list[float]]:
-    hist = result["history"]
-    rows = result["rows"]
+    hist, rows = result.history, result.rows
     return (
         [d.strftime("%Y-%m-%d") for d in hist.index],
         [float(v) for v in hist],
-        [r["date"] for r in rows],
-        [r["close"] for r in rows],
-        [r["lo"] for r in rows],
-        [r["hi"] for r in rows],
+        [r.date for r in rows],
+        [r.close for r in rows],
+        [r.lo for r in rows],
+        [r.hi for r in rows],
     )
 
 
-def terminal(result: dict[str, Any]) -> str:
+def terminal(result: Forecast) -> str:
     """A plotext chart as text."""
     import plotext as plt
 
@@ -34,12 +36,12 @@ def terminal(result: dict[str, Any]) -> str:
     plt.plot([hd[-1], *fd], [hv[-1], *fv], label="forecast", marker="braille", color="cyan")
     plt.plot(fd, lo, label="band", marker="dot", color="gray")
     plt.plot(fd, hi, marker="dot", color="gray")
-    plt.title(f"{result['ticker']}: last {len(hd)} closes and the forecast")
+    plt.title(f"{result.ticker}: last {len(hd)} closes and the forecast")
     plt.plotsize(100, 25)
     return str(plt.build())
 
 
-def png(results: list[dict[str, Any]], path: Path) -> None:
+def png(results: list[Forecast], path: Path) -> None:
     """The same chart as a PNG file (needs the optional matplotlib extra)."""
     try:
         import matplotlib
@@ -59,7 +61,7 @@ def png(results: list[dict[str, Any]], path: Path) -> None:
         ax.plot(pd.to_datetime(hd), hv, label="close")
         ax.plot([pd.Timestamp(hd[-1]), *fdates], [hv[-1], *fv], label="forecast")
         ax.fill_between(fdates, lo, hi, alpha=0.3, label="interval")
-        ax.set_title(f"{result['ticker']} (model {result['rows'][0]['model']})")
+        ax.set_title(f"{result.ticker} (model {result.model})")
         ax.legend()
     fig.tight_layout()
     import io

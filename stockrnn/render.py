@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -13,25 +13,35 @@ from rich.table import Table
 from stockrnn.limits import STALE_SESSIONS
 
 if TYPE_CHECKING:
+    from stockrnn.backtest import BacktestReport
     from stockrnn.catalog import ModelRow
     from stockrnn.fetch import FetchResult
+    from stockrnn.forecast import Forecast
+    from stockrnn.meta import CheckpointMeta, MetricsMeta
+    from stockrnn.metrics import Comparison, Score
+
+
+def plain(obj: Any) -> Any:
+    """Dataclasses, pydantic models, lists and dicts as JSON-ready values; charts' price
+    history (a pandas Series) is left out."""
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "history"}
+    if isinstance(obj, list | tuple):
+        return [plain(o) for o in obj]
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, int | float | str | bool) or obj is None:
+        return obj
+    return str(obj)
 
 
 def to_json(payload: Any) -> str:
-    """JSON text for dataclasses, lists of them, and plain values."""
-
-    def plain(obj: Any) -> Any:
-        if is_dataclass(obj) and not isinstance(obj, type):
-            return asdict(obj)
-        if isinstance(obj, list | tuple):
-            return [plain(o) for o in obj]
-        if isinstance(obj, dict):
-            return {k: plain(v) for k, v in obj.items()}
-        return obj
-
+    """Strict JSON text (NaN and infinities as null) for results of any command."""
     from stockrnn.checkpoint import strict_json
 
-    return strict_json(json.loads(json.dumps(plain(payload), default=str)))
+    return strict_json(plain(payload))
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
@@ -80,18 +90,18 @@ def list_table(rows: Sequence[dict[str, Any]]) -> Table:
     return table
 
 
-def _metric_cells(m: dict[str, Any]) -> list[str]:
-    def pct(v: float | None) -> str:
+def _metric_cells(m: Score) -> list[str]:
+    def pct1(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.1f}"
 
     return [
-        str(m["n"]),
-        fmt(m["mae"], 3),
-        fmt(m["rmse"], 3),
-        f"{m['mape']:.3f}",
-        fmt(m["mase"], 3),
-        pct(m["diracc"]),
-        pct(m["skill"]),
+        str(m.n),
+        fmt(m.mae, 3),
+        fmt(m.rmse, 3),
+        fmt(m.mape, 3),
+        fmt(m.mase, 3),
+        pct1(m.diracc),
+        pct1(m.skill),
     ]
 
 
@@ -99,7 +109,7 @@ CAPTION = "MAE/RMSE in price units; MASE < 1 and skill > 0 beat naive (tomorrow 
 
 
 def comparison_table(
-    title: str, groups: Sequence[tuple[str, dict[str, Any]]], coverage: bool = False
+    title: str, groups: Sequence[tuple[str, Comparison]], coverage: bool = False
 ) -> Table:
     """Rows per group: the model first, then each baseline; skill = 1 - MAE / naive MAE."""
     table = Table(title=title, caption=CAPTION, box=box.SIMPLE_HEAD)
@@ -107,20 +117,16 @@ def comparison_table(
     for col in [*heads, "cover %"] if coverage else heads:
         table.add_column(col, justify="left" if not col else "right", no_wrap=True)
     for label, group in groups:
-        if not group["model"].get("n"):
+        if not group.model.n:
             continue
-        style = "red" if (group["model"]["skill"] or 0) < 0 else "green"
-        cover = (
-            []
-            if not coverage
-            else ["n/a" if group.get("coverage") is None else f"{100 * group['coverage']:.1f}"]
-        )
-        table.add_row(f"{label} model", *_metric_cells(group["model"]), *cover, style=style)
-        baselines = [b for b in ("naive", "drift") if b in group]
-        for i, name in enumerate(baselines):
+        style = "red" if (group.model.skill or 0) < 0 else "green"
+        cover = [pct(group.coverage).rstrip("%")] if coverage else []
+        table.add_row(f"{label} model", *_metric_cells(group.model), *cover, style=style)
+        baselines = [(n, b) for n, b in (("naive", group.naive), ("drift", group.drift)) if b]
+        for i, (name, base) in enumerate(baselines):
             table.add_row(
                 f"  {name}",
-                *_metric_cells(group[name]),
+                *_metric_cells(base),
                 *([""] if coverage else []),
                 style="dim",
                 end_section=i == len(baselines) - 1,
@@ -128,41 +134,50 @@ def comparison_table(
     return table
 
 
-def metrics_table(scores: dict[str, Any], title: str = "test split, one day ahead") -> Table:
+def metrics_table(scores: MetricsMeta, title: str = "test split, one day ahead") -> Table:
     """Model and naive rows per ticker, and overall when there are several."""
-    groups = list(scores["per_ticker"].items())
+    groups = list(scores.per_ticker.items())
     if len(groups) > 1:
-        groups.append(("overall", scores["overall"]))
+        groups.append(("overall", scores.overall))
     return comparison_table(title, groups)
 
 
-def backtest_table(report: Any) -> Table:
+def backtest_table(report: BacktestReport) -> Table:
     """Per-step and overall scores beside the naive and drift baselines, with coverage."""
-    groups = [(f"step {r['step']}", r) for r in report.per_step]
+    groups = [(f"step {i + 1}", c) for i, c in enumerate(report.per_step)]
     if len(groups) > 1:
         groups.append(("overall", report.overall))
-    mode = report.settings["mode"]
-    level = report.settings["level"]
-    return comparison_table(
-        f"backtest ({mode}), {level:.0%} interval coverage", groups, coverage=True
+    title = f"backtest ({report.mode}), {report.level:.0%} interval coverage"
+    return comparison_table(title, groups, coverage=True)
+
+
+def verdict(scores: MetricsMeta) -> str:
+    """One plain sentence: did the model beat naive on the test split?"""
+    m = scores.overall.model
+    if not m.n:
+        return "no test samples: nothing to compare with naive"
+    if m.mase is None or m.skill is None:
+        return "the test span never moved: MASE is undefined"
+    if m.mase >= 1:
+        return (
+            f"the model does WORSE than naive on the test split (MASE {m.mase:.3f}, "
+            f"skill {m.skill:.1f}%): 'tomorrow = today' forecasts better"
+        )
+    return (
+        f"the model beats naive on the test split (MASE {m.mase:.3f}, skill "
+        f"{m.skill:.1f}%) over {m.n} samples"
     )
 
 
-def verdict(scores: dict[str, Any]) -> str:
-    """One plain sentence: did the model beat naive on the test split?"""
-    m = scores["overall"]["model"]
-    if not m.get("n"):
-        return "no test samples: nothing to compare with naive"
-    if m["mase"] is None:
-        return "the test span never moved: MASE is undefined"
-    if m["mase"] >= 1:
-        return (
-            f"the model does WORSE than naive on the test split (MASE {m['mase']:.3f}, "
-            f"skill {m['skill']:.1f}%): 'tomorrow = today' forecasts better"
-        )
+def train_footer(meta: CheckpointMeta, models_dir: Path) -> str:
+    """The verdict, the epochs and where the model went: `train`'s closing lines."""
+    fit = meta.fit
+    stopped = " (interrupted: kept the best so far)" if fit.interrupted else ""
     return (
-        f"the model beats naive on the test split (MASE {m['mase']:.3f}, skill "
-        f"{m['skill']:.1f}%) over {m['n']} samples"
+        f"{verdict(meta.metrics)}\n"
+        f"best epoch {fit.best_epoch} of {fit.epochs_run}{stopped}; "
+        f"80% interval coverage on test: {pct(meta.intervals.test_coverage_80)}; "
+        f"saved {models_dir / meta.name}"
     )
 
 
@@ -215,56 +230,46 @@ FORECAST_COLUMNS = [
 ]
 
 
-def forecast_table(result: dict[str, Any], level: float) -> Table:
+def forecast_table(result: Forecast, level: float) -> Table:
     """One ticker's forecast: prices, change vs the last close, and the interval."""
-    first = result["rows"][0]
     table = Table(
-        title=f"{result['ticker']}: model {first['model']!r}, anchored to the close of "
-        f"{result['last_date']} ({fmt(result['last_close'])})"
+        title=f"{result.ticker}: model {result.model!r}, anchored to the close of "
+        f"{result.last_date} ({fmt(result.last_close)})",
+        box=box.SIMPLE_HEAD,
     )
-    table.box = box.SIMPLE_HEAD
-    heads = [
-        "date",
-        "open",
-        "high",
-        "low",
-        "close",
-        "chg",
-        "chg %",
-        f"lo {level:.0%}",
-        f"hi {level:.0%}",
-    ]
-    for col in heads:
+    heads = ["date", "open", "high", "low", "close", "chg", "chg %"]
+    for col in [*heads, f"lo {level:.0%}", f"hi {level:.0%}"]:
         table.add_column(col, justify="left" if col == "date" else "right", no_wrap=True)
-    for r in result["rows"]:
-        style = "green" if r["change"] > 0 else "red" if r["change"] < 0 else None
+    for r in result.rows:
+        style = "green" if r.change > 0 else "red" if r.change < 0 else None
         table.add_row(
-            r["date"],
-            fmt(r["open"]),
-            fmt(r["high"]),
-            fmt(r["low"]),
-            fmt(r["close"]),
-            f"{r['change']:+,.2f}",
-            f"{r['change_pct']:+.2f}",
-            fmt(r["lo"]),
-            fmt(r["hi"]),
+            r.date,
+            fmt(r.open),
+            fmt(r.high),
+            fmt(r.low),
+            fmt(r.close),
+            f"{r.change:+,.2f}",
+            f"{r.change_pct:+.2f}",
+            fmt(r.lo),
+            fmt(r.hi),
             style=style,
         )
     return table
 
 
-def forecast_csv(results: Sequence[dict[str, Any]]) -> str:
+def forecast_csv(results: Sequence[Forecast]) -> str:
     """Machine-readable forecast rows (the columns of FORECAST_COLUMNS)."""
     import csv
     import io
 
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, FORECAST_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(FORECAST_COLUMNS)
     for result in results:
-        writer.writerows(result["rows"])
+        writer.writerows([getattr(r, c) for c in FORECAST_COLUMNS] for r in result.rows)
     return buf.getvalue()
 
 
-def forecast_json(results: Sequence[dict[str, Any]]) -> str:
-    return to_json([{k: r[k] for k in FORECAST_COLUMNS} for res in results for r in res["rows"]])
+def forecast_json(results: Sequence[Forecast]) -> str:
+    rows = [{c: getattr(r, c) for c in FORECAST_COLUMNS} for res in results for r in res.rows]
+    return to_json(rows)

@@ -35,9 +35,9 @@ def test_no_fold_fits_on_its_test_rows(ws, monkeypatch) -> None:
 
     monkeypatch.setattr(backtest, "fit_series", spy)
     rep = backtest.run(request(ws), ws / "models", BacktestConfig(folds=3, horizon=2))
-    starts = [pd.Timestamp(f["test_start"]) for f in rep.folds]
+    starts = [pd.Timestamp(f.test_start) for f in rep.folds]
     assert len(seen) == 3 and all(fit < start for fit, start in zip(seen, starts, strict=True))
-    assert all(pd.Timestamp(f["train_through"]) < pd.Timestamp(f["test_start"]) for f in rep.folds)
+    assert all(pd.Timestamp(f.train_through) < pd.Timestamp(f.test_start) for f in rep.folds)
 
 
 def test_changing_later_rows_leaves_earlier_folds_alone(ws, tmp_path) -> None:
@@ -66,7 +66,7 @@ def test_predictions_out_matches_cached_data(ws, tmp_path) -> None:
     frame, _ = store.load(ws / "data", "AAA")
     dates = list(frame.index.strftime("%Y-%m-%d"))
     rows = list(csv.DictReader(out.read_text().splitlines()))
-    assert len(rows) == rep.overall["model"]["n"]
+    assert len(rows) == rep.overall.model.n
     for r in rows[:: max(1, len(rows) // 200)]:
         o, t = dates.index(r["origin_date"]), dates.index(r["target_date"])
         assert t - o == int(r["step"])
@@ -77,14 +77,14 @@ def test_predictions_out_matches_cached_data(ws, tmp_path) -> None:
 
 def test_saved_model_scores_only_after_its_data(ws, tmp_path) -> None:
     summary = experiment.run(tiny_request(ws, "m", ("AAA",), hidden=6, epochs=1))
-    val_end = summary["tickers"][0]["val_end"]
+    val_end = summary.meta.tickers[0].val_end
     out = tmp_path / "one.csv"
     rep = backtest.run(
         request(ws), ws / "models", BacktestConfig(horizon=1, model="m", predictions_out=out)
     )
     rows = list(csv.DictReader(out.read_text().splitlines()))
     assert min(r["target_date"] for r in rows) > val_end
-    assert rep.folds[0]["test_start"] == summary["tickers"][0]["test_start"]
+    assert rep.folds[0].test_start == summary.meta.tickers[0].test_start
     with pytest.raises(UsageError, match="in-sample"):
         backtest.run(
             request(ws),
@@ -131,7 +131,7 @@ def test_folds_cut_by_date_across_tickers(tmp_path, monkeypatch) -> None:
         request(tmp_path, ("AAA", "LATE")), tmp_path / "models", BacktestConfig(folds=2, horizon=1)
     )
     for k, used in enumerate(seen, start=1):
-        starts = {pd.Timestamp(f["test_start"]) for f in rep.folds if f["fold"] == k}
+        starts = {pd.Timestamp(f.test_start) for f in rep.folds if f.fold == k}
         assert len(starts) == 1 and used < starts.pop()  # one test start for both tickers
 
 

@@ -82,7 +82,10 @@ def test_truncated_weights(saved) -> None:
         (lambda m: m.update(format_version="1"), "unknown checkpoint format"),
         (lambda m: m.update(model="lstm"), "'model' is missing or has the wrong type"),
         (lambda m: m["model"].update(hidden=16), "weight shapes disagree"),
-        (lambda m: m["model"].update(hidden="big"), "model settings are invalid"),
+        (
+            lambda m: m["model"].update(hidden="big"),
+            "'model.hidden' is missing or has the wrong type",
+        ),
         (lambda m: m["model"].update(cell="transformer"), "model settings are invalid"),
         (lambda m: m.update(features=["open", "high", "low", "close", "volume"]), "feature list"),
         (lambda m: m["scaler"].update(shift=[0.0]), "scaler parameters"),
@@ -128,4 +131,4 @@ def test_folder_names_the_model(saved) -> None:
     meta["name"] = "../../elsewhere"  # a stale or hostile name inside never picks the folder
     (models / "copy" / "meta.json").write_text(json.dumps(meta))
     _, loaded = checkpoint.load(models, "copy")
-    assert loaded["name"] == "copy"
+    assert loaded.name == "copy"

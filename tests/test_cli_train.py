@@ -48,8 +48,8 @@ def test_train_json_and_one_ticker(ws) -> None:
     res = runner.invoke(app, args(ws, "-t", "aaa", "--json", "--name", "solo"))
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert [t["symbol"] for t in summary["tickers"]] == ["AAA"]
-    assert set(summary["metrics"]["per_ticker"]) == {"AAA"}
+    assert [t["symbol"] for t in summary["meta"]["tickers"]] == ["AAA"]
+    assert set(summary["meta"]["metrics"]["per_ticker"]) == {"AAA"}
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_killed_checkpoint_write_keeps_previous(ws) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     model, meta = checkpoint.load(ws / "models", "default")
-    assert meta == before and meta["train"]["seed"] == 42
+    assert meta == before and meta.train.seed == 42
 
 
 def test_cuda_requested_without_gpu(ws) -> None:

@@ -18,9 +18,9 @@ def weights(models_dir, name="m"):
 def test_each_cell_trains_saves_and_reloads_identically(small_request, cell) -> None:
     req = small_request(cell=cell)
     summary = experiment.run(req)
-    assert summary["model"]["cell"] == cell and summary["fit"]["epochs_run"] == 3
+    assert summary.meta.model.cell == cell and summary.meta.fit.epochs_run == 3
     model, meta = checkpoint.load(req.models_dir, "m")
-    assert meta["metrics"]["overall"]["naive"]["mase"] == 1.0
+    assert meta.metrics.overall.naive.mase == 1.0
     torch.manual_seed(req.train.seed)
     from stockrnn.model import Forecaster
 
@@ -79,12 +79,12 @@ def test_low_priced_training_forecasts_higher_priced_test(tmp_path) -> None:
     cache(tmp_path / "data", "UP", frame)
     req = tiny_request(tmp_path, window=20, hidden=16, epochs=4, patience=4)
     summary = experiment.run(req)
-    tickers = summary["tickers"][0]
-    train_top = frame.loc[: tickers["train_end"], "close"].max()
-    test_low = frame.loc[tickers["test_start"] :, "close"].min()
+    tickers = summary.meta.tickers[0]
+    train_top = frame.loc[: tickers.train_end, "close"].max()
+    test_low = frame.loc[tickers.test_start :, "close"].min()
     assert test_low > 3 * train_top
-    m = summary["metrics"]["overall"]["model"]
-    assert m["mape"] < 2.0 and m["mase"] < 1.3
+    m = summary.meta.metrics.overall.model
+    assert m.mape < 2.0 and m.mase < 1.3
 
 
 def test_early_stopping_restores_best(small_request) -> None:
@@ -92,8 +92,8 @@ def test_early_stopping_restores_best(small_request) -> None:
     req.train.patience = 2
     req.train.lr = 0.05  # noisy enough that val loss stops improving early
     summary = experiment.run(req)
-    fit = summary["fit"]
-    assert fit["epochs_run"] < 40 and fit["epochs_run"] - fit["best_epoch"] == 2
+    fit = summary.meta.fit
+    assert fit.epochs_run < 40 and fit.epochs_run - fit.best_epoch == 2
 
 
 def test_ctrl_c_keeps_best_so_far(small_request) -> None:
@@ -104,8 +104,8 @@ def test_ctrl_c_keeps_best_so_far(small_request) -> None:
             raise KeyboardInterrupt
 
     summary = experiment.run(req, experiment.Hooks(on_epoch=interrupt))
-    assert summary["fit"]["interrupted"] and summary["fit"]["epochs_run"] == 3
-    assert checkpoint.load(req.models_dir, "m")[1]["fit"]["interrupted"]
+    assert summary.meta.fit.interrupted and summary.meta.fit.epochs_run == 3
+    assert checkpoint.load(req.models_dir, "m")[1].fit.interrupted
 
 
 def test_metrics_by_hand() -> None:
@@ -113,17 +113,17 @@ def test_metrics_by_hand() -> None:
     naive = np.array([9.0, 10.0, 11.0, 13.0])
     pred = np.array([9.5, 10.5, 10.5, 12.5])
     m = metrics.score(pred, actual, naive)
-    assert m["mae"] == pytest.approx(0.75) and m["mase"] == pytest.approx(0.75)
-    assert m["diracc"] == pytest.approx(100 * 3 / 4)  # row 3 predicted down, went up
-    assert m["skill"] == pytest.approx(25.0)
-    assert metrics.score(naive, actual, naive)["diracc"] is None
+    assert m.mae == pytest.approx(0.75) and m.mase == pytest.approx(0.75)
+    assert m.diracc == pytest.approx(100 * 3 / 4)  # row 3 predicted down, went up
+    assert m.skill == pytest.approx(25.0)
+    assert metrics.score(naive, actual, naive).diracc is None
 
 
 def test_short_tickers_skipped_only_when_not_asked_for(small_request, tmp_path) -> None:
     cache(tmp_path / "data", "TINY", make_bars(8, seed=3))
     summary = experiment.run(small_request(epochs=1))
-    assert {t["symbol"] for t in summary["tickers"]} == {"AAA", "BBB"}
-    assert any("TINY has 8 rows" in r for r in summary["skipped"])
+    assert {t.symbol for t in summary.meta.tickers} == {"AAA", "BBB"}
+    assert any("TINY has 8 rows" in r for r in summary.skipped)
     req = small_request(epochs=1, overwrite=True)
     req.tickers = ["AAA", "TINY"]
     from stockrnn.errors import DataError

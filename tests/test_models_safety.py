@@ -62,9 +62,9 @@ def test_interrupted_retrain_keeps_the_existing_model(small_request) -> None:
     again = small_request(epochs=10, overwrite=True)
     summary = experiment.run(again, experiment.Hooks(on_epoch=interrupt))
     assert first_dir.read_bytes() == before  # the old model is untouched
-    assert summary["name"] == "m-interrupted" and "interrupted" in summary["saved_note"]
-    assert checkpoint.load(again.models_dir, "m-interrupted")[1]["fit"]["interrupted"]
-    assert first["name"] == "m"
+    assert summary.meta.name == "m-interrupted" and "interrupted" in (summary.saved_note or "")
+    assert checkpoint.load(again.models_dir, "m-interrupted")[1].fit.interrupted
+    assert first.meta.name == "m"
 
 
 def test_rival_save_during_training_is_kept_and_this_run_told(small_request) -> None:
@@ -72,13 +72,13 @@ def test_rival_save_during_training_is_kept_and_this_run_told(small_request) -> 
 
     def rival_saves(e) -> None:
         if e.epoch == 1 and not rival:
-            rival.update(experiment.run(small_request(epochs=1)))
+            rival["summary"] = experiment.run(small_request(epochs=1))
 
     summary = experiment.run(small_request(epochs=2), experiment.Hooks(on_epoch=rival_saves))
     models = small_request().models_dir
-    assert checkpoint.load(models, "m")[1]["fit"]["epochs_run"] == 1  # the rival won whole
-    assert summary["name"] == "m-2" and "another process saved" in summary["saved_note"]
-    assert checkpoint.load(models, "m-2")[1]["fit"]["epochs_run"] == 2
+    assert checkpoint.load(models, "m")[1].fit.epochs_run == 1  # the rival won whole
+    assert summary.meta.name == "m-2" and "another process saved" in (summary.saved_note or "")
+    assert checkpoint.load(models, "m-2")[1].fit.epochs_run == 2
 
 
 def test_two_concurrent_trains_of_one_name(ws) -> None:
@@ -130,7 +130,7 @@ def test_models_table_survives_broken_meta(ws) -> None:
     by_name = {r["name"]: r for r in rows}
     assert by_name["good"]["error"] is None and by_name["good"]["cell"] == "lstm"
     assert "not valid JSON" in by_name["garbled"]["error"]
-    assert "lacks expected fields" in by_name["hollow"]["error"]
+    assert "'metrics.per_ticker' is missing" in by_name["hollow"]["error"]
 
 
 def test_model_folder_symlink_is_never_followed(ws, tmp_path) -> None:

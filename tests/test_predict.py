@@ -9,7 +9,7 @@ from conftest import cache, cli_runner, make_bars, tiny_request
 
 from stockrnn import checkpoint, experiment, features, store
 from stockrnn.cli import app
-from stockrnn.forecast import ForecastConfig, forecast_one, scaler_of
+from stockrnn.forecast import ForecastConfig, forecast_one, predictor_of, scaler_of
 
 runner = cli_runner()
 
@@ -32,9 +32,9 @@ def cli(ws, *argv):
 def test_recursive_forecast_matches_hand_rolled_loop(trained) -> None:
     model, meta = checkpoint.load(trained / "models", "default")
     frame, _ = store.load(trained / "data", "AAA")
-    got = forecast_one(model, meta, frame, "AAA", ForecastConfig(days=4))
+    got = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=4))
     scaler = scaler_of(meta)
-    rel = features.relative(frame, meta["features"])[-10:]  # the last window
+    rel = features.relative(frame, meta.features)[-10:]  # the last window
     window = list(scaler.transform(rel))
     close = frame["close"].iloc[-1]
     for step in range(4):
@@ -43,7 +43,7 @@ def test_recursive_forecast_matches_hand_rolled_loop(trained) -> None:
             nxt = model(x)[0].numpy()
         window.append(nxt)
         close = close * np.exp(scaler.inverse(nxt.astype(np.float64))[3])
-        assert got["rows"][step]["close"] == pytest.approx(close, rel=1e-6)
+        assert got.rows[step].close == pytest.approx(close, rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -54,8 +54,8 @@ def test_dates_skip_weekends_and_holidays(trained, last, want) -> None:
     model, meta = checkpoint.load(trained / "models", "default")
     frame = make_bars(60, start="2024-01-02")
     frame.index = frame.index + (np.datetime64(last) - frame.index[-1].to_datetime64())
-    rows = forecast_one(model, meta, frame, "AAA", ForecastConfig(days=2))["rows"]
-    assert [r["date"] for r in rows] == want
+    rows = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=2)).rows
+    assert [r.date for r in rows] == want
 
 
 def test_intervals_widen_with_horizon(trained) -> None:

@@ -1,0 +1,69 @@
+"""The Typer app and its one error boundary: library errors become one red line on stderr
+and the exit code documented in stockrnn.errors. The commands live in cli_data, cli_train and
+cli_models; cli.py assembles them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from stockrnn import __version__
+from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError
+
+app = typer.Typer(
+    help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive baseline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+T = TypeVar("T")
+
+
+def err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out() -> Console:
+    # Piped output gets a fixed, roomy width so tables never truncate in logs and scripts.
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+
+
+def fail(exc: StockrnnError) -> NoReturn:
+    """Print one line on stderr and exit with the error's code."""
+    err().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run `fn`, turning our errors and Ctrl-C into one line and an exit code."""
+    try:
+        return fn()
+    except StockrnnError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        err().print("[red]interrupted[/]: the write in progress was abandoned; files are intact")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stockrnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """stockrnn: fetch daily bars, train an RNN, forecast, and compare with naive."""

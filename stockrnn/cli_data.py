@@ -1,0 +1,111 @@
+"""Commands that bring data in and list it: `fetch` and `list`.
+
+Thin: each builds a config, calls the library and hands the result to render. Heavy modules
+are imported inside the commands, so `stockrnn --help` stays instant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from stockrnn import options as opts
+from stockrnn.choices import Source
+from stockrnn.cli_app import app, err, guarded, out
+from stockrnn.options import (
+    DataDir,
+    DateOpt,
+    JsonOut,
+)
+
+
+@app.command()
+def fetch(
+    ctx: typer.Context,
+    tickers: Annotated[
+        list[str] | None, typer.Argument(help="Ticker symbols, e.g. AAPL ^GSPC BRK.B.")
+    ] = None,
+    source: Annotated[Source, typer.Option(help="Where bars come from.")] = Source.yahoo,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Import this CSV file (see the README for the layouts)."),
+    ] = None,
+    all_in_csv: Annotated[
+        bool, typer.Option("--all", help="With --csv: import every ticker of a long file.")
+    ] = False,
+    date_format: Annotated[
+        str | None,
+        typer.Option(help="With --csv: the dates' strptime format, e.g. %d/%m/%Y."),
+    ] = None,
+    start: DateOpt = None,
+    end: DateOpt = None,
+    period: Annotated[
+        str | None, typer.Option(help="yfinance period, e.g. 5y (default: max).")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Download everything again.")] = False,
+    calendar: Annotated[str, typer.Option(help="Exchange calendar.")] = "XNYS",
+    json_out: JsonOut = False,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Download daily OHLCV bars into the data folder, incrementally and validated."""
+    guarded(
+        lambda: opts.check_fetch(ctx, tickers or [], source, csv, all_in_csv, date_format, period)
+    )
+    if csv is not None:
+        source = Source.csv
+    from rich.progress import Progress
+
+    from stockrnn import fetch as fetching
+    from stockrnn import render
+
+    configs = guarded(
+        lambda: fetching.configs_for(
+            tickers or [],
+            all_in_csv,
+            source=source.value,
+            csv=csv,
+            date_format=date_format,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            period=period,
+            full=full,
+            calendar=calendar,
+        )
+    )
+    console = err()
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("fetching", total=len(configs))
+
+        def advance(name: str) -> None:
+            bar.update(task, advance=1, description=f"fetching {name}")
+
+        results, code = guarded(lambda: fetching.fetch_many(data_dir, configs, advance))
+
+    if json_out:
+        typer.echo(render.to_json(results))
+    elif any(r.status != "failed" for r in results):
+        out().print(render.fetch_table(results))
+    for r in results:
+        for note in r.notes:
+            err().print(f"{r.symbol}: {note}", markup=False)
+        if r.error:
+            err().print(f"[bold red]error:[/] {escape(r.symbol)}: {escape(r.error)}", emoji=False)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("list")
+def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> None:
+    """Show cached tickers with their date ranges and how stale each is."""
+    from stockrnn import fetch as fetching
+    from stockrnn import render
+
+    rows = guarded(lambda: fetching.list_cached(data_dir))
+    if json_out:
+        typer.echo(render.to_json(rows))
+    elif not rows:
+        err().print(f"no cached data in {data_dir}; run `stockrnn fetch TICKER`")
+    else:
+        out().print(render.list_table(rows))

@@ -1,0 +1,201 @@
+"""Commands that train: `train`, and `backtest` (which refits per fold or scores a saved model).
+
+Thin: each builds a config, calls the library and hands the result to render. Heavy modules
+are imported inside the commands, so `stockrnn --help` stays instant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stockrnn import options as opts
+from stockrnn.choices import Cell, Device, FeatureSet, ScalerKind
+from stockrnn.cli_app import app, err, guarded, out
+from stockrnn.options import (
+    BatchOpt,
+    BiasOpt,
+    CellOpt,
+    DataDir,
+    DateOpt,
+    DeviceOpt,
+    DropoutOpt,
+    EpochsOpt,
+    FeaturesOpt,
+    HiddenOpt,
+    JsonOut,
+    LayersOpt,
+    LrOpt,
+    ModelArgs,
+    ModelName,
+    ModelsDir,
+    NonlinOpt,
+    PatienceOpt,
+    ScalerOpt,
+    SeedOpt,
+    Tickers,
+    WindowOpt,
+)
+
+
+@app.command("train")
+def train_cmd(
+    ticker: Tickers = None,
+    cell: CellOpt = Cell.lstm,
+    hidden: HiddenOpt = 64,
+    layers: LayersOpt = 1,
+    dropout: DropoutOpt = 0.0,
+    nonlinearity: NonlinOpt = "tanh",
+    bias: BiasOpt = True,
+    window: WindowOpt = 60,
+    features: FeaturesOpt = FeatureSet.ohlc,
+    scaler: ScalerOpt = ScalerKind.standard,
+    split: Annotated[str, typer.Option(help="Train, val, test fractions.")] = "0.7,0.15,0.15",
+    train_end: DateOpt = None,
+    val_end: DateOpt = None,
+    lr: LrOpt = 1e-3,
+    batch_size: BatchOpt = 64,
+    epochs: EpochsOpt = 100,
+    patience: PatienceOpt = 10,
+    seed: SeedOpt = 42,
+    device: DeviceOpt = Device.auto,
+    name: ModelName = "default",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing model of this name.")
+    ] = False,
+    json_out: JsonOut = False,
+    predictions_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the test split's one-step forecasts to this CSV."),
+    ] = None,
+    # Kept for the benchmark harness (training time without imports and data loading), and
+    # for users who track training speed across runs.
+    timings: Annotated[
+        Path | None,
+        typer.Option(help="Write fit timings as JSON here (train_s, epoch_s, samples_seen)."),
+    ] = None,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
+    args = ModelArgs(
+        cell,
+        hidden,
+        layers,
+        dropout,
+        nonlinearity,
+        bias,
+        window,
+        features,
+        scaler,
+        lr,
+        batch_size,
+        epochs,
+        patience,
+        seed,
+        device,
+    )
+    req = guarded(
+        lambda: opts.train_request(
+            args, data_dir, models_dir, name, ticker, split, train_end, val_end, overwrite
+        )
+    )
+    req.predictions_out = predictions_out
+    if timings is not None:
+        guarded(lambda: opts.check_output(timings, "--timings"))
+    from stockrnn import experiment, render, report_files
+    from stockrnn.progress import train_progress
+
+    with train_progress(err(), req.train.epochs) as hooks:
+        summary = guarded(lambda: experiment.run(req, hooks))
+    for note in [*summary.skipped, *([summary.saved_note] if summary.saved_note else [])]:
+        err().print(f"note: {note}", markup=False)
+    if timings is not None:
+        guarded(lambda: report_files.write_timings(timings, summary.meta.fit))
+    if json_out:
+        typer.echo(render.to_json(summary))
+        return
+    out().print(render.metrics_table(summary.meta.metrics))
+    err().print(render.train_footer(summary.meta, models_dir), markup=False)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    ctx: typer.Context,
+    tickers: Annotated[list[str], typer.Argument(help="Tickers to evaluate.")],
+    folds: Annotated[int, typer.Option(help="Walk-forward folds (expanding window).")] = 5,
+    horizon: Annotated[int, typer.Option(help="Days forecast from each origin.")] = 5,
+    level: Annotated[float, typer.Option(help="Interval coverage to check.")] = 0.8,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Evaluate this saved model without refitting.")
+    ] = None,
+    start: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First target date with --model.")
+    ] = None,
+    predictions_out: Annotated[
+        Path | None, typer.Option(help="Write every forecast to this CSV.")
+    ] = None,
+    cell: CellOpt = Cell.lstm,
+    hidden: HiddenOpt = 64,
+    layers: LayersOpt = 1,
+    dropout: DropoutOpt = 0.0,
+    nonlinearity: NonlinOpt = "tanh",
+    bias: BiasOpt = True,
+    window: WindowOpt = 60,
+    features: FeaturesOpt = FeatureSet.ohlc,
+    scaler: ScalerOpt = ScalerKind.standard,
+    lr: LrOpt = 1e-3,
+    batch_size: BatchOpt = 64,
+    epochs: EpochsOpt = 100,
+    patience: PatienceOpt = 10,
+    seed: SeedOpt = 42,
+    device: DeviceOpt = Device.auto,
+    json_out: JsonOut = False,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Walk-forward backtest against the naive and drift baselines."""
+    guarded(lambda: opts.check_backtest(ctx, model, start))
+    args = ModelArgs(
+        cell,
+        hidden,
+        layers,
+        dropout,
+        nonlinearity,
+        bias,
+        window,
+        features,
+        scaler,
+        lr,
+        batch_size,
+        epochs,
+        patience,
+        seed,
+        device,
+    )
+    req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
+    from stockrnn import backtest, render
+    from stockrnn.progress import backtest_progress
+
+    cfg = backtest.BacktestConfig(
+        folds,
+        horizon,
+        level,
+        start.date() if start else None,
+        model,
+        predictions_out=predictions_out,
+    )
+    with backtest_progress(err(), epochs, " ".join(tickers)) as hooks:
+        report = guarded(lambda: backtest.run(req, models_dir, cfg, hooks))
+    if json_out:
+        typer.echo(render.to_json(report))
+    else:
+        out().print(render.backtest_table(report))
+    for line in report.notes:
+        err().print(f"note: {line}", markup=False)
+    for line in report.echo:
+        err().print(f"lag echo: {line}", markup=False)
+    if predictions_out is not None:
+        err().print(f"forecasts written to {predictions_out}", markup=False)

@@ -1,0 +1,98 @@
+"""What a checkpoint's meta.json holds, as typed models: the one place JSON meets the types.
+
+pydantic parses and checks it in strict mode (an int is never a string, no unknown keys), so a
+tampered or foreign file is refused with the field that is wrong, and nothing in it can run.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from stockrnn.dataset import DataConfig
+from stockrnn.metrics import Comparison
+from stockrnn.model import ModelConfig
+from stockrnn.train import TrainConfig
+
+FORMAT_VERSION = 2  # 1: stockrnn up to the typed seams (untyped dicts, per-ticker splits)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class SplitMeta(_Strict):
+    """The last training day and the last validation day, shared by every ticker."""
+
+    train_end: str
+    val_end: str
+
+
+class ScalerMeta(_Strict):
+    kind: str
+    shift: list[float]
+    scale: list[float]
+    fit_start: str  # the first and last dates of the rows it was fitted on
+    fit_end: str
+    fit_rows: int
+
+
+class TickerMeta(_Strict):
+    """One trained ticker: its data's sha256 when trained, range and split dates."""
+
+    symbol: str
+    sha256: str
+    first_date: str
+    last_date: str
+    train_end: str | None
+    val_end: str | None
+    test_start: str | None
+
+
+class FitMeta(_Strict):
+    best_epoch: int
+    epochs_run: int
+    best_val_loss: float | None
+    interrupted: bool
+    epoch_s: list[float]  # each epoch's training pass
+    val_s: list[float]  # each epoch's validation pass
+    samples_seen: int
+    prepare_s: float  # scaling and indexing the samples
+    train_s: float  # model construction to trained model, as the benchmark harness counts
+
+
+class MetricsMeta(_Strict):
+    per_ticker: dict[str, Comparison]
+    overall: Comparison
+
+
+class IntervalMeta(_Strict):
+    levels: list[float]
+    half_widths: list[float]  # log-space conformal half-widths, one per level
+    val_n: int
+    test_coverage_80: float | None
+
+
+class CheckpointMeta(_Strict):
+    """Everything needed to rebuild, use and judge a trained model (weights aside)."""
+
+    format_version: int = FORMAT_VERSION
+    name: str
+    created_at: str
+    model: ModelConfig
+    data: DataConfig
+    train: TrainConfig
+    split: SplitMeta
+    features: list[str]
+    scaler: ScalerMeta
+    tickers: list[TickerMeta]
+    samples: dict[str, int]
+    fit: FitMeta
+    metrics: MetricsMeta
+    intervals: IntervalMeta
+    versions: dict[str, str]
+    device: str
+    weights_file: str = ""
+    weights_sha256: str = ""
+
+    def ticker(self, symbol: str) -> TickerMeta | None:
+        return next((t for t in self.tickers if t.symbol == symbol), None)

@@ -1,0 +1,68 @@
+"""The one forecast path: a fitted model, a series and origin rows in; price paths out.
+
+`train` (test metrics and interval widths), `backtest` (every origin of every fold) and
+`predict` (the last day) all forecast through `paths`, so they cannot disagree: the same
+window, the same recursive roll, the same turn from scaled log ratios back into prices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from stockrnn import features
+from stockrnn.dataset import Scaler, Series
+
+
+@dataclass
+class Predictor:
+    """What forecasting needs of a fitted model: the network, its scaler and its window."""
+
+    model: torch.nn.Module
+    scaler: Scaler
+    window: int
+
+
+@dataclass
+class Paths:
+    """Forecasts from many origins of one series."""
+
+    origins: np.ndarray  # (n,) feature rows whose close anchors each forecast
+    prices: np.ndarray  # (n, steps, 4) predicted open, high, low, close
+
+    @property
+    def close(self) -> np.ndarray:
+        return self.prices[..., features.CLOSE]  # (n, steps)
+
+
+@torch.no_grad()
+def roll(model: torch.nn.Module, window: torch.Tensor, steps: int) -> torch.Tensor:
+    """Recursive forecast: (batch, window, features) -> (batch, steps, features), scaled."""
+    outs = []
+    for _ in range(steps):
+        nxt = model(window)  # (batch, features)
+        outs.append(nxt)
+        window = torch.cat([window[:, 1:], nxt[:, None]], dim=1)  # slide by one day
+    return torch.stack(outs, dim=1)
+
+
+@torch.no_grad()
+def paths(p: Predictor, s: Series, origins: np.ndarray, steps: int, chunk: int = 4096) -> Paths:
+    """`steps`-day forecasts from each origin row o, from the true rows o-window+1 .. o."""
+    if len(origins) and origins.min() < p.window - 1:
+        raise ValueError(f"origin {origins.min()} has fewer than {p.window} rows of history")
+    p.model.eval()
+    scaled = torch.from_numpy(p.scaler.transform(s.rel).astype(np.float32))
+    view = scaled.unfold(0, p.window, 1)  # (rows - window + 1, features, window)
+    device = next(p.model.parameters()).device
+    outs = []
+    for i in range(0, len(origins), chunk):
+        start = torch.from_numpy(origins[i : i + chunk] - p.window + 1)
+        x = view[start].transpose(1, 2).to(device)  # (batch, window, features)
+        outs.append(roll(p.model, x, steps).cpu().numpy())
+    n_feat = s.rel.shape[1]
+    scaled_out = np.concatenate(outs) if outs else np.empty((0, steps, n_feat), np.float32)
+    rel = p.scaler.inverse(scaled_out.astype(np.float64))  # (origins, steps, features)
+    return Paths(origins, features.to_prices(s.close[origins], rel))
