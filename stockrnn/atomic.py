@@ -2,8 +2,17 @@
 
 A crash, SIGKILL or Ctrl-C at any moment leaves either the old file or the new one, never a
 half-written file. Several files are committed together by writing every temp file first and
-renaming them last, so the window where they disagree is two renames long (store.py closes
-it for the data cache by keeping the old CSV linked until the manifest lands).
+renaming them last.
+
+Two callers, two ways to make a pair of files agree, on purpose:
+- checkpoints (checkpoint.py) write their weights under a new content-addressed name first,
+  then rename meta.json, which names those weights: that one rename is the commit, and a crash
+  before it leaves the old meta.json pointing at the old weights. This works because nothing
+  reads the weights except through meta.json.
+- the data cache (store.py) keeps `T.csv` at a fixed name, because users read and edit it
+  with their own tools; so the CSV and its manifest are two renames, and the old CSV stays
+  hard-linked as `.T.csv.prev` until the manifest lands. A read after a crash between the
+  renames sees a CSV whose sha256 disagrees with the manifest and puts the old one back.
 """
 
 from __future__ import annotations

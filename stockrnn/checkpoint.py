@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from stockrnn import atomic, workspace
+from stockrnn import atomic, strictjson, workspace
 from stockrnn.errors import CheckpointError, StorageError, UsageError
 
 if TYPE_CHECKING:
+    import torch
+
     from stockrnn.meta import CheckpointMeta
     from stockrnn.model import Forecaster
 
@@ -91,7 +93,7 @@ class Saved:
 def save(
     models_dir: Path,
     name: str,
-    state: dict[str, Any],
+    state: Mapping[str, torch.Tensor],
     meta: CheckpointMeta,
     expect: str | None = None,
     replace: bool = True,
@@ -118,7 +120,9 @@ def save(
     return saved
 
 
-def _write(models_dir: Path, name: str, state: dict[str, Any], meta: CheckpointMeta) -> Saved:
+def _write(
+    models_dir: Path, name: str, state: Mapping[str, torch.Tensor], meta: CheckpointMeta
+) -> Saved:
     """Weights under a new name, then meta.json renamed over the old one (the commit)."""
     from safetensors.torch import save as st_save
 
@@ -136,22 +140,7 @@ def _write(models_dir: Path, name: str, state: dict[str, Any], meta: CheckpointM
 
 
 def to_json(meta: CheckpointMeta) -> str:
-    return strict_json(meta.model_dump(mode="json"))
-
-
-def strict_json(payload: Any) -> str:
-    """JSON with NaN and infinities written as null: strict parsers reject the bare tokens."""
-
-    def clean(obj: Any) -> Any:
-        if isinstance(obj, float) and not math.isfinite(obj):
-            return None
-        if isinstance(obj, dict):
-            return {k: clean(v) for k, v in obj.items()}
-        if isinstance(obj, list | tuple):
-            return [clean(v) for v in obj]
-        return obj
-
-    return json.dumps(clean(payload), indent=2, allow_nan=False)
+    return strictjson.dumps(meta.model_dump(mode="json"))
 
 
 def remove(models_dir: Path, name: str) -> None:
@@ -224,7 +213,7 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     return meta.model_copy(update={"name": name})
 
 
-def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, Any]:
+def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tensor]:
     """Tensors from the safetensors file, after checking its sha256 against the metadata."""
     from safetensors import SafetensorError
     from safetensors.torch import load as st_load

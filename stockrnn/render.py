@@ -39,9 +39,9 @@ def plain(obj: Any) -> Any:
 
 def to_json(payload: Any) -> str:
     """Strict JSON text (NaN and infinities as null) for results of any command."""
-    from stockrnn.checkpoint import strict_json
+    from stockrnn import strictjson
 
-    return strict_json(plain(payload))
+    return strictjson.dumps(plain(payload))
 
 
 def fmt(value: float | None, digits: int = 2) -> str:

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import torch
 from conftest import make_bars
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
 from stockrnn import features
 from stockrnn.dataset import Cuts, DataConfig, Series, build, cut_dates, no_test_days, part_codes
@@ -103,6 +103,25 @@ def test_scaler_sees_training_rows_only() -> None:
     assert np.array_equal(scaler_a.scale, scaler_b.scale)
     ref = StandardScaler().fit(a.rel[a.part == 0])
     assert np.allclose(scaler_a.shift, ref.mean_) and np.allclose(scaler_a.scale, ref.scale_)
+
+
+@pytest.mark.parametrize(
+    ("kind", "ref"),
+    [
+        ("standard", StandardScaler()),
+        ("minmax", MinMaxScaler(feature_range=(-1, 1))),
+        ("robust", RobustScaler()),
+    ],
+)
+def test_scalers_equal_scikit_learns(kind, ref) -> None:
+    from stockrnn.dataset import Scaler
+
+    rows = np.random.default_rng(4).standard_t(3, size=(500, 4)) * [1, 2, 0.5, 3] + [0, 1, 2, 3]
+    mine = Scaler.fit(kind, rows)
+    np.testing.assert_allclose(
+        mine.transform(rows), ref.fit_transform(rows), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(mine.inverse(mine.transform(rows)), rows, rtol=1e-12)
 
 
 @pytest.mark.parametrize(
