@@ -64,14 +64,15 @@ def main() -> None:
         import json
 
         summary = json.loads(out.stdout)
+        meta = summary["meta"]
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
             f"tickers imported: {rows} of {len(files)} ({failed} refused); trained on "
-            f"{len(summary['tickers'])} ({len(summary['skipped'])} too short)"
+            f"{len(meta['tickers'])} ({len(summary['skipped'])} too short or without test days)"
         )
         print(
-            f"train windows: {summary['samples']['train']}, epochs: {args.epochs}, "
-            f"epoch {summary['fit']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s"
+            f"train windows: {meta['samples']['train']}, epochs: {args.epochs}, "
+            f"epoch {meta['fit']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s"
         )
         print(f"peak RSS of `stockrnn train`: {peak_mb:.0f} MiB")
 

@@ -26,11 +26,11 @@ def fmt(v: float | None, spec: str = ".3f") -> str:
 def row(cell: str, ticker: str, rep: object) -> str:
     o = rep.overall  # type: ignore[attr-defined]
     s1 = rep.per_step[0]  # type: ignore[attr-defined]
-    cov = o["coverage"]
+    cov = o.coverage
     return (
-        f"| {cell} | {ticker} | {o['model']['n']} | {fmt(s1['model']['mase'])} | "
-        f"{fmt(o['model']['mase'])} | {fmt(o['drift']['mase'])} | "
-        f"{fmt(o['model']['diracc'], '.1f')} | {fmt(o['drift']['diracc'], '.1f')} | "
+        f"| {cell} | {ticker} | {o.model.n} | {fmt(s1.model.mase)} | "
+        f"{fmt(o.model.mase)} | {fmt(o.drift.mase)} | "
+        f"{fmt(o.model.diracc, '.1f')} | {fmt(o.drift.diracc, '.1f')} | "
         f"{fmt(None if cov is None else 100 * cov, '.1f')} |"
     )
 
