@@ -157,3 +157,15 @@ def cli_runner() -> Any:
         return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+def train_argv(
+    data: Path, models: Path, *extra: str, window: int = 5, epochs: int = 1, hidden: int = 4
+) -> list[str]:
+    """A small `stockrnn train` command line over the given folders."""
+    return [
+        "train",
+        *("--data-dir", str(data), "--models-dir", str(models)),
+        *("--window", str(window), "--epochs", str(epochs), "--hidden", str(hidden)),
+        *extra,
+    ]

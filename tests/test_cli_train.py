@@ -2,7 +2,7 @@ import json
 import signal
 
 import pytest
-from conftest import cache, cli_runner, make_bars
+from conftest import cache, cli_runner, make_bars, train_argv
 from helpers import spawn, wait_for
 
 from stockrnn import checkpoint
@@ -19,20 +19,7 @@ def ws(tmp_path):
 
 
 def args(ws, *extra):
-    return [
-        "train",
-        "--data-dir",
-        str(ws / "data"),
-        "--models-dir",
-        str(ws / "models"),
-        "--window",
-        "10",
-        "--hidden",
-        "8",
-        "--epochs",
-        "2",
-        *extra,
-    ]
+    return train_argv(ws / "data", ws / "models", *extra, window=10, hidden=8, epochs=2)
 
 
 def test_train_prints_table_beside_naive_and_saves(ws) -> None:

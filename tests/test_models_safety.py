@@ -4,7 +4,7 @@ import json
 import os
 
 import pytest
-from conftest import cache, cli_runner, make_bars
+from conftest import cache, cli_runner, make_bars, train_argv
 from helpers import spawn
 
 from stockrnn import checkpoint, experiment
@@ -14,20 +14,7 @@ runner = cli_runner()
 
 
 def train_args(ws, *extra: str) -> list[str]:
-    return [
-        "train",
-        "--data-dir",
-        str(ws / "data"),
-        "--models-dir",
-        str(ws / "models"),
-        "--window",
-        "5",
-        "--epochs",
-        "1",
-        "--hidden",
-        "4",
-        *extra,
-    ]
+    return train_argv(ws / "data", ws / "models", *extra)
 
 
 @pytest.fixture

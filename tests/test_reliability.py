@@ -8,7 +8,7 @@ import signal
 import time
 
 import pytest
-from conftest import cache, cli_runner, make_bars
+from conftest import cache, cli_runner, make_bars, train_argv
 from curl_cffi.requests.exceptions import DNSError
 from helpers import spawn, wait_for
 from yfinance.exceptions import YFRateLimitError
@@ -37,19 +37,7 @@ def one_line(res, code: int, text: str) -> None:
 
 
 def tiny_train(data, models) -> list[str]:
-    return [
-        "train",
-        "--data-dir",
-        str(data),
-        "--models-dir",
-        str(models),
-        "--window",
-        "5",
-        "--epochs",
-        "1",
-        "--hidden",
-        "4",
-    ]
+    return train_argv(data, models)
 
 
 @pytest.fixture
