@@ -121,10 +121,12 @@ def _mu(s: Series, rows: int) -> float:
     return float(np.mean(s.rel[:rows, features.CLOSE])) if rows else 0.0
 
 
-def fold_cuts(series: list[Series], cfg: BacktestConfig) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def fold_cuts(
+    series: list[Series], folds: int, first_cut: float
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """(first test day, first day after the fold) per fold, cut on the union of all sessions."""
     days = pd.DatetimeIndex(np.unique(np.concatenate([s.dates.to_numpy() for s in series])))
-    edges = np.linspace(int(cfg.first_cut * len(days)), len(days), cfg.folds + 1).astype(int)
+    edges = np.linspace(int(first_cut * len(days)), len(days), folds + 1).astype(int)
     after = days[-1] + pd.Timedelta(days=1)
     return [
         (days[lo], days[hi] if hi < len(days) else after)
@@ -141,7 +143,7 @@ def walk_forward(
     fold_req = replace(req, data=data)
     fold_req.validate()
     results, rows = [], []
-    for k, (start, stop) in enumerate(fold_cuts(series, cfg), start=1):
+    for k, (start, stop) in enumerate(fold_cuts(series, cfg.folds, cfg.first_cut), start=1):
         hooks.on_fold(k, cfg.folds)
         cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in series}
         heads = [s.head(cut[s.symbol]) for s in series if cut[s.symbol] > req.data.window + 1]
@@ -237,7 +239,7 @@ def saved_model(
     return results, rows, notes
 
 
-def _scores(results: list[Forecasts], step: int | None) -> Comparison:
+def score(results: list[Forecasts], step: int | None) -> Comparison:
     """Pooled scores at one step (None: every step), over forecasts whose actual is known."""
 
     def flat(name: str) -> np.ndarray:
@@ -312,8 +314,8 @@ def run(
         cfg.level,
         sorted({r.symbol for r in results}),
         rows,
-        [_scores(results, step) for step in range(cfg.horizon)],
-        _scores(results, None),
+        [score(results, step) for step in range(cfg.horizon)],
+        score(results, None),
         cfg.model,
         lag_echo(results),
         notes,

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import NoReturn
 
-from stockrnn import cli_data, cli_models, cli_train  # noqa: F401  (they register commands)
+from stockrnn import cli_data, cli_models, cli_train, cli_tune  # noqa: F401  (register commands)
 from stockrnn.cli_app import app
 
 __all__ = ["app", "main"]

@@ -22,6 +22,7 @@ from stockrnn.meta import (
     ScalerMeta,
     SplitMeta,
     TickerMeta,
+    TunedMeta,
 )
 from stockrnn.model import Forecaster, ModelConfig
 from stockrnn.rollout import Predictor, paths
@@ -42,6 +43,7 @@ class TrainRequest:
     train: TrainConfig = field(default_factory=TrainConfig)
     overwrite: bool = False  # replace an existing checkpoint of this name
     predictions_out: Path | None = None  # write the test split's one-step forecasts here
+    tuned: TunedMeta | None = None  # the tune study and trial this configuration came from
 
     def validate(self) -> None:
         checkpoint.check_name(self.name)
@@ -224,6 +226,7 @@ def _meta(
             "python": platform.python_version(),
         },
         device=str(fit.device),
+        tuned=req.tuned,
     )
 
 

@@ -72,6 +72,15 @@ class IntervalMeta(_Strict):
     test_coverage_80: float | None
 
 
+class TunedMeta(_Strict):
+    """Where a tuned model's configuration came from (`stockrnn tune --save-best`)."""
+
+    study: str
+    storage: str  # the URL without any password
+    trial: int
+    value: float  # the trial's mean validation MASE over the tuning folds
+
+
 class CheckpointMeta(_Strict):
     """Everything needed to rebuild, use and judge a trained model (weights aside)."""
 
@@ -91,6 +100,7 @@ class CheckpointMeta(_Strict):
     intervals: IntervalMeta
     versions: dict[str, str]
     device: str
+    tuned: TunedMeta | None = None
     weights_file: str = ""
     weights_sha256: str = ""
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -82,3 +82,18 @@ def backtest_progress(console: Console, epochs: int, tickers: str) -> Iterator[B
             bar.reset(epoch_task, total=epochs)
 
         yield BacktestHooks(on_fold, fit)
+
+
+@contextmanager
+def tune_progress(
+    console: Console, trials: int
+) -> Iterator[Callable[[int, int, float | None], None]]:
+    """A callback that shows trials done and the best value so far."""
+    with _bar(console) as bar:
+        task = bar.add_task("trials", total=trials, info="")
+
+        def on_trial(done: int, goal: int, best: float | None) -> None:
+            best_text = "-" if best is None else f"{best:.4f}"
+            bar.update(task, completed=done, total=goal, info=f"best MASE {best_text}")
+
+        yield on_trial

@@ -1,0 +1,325 @@
+"""`stockrnn tune`: Optuna search over walk-forward folds inside the training span only.
+
+The final test span is never seen by a trial: each trial is scored by its mean one-step
+MASE (MAE / naive MAE) over K expanding folds cut from the days up to the final split's
+training end. The best configuration is then trained once on the normal split and scored on
+the test span beside naive. Studies live in a real database (SQLite under the models folder by
+default), so a re-run resumes, and several processes or machines sharing a URL work on one study.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stockrnn import backtest, dataset, experiment, features, tune_space
+from stockrnn.dataset import DataConfig, Series
+from stockrnn.errors import StockrnnError, UsageError
+from stockrnn.experiment import TrainRequest, TrainSummary
+from stockrnn.meta import TunedMeta
+from stockrnn.model import ModelConfig
+
+FIRST_CUT = 0.5  # share of the tuning span before the first fold
+OPEN_ATTEMPTS = 5
+
+
+@dataclass
+class TuneConfig:
+    """What `stockrnn tune` searches, how long, and where the study lives."""
+
+    trials: int = 20  # finished (complete or pruned) trials the study should reach
+    folds: int = 3
+    storage: str | None = None  # an RDB URL; default sqlite:///MODELS/tune.db
+    study: str | None = None  # default: tune-TICKERS
+    space: Path | None = None
+    seed: int = 42
+    save_best: str | None = None
+
+    def validate(self) -> None:
+        if not 1 <= self.trials <= 10_000:
+            raise UsageError("--trials must be between 1 and 10000")
+        if not 1 <= self.folds <= 20:
+            raise UsageError("--folds must be between 1 and 20")
+
+
+@dataclass
+class TrialRow:
+    number: int
+    state: str  # complete | pruned | fail | running
+    value: float | None  # mean validation MASE over the folds
+    params: dict[str, float | int | str]
+    epochs: int | None
+    seconds: float | None
+
+
+@dataclass
+class TuneReport:
+    """The search and the best configuration's unseen test score."""
+
+    study: str
+    storage: str  # without any password
+    tuning_span: tuple[str, str]  # first and last day any trial saw
+    counts: dict[str, int]  # trials by state
+    top: list[TrialRow]  # best first
+    importance: dict[str, float] = field(default_factory=dict)
+    final: TrainSummary | None = None  # the best configuration trained once, scored on test
+    stopped: bool = False  # Ctrl-C: stopped after the current trial
+
+
+def _optuna() -> Any:
+    try:
+        import optuna
+    except ImportError:
+        raise StockrnnError(
+            "stockrnn tune needs Optuna: pip install -e '.[tune]' (or pip install optuna)"
+        ) from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def storage_url(cfg: TuneConfig, models_dir: Path) -> str:
+    return cfg.storage or f"sqlite:///{(models_dir / 'tune.db').resolve()}"
+
+
+def shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return str(make_url(url).render_as_string(hide_password=True))
+    except Exception:  # an unparsable URL is refused elsewhere; never echo it whole
+        return url.split("@")[-1]
+
+
+def open_study(cfg: TuneConfig, name: str, models_dir: Path) -> Any:
+    """Create or load the study; a bad or unreachable storage URL is one clear UsageError."""
+    optuna = _optuna()
+    url = storage_url(cfg, models_dir)
+    if cfg.storage is None:
+        models_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # heartbeats are "experimental" in Optuna 5
+                storage = optuna.storages.RDBStorage(url, heartbeat_interval=60, grace_period=180)
+                return optuna.create_study(
+                    study_name=name,
+                    storage=storage,
+                    load_if_exists=True,
+                    direction="minimize",
+                    pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=2),
+                )
+        except Exception as exc:  # sqlalchemy and optuna raise many kinds for one cause
+            # Processes starting together race to create the tables or the study: the loser
+            # finds them there on the next try.
+            racing = any(m in repr(exc) for m in ("IntegrityError", "already exists", "locked"))
+            if attempt + 1 < OPEN_ATTEMPTS and racing:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            why = str(exc).splitlines()[0][:160]
+            raise UsageError(f"--storage {shown_url(url)}: cannot open the study ({why})") from exc
+    raise AssertionError("unreachable")
+
+
+def tuning_span(series: list[Series], data: DataConfig) -> list[Series]:
+    """Every series cut at the final split's training end: all any trial may see."""
+    cuts = dataset.cut_dates(series, data)
+    heads = [s.head(int(np.searchsorted(s.dates, cuts.train_end, side="right"))) for s in series]
+    return [h for h in heads if len(h.rel) > 2]
+
+
+def trial_request(base: TrainRequest, params: dict[str, Any]) -> TrainRequest:
+    """The base request with one trial's parameters, fold-split 85/15 inside its span."""
+    model = ModelConfig(
+        params["cell"],
+        hidden=params["hidden"],
+        layers=params["layers"],
+        dropout=params["dropout"] if params["layers"] > 1 else 0.0,
+    )
+    data = replace(base.data, window=params["window"], split=(0.85, 0.15, 0.0))
+    data.train_end = data.val_end = None
+    train = replace(base.train, lr=params["lr"], batch_size=params["batch_size"])
+    return replace(base, model=model, data=data, train=train)
+
+
+def _params(trial: Any, space: dict[str, tune_space.Param]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for name, p in space.items():  # dropout only matters between stacked layers
+        if name != "dropout" or int(params.get("layers", 1)) > 1:
+            params[name] = tune_space.suggest(trial, name, p)
+    return params
+
+
+def _fold_mase(
+    fitted: experiment.Fitted, span: list[Series], cut: dict[str, int], stop: Any, k: int
+) -> float | None:
+    """One-step MASE of a fold's model on the fold's days (None: nothing to score)."""
+    window = fitted.samples.window
+    results = []
+    for s in span:
+        lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
+        origins = np.arange(max(lo - 1, window - 1), hi - 1)
+        if len(origins):
+            results.append(backtest.forecast_origins(fitted.predictor, s, origins, 1, 0.0, 0.0, k))
+    return backtest.score(results, 0).model.mase if results else None
+
+
+def objective(
+    base: TrainRequest, span: list[Series], cfg: TuneConfig, space: dict[str, tune_space.Param]
+) -> Callable[[Any], float]:
+    """Optuna's objective: mean one-step MASE over the folds; pruned per epoch on val loss."""
+    optuna = _optuna()
+
+    def score(trial: Any) -> float:
+        req = trial_request(base, _params(trial, space))
+        req.validate()
+        started, epochs, values = time.perf_counter(), 0, []
+        for k, (start, stop) in enumerate(backtest.fold_cuts(span, cfg.folds, FIRST_CUT)):
+            cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in span}
+            heads = [s.head(cut[s.symbol]) for s in span if cut[s.symbol] > req.data.window + 2]
+            if not heads:
+                raise optuna.TrialPruned(f"window {req.data.window} leaves fold {k + 1} empty")
+
+            def report(e: Any, k: int = k) -> None:
+                trial.report(e.val_loss, k * req.train.epochs + e.epoch)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+
+            hooks = experiment.Hooks(on_epoch=report, keep_on_interrupt=False)
+            fitted = experiment.fit_series(heads, req, hooks)
+            epochs += len(fitted.result.history)
+            mase = _fold_mase(fitted, span, cut, stop, k)
+            if mase is None:
+                raise optuna.TrialPruned(f"fold {k + 1} has nothing to score")
+            values.append(mase)
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
+        trial.set_user_attr("epochs", epochs)
+        trial.set_user_attr("seconds", time.perf_counter() - started)
+        return float(np.mean(values))
+
+    return score
+
+
+def _rows(study: Any) -> list[TrialRow]:
+    rows = [
+        TrialRow(
+            t.number,
+            t.state.name.lower(),
+            t.value,
+            dict(t.params),
+            t.user_attrs.get("epochs"),
+            t.user_attrs.get("seconds"),
+        )
+        for t in study.get_trials(deepcopy=False)
+    ]
+    return sorted(rows, key=lambda r: (r.value is None, r.value or 0.0, r.number))
+
+
+def _finished(study: Any) -> int:
+    from optuna.trial import TrialState
+
+    live = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)
+    return len(study.get_trials(deepcopy=False, states=live))
+
+
+def search(
+    study: Any, goal: int, score: Callable[[Any], float], cfg: TuneConfig, hooks: TuneHooks
+) -> bool:
+    """Run trials until the study holds `goal` of them; False if stopped by Ctrl-C."""
+    optuna = _optuna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "fail_stale_trials is experimental"
+        optuna.storages.fail_stale_trials(study)  # trials of a killed process, past grace
+    while (done := _finished(study)) < goal:
+        if hooks.should_stop():
+            return False
+        # Seeded by the study's size: one process replays the same proposals run after run,
+        # and processes sharing a study (which see different sizes) propose different ones.
+        study.sampler = optuna.samplers.TPESampler(seed=cfg.seed + done)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "heartbeat is experimental"
+            study.optimize(score, n_trials=1, catch=())
+        best = study.best_value if any(t.value is not None for t in study.trials) else None
+        hooks.on_trial(_finished(study), goal, best)
+    return True
+
+
+@dataclass
+class TuneHooks:
+    """Progress after each trial, and a flag Ctrl-C sets to stop after the current one."""
+
+    on_trial: Callable[[int, int, float | None], None] = lambda done, goal, best: None
+    should_stop: Callable[[], bool] = lambda: False
+
+
+def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> TuneReport:
+    """Search, then train the best configuration once and score it on the unseen test span."""
+    hooks = hooks or TuneHooks()
+    cfg.validate()
+    base.validate()
+    space = tune_space.load(cfg.space)
+    if cfg.save_best is not None:
+        from stockrnn import checkpoint
+
+        checkpoint.claim(base.models_dir, cfg.save_best, base.overwrite)
+    names = features.FEATURE_SETS[base.data.features]
+    series = dataset.load_series(base.data_dir, base.tickers, names)
+    span = tuning_span(series, base.data)
+    if not span:
+        raise UsageError("the training span is too short to tune on")
+    name = cfg.study or "tune-" + "+".join(sorted(s.symbol for s in series))[:80]
+    study = open_study(cfg, name, base.models_dir)
+    finished = search(study, cfg.trials, objective(base, span, cfg, space), cfg, hooks)
+    from optuna.trial import TrialState
+
+    counts: dict[str, int] = {}
+    for t in study.get_trials(deepcopy=False):
+        counts[t.state.name.lower()] = counts.get(t.state.name.lower(), 0) + 1
+    days = np.concatenate([s.dates.to_numpy() for s in span])
+    report = TuneReport(
+        name,
+        shown_url(storage_url(cfg, base.models_dir)),
+        (str(days.min())[:10], str(days.max())[:10]),
+        counts,
+        _rows(study)[:10],
+        stopped=not finished,
+    )
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not finished or not complete:
+        return report
+    if len(complete) >= 2:
+        optuna = _optuna()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report.importance = dict(optuna.importance.get_param_importances(study))
+    report.final = train_best(base, cfg, study, name)
+    return report
+
+
+def train_best(base: TrainRequest, cfg: TuneConfig, study: Any, name: str) -> TrainSummary:
+    """The best trial's configuration on the normal split, scored on the test span."""
+    import tempfile
+
+    best = study.best_trial
+    space = tune_space.load(cfg.space)
+    params = {n: best.params.get(n, p.fixed) for n, p in space.items()}
+    req = trial_request(base, params)
+    req = replace(req, data=replace(req.data, split=base.data.split))
+    req.data.train_end, req.data.val_end = base.data.train_end, base.data.val_end
+    req.tuned = TunedMeta(
+        study=name,
+        storage=shown_url(storage_url(cfg, base.models_dir)),
+        trial=best.number,
+        value=float(best.value),
+    )
+    if cfg.save_best is not None:
+        return experiment.run(replace(req, name=cfg.save_best))
+    with tempfile.TemporaryDirectory() as tmp:  # scored, not kept: no --save-best given
+        return experiment.run(replace(req, models_dir=Path(tmp), overwrite=True))
