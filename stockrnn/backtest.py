@@ -39,6 +39,7 @@ from stockrnn.rollout import Predictor, paths
 from stockrnn.trading_calendar import day
 
 ECHO_RATIO = 0.1  # predicted moves this much smaller than actual ones count as an echo
+ECHO_Z = 1.645  # moves whose correlation is under ECHO_Z / sqrt(n) (one-sided 5%) are noise
 
 
 class LeakError(StockrnnError):
@@ -102,9 +103,20 @@ class BacktestReport:
 
 
 def forecast_origins(
-    p: Predictor, s: Series, origins: np.ndarray, horizon: int, width: float, mu: float, fold: int
+    p: Predictor,
+    s: Series,
+    origins: np.ndarray,
+    horizon: int,
+    width: float,
+    fold: int,
+    seen_rows: int,
+    scale: float | None,
 ) -> Forecasts:
-    """`horizon`-day forecasts from each origin row, with actuals, baselines and bands."""
+    """`horizon`-day forecasts from each origin row, with actuals, baselines and bands.
+
+    `seen_rows`: the series' rows before the test span (the drift's mean return comes from
+    them); `scale`: the training span's naive MAE, for MASE."""
+    mu = _mu(s, seen_rows)
     pred = paths(p, s, origins, horizon).close  # (origins, horizon)
     last = s.close[origins][:, None]
     target = origins[:, None] + np.arange(1, horizon + 1)
@@ -113,7 +125,7 @@ def forecast_origins(
     drift = last * np.exp(mu * np.arange(1, horizon + 1))
     lo, hi = intervals.band(pred, width)
     naive = np.repeat(last, horizon, axis=1)
-    return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi)
+    return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi, scale)
 
 
 def _mu(s: Series, rows: int) -> float:
@@ -149,16 +161,23 @@ def walk_forward(
         heads = [s.head(cut[s.symbol]) for s in series if cut[s.symbol] > req.data.window + 1]
         fitted = fit_series(heads, fold_req, replace(hooks.fit, keep_on_interrupt=False))
         guard(fitted, heads, start)
-        width = intervals.half_width(val_half_widths(fitted, heads), cfg.level)
+        heads_by = {h.symbol: h for h in heads}
+        widths = val_half_widths(fitted, heads)
+        width = intervals.require(
+            intervals.half_width(widths, cfg.level),
+            cfg.level,
+            len(fitted.samples.targets["val"]),
+        )
         seen_until = day(max(h.dates[-1] for h in heads))
         for s in series:
             lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
             origins = np.arange(max(lo - 1, req.data.window - 1), hi - 1)
             if not len(origins):
                 continue
-            mu = _mu(s, lo)
+            h = heads_by.get(s.symbol)
+            scale = metrics.naive_scale(h.close[h.part == 0]) if h is not None else None
             results.append(
-                forecast_origins(fitted.predictor, s, origins, cfg.horizon, width, mu, k)
+                forecast_origins(fitted.predictor, s, origins, cfg.horizon, width, k, lo, scale)
             )
             rows.append(
                 FoldRow(
@@ -203,7 +222,9 @@ def saved_model(
     assert cfg.model is not None
     model, meta = checkpoint.load(models_dir, cfg.model)
     predictor = predictor_of(model, meta)
-    width = intervals.half_width(meta.intervals.half_widths, cfg.level)
+    width = intervals.require(
+        intervals.half_width(meta.intervals.half_widths, cfg.level), cfg.level, meta.intervals.val_n
+    )
     allowed = first_allowed(meta)
     start = pd.Timestamp(cfg.start) if cfg.start else allowed
     if start < allowed:
@@ -222,8 +243,9 @@ def saved_model(
             )
             continue
         origins = np.arange(max(first - 1, meta.data.window - 1), len(s.rel) - 1)
-        mu = _mu(s, first)
-        results.append(forecast_origins(predictor, s, origins, cfg.horizon, width, mu, 0))
+        trained = int(np.searchsorted(s.dates, pd.Timestamp(meta.split.train_end), side="right"))
+        scale = metrics.naive_scale(s.close[:trained])
+        results.append(forecast_origins(predictor, s, origins, cfg.horizon, width, 0, first, scale))
         rows.append(
             FoldRow(
                 1,
@@ -240,45 +262,63 @@ def saved_model(
 
 
 def score(results: list[Forecasts], step: int | None) -> Comparison:
-    """Pooled scores at one step (None: every step), over forecasts whose actual is known."""
+    """Scores at one step (None: every step) over forecasts whose actual is known, pooled
+    scale-free over tickers and folds, with DM tests allowing for `step`-day overlap."""
 
-    def flat(name: str) -> np.ndarray:
-        a = np.concatenate([getattr(r, name) for r in results])  # (all origins, horizon)
+    def pick(r: Forecasts, name: str) -> np.ndarray:
+        a: np.ndarray = getattr(r, name)  # (origins, horizon)
         return a.ravel() if step is None else a[:, step]
 
-    actual = flat("actual")
-    ok = ~np.isnan(actual)
-    pick = {n: flat(n)[ok] for n in ("pred", "naive", "drift", "lo", "hi")}
-    return metrics.compare(
-        pick["pred"], actual[ok], pick["naive"], pick["drift"], (pick["lo"], pick["hi"])
-    )
+    groups = []
+    for r in results:
+        ok = ~np.isnan(pick(r, "actual"))
+        v = {n: pick(r, n)[ok] for n in ("pred", "actual", "naive", "drift", "lo", "hi")}
+        groups.append(
+            metrics.Group(
+                v["pred"], v["actual"], v["naive"], v["drift"], (v["lo"], v["hi"]), r.scale
+            )
+        )
+    h = (step + 1) if step is not None else (results[0].pred.shape[1] if results else 1)
+    return metrics.compare_groups(groups, h)
 
 
 def lag_echo(results: list[Forecasts]) -> list[str]:
-    """Plain-words warnings when one-step forecasts mostly carry yesterday's close forward."""
+    """Plain-words warnings when one-step forecasts carry yesterday's close forward.
+
+    Judged on moves, not levels (levels correlate for any forecast near the last close):
+    the median predicted move against the median actual one, and the correlation of the
+    predicted moves with the actual ones.
+    """
     warnings = []
     for r in results:
         ok = ~np.isnan(r.actual[:, 0])
-        pred, actual, last = r.pred[ok, 0], r.actual[ok, 0], r.naive[ok, 0]
-        if len(pred) < 10:
+        pred_move = r.pred[ok, 0] - r.naive[ok, 0]
+        real_move = r.actual[ok, 0] - r.naive[ok, 0]
+        if len(pred_move) < 10:
             continue
-        moved = np.median(np.abs(actual - last))
-        ratio = np.median(np.abs(pred - last)) / moved if moved > 0 else 0.0
-        same_day = np.corrcoef(pred, actual)[0, 1]
-        day_before = np.corrcoef(pred, last)[0, 1]
         tag = f"{r.symbol}" + (f" fold {r.fold}" if r.fold else "")
+        ratio, corr = echo_stats(pred_move, real_move)
         if ratio < ECHO_RATIO:
             warnings.append(
                 f"{tag}: the forecasts are mostly yesterday's close carried forward "
                 f"(median predicted move is {100 * ratio:.0f}% of the median actual move)"
             )
-        elif day_before > same_day:
+        elif corr < ECHO_Z / np.sqrt(len(pred_move)):
             warnings.append(
-                f"{tag}: the forecast tracks yesterday's close more closely than "
-                f"the day it forecasts (correlation {day_before:.4f} vs "
-                f"{same_day:.4f}): it echoes the last price"
+                f"{tag}: the predicted moves are unrelated to the actual ones "
+                f"(correlation {corr:.3f}, not significant over {len(pred_move)} days): "
+                "the forecast adds noise to yesterday's close"
             )
     return warnings
+
+
+def echo_stats(pred_move: np.ndarray, real_move: np.ndarray) -> tuple[float, float]:
+    """(median |predicted move| / median |actual move|, correlation of the moves)."""
+    real = float(np.median(np.abs(real_move)))
+    ratio = float(np.median(np.abs(pred_move))) / real if real > 0 else 0.0
+    if np.std(pred_move) == 0 or np.std(real_move) == 0:
+        return ratio, 0.0
+    return ratio, float(np.corrcoef(pred_move, real_move)[0, 1])
 
 
 def run(

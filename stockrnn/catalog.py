@@ -18,7 +18,7 @@ class ModelRow:
     size: str = ""
     tickers: list[str] = field(default_factory=list)
     trained: str = ""
-    mase: float | None = None
+    rel_mae: float | None = None  # MAE / naive MAE on the test days
     skill: float | None = None
     cover80: float | None = None
     error: str | None = None
@@ -38,7 +38,7 @@ def describe(models_dir: Path, name: str) -> ModelRow:
         f"{meta.model.hidden}x{meta.model.layers}",
         [t.symbol for t in meta.tickers],
         meta.created_at[:10],
-        overall.mase,
+        overall.rel_mae,
         overall.skill,
         meta.intervals.test_coverage_80,
     )

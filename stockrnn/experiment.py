@@ -133,30 +133,42 @@ def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
     return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"])
 
 
-def val_half_widths(fit: Fitted, series: list[Series]) -> list[float]:
+def val_half_widths(fit: Fitted, series: list[Series]) -> list[float | None]:
     """Conformal half-widths for limits.LEVELS from one-step residuals on the val samples."""
     val = one_step(fit, series, "val")
     return intervals.calibrate(np.abs(np.log(val.actual / val.pred)))
 
 
-def evaluate(fit: Fitted, series: list[Series]) -> tuple[MetricsMeta, IntervalMeta, OneStep, float]:
+def evaluate(
+    fit: Fitted, series: list[Series]
+) -> tuple[MetricsMeta, IntervalMeta, OneStep, float | None]:
     """Test metrics per ticker and overall, interval widths from val, and the test forecasts."""
     quantiles = val_half_widths(fit, series)
     test = one_step(fit, series, "test")
-    per = {
-        s.symbol: metrics.compare(test.pred[m], test.actual[m], test.naive[m])
+    groups = {
+        s.symbol: metrics.Group(
+            test.pred[m],
+            test.actual[m],
+            test.naive[m],
+            scale=metrics.naive_scale(s.close[s.part == 0]),
+        )
         for s in series
         if (m := test.symbol == s.symbol).any()
     }
+    per = {symbol: metrics.compare_groups([g]) for symbol, g in groups.items()}
     width80 = intervals.half_width(quantiles, 0.8)
-    cover = intervals.coverage(test.pred, test.actual, width80) if len(test.pred) else None
+    cover = (
+        intervals.coverage(test.pred, test.actual, width80)
+        if len(test.pred) and width80 is not None
+        else None
+    )
     widths = IntervalMeta(
         levels=list(limits.LEVELS),
         half_widths=quantiles,
         val_n=int(len(fit.samples.targets["val"])),
         test_coverage_80=cover,
     )
-    overall = metrics.compare(test.pred, test.actual, test.naive)
+    overall = metrics.compare_groups(list(groups.values()))
     return MetricsMeta(per_ticker=per, overall=overall), widths, test, width80
 
 
@@ -253,7 +265,7 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
     if req.predictions_out is not None:
         from stockrnn import report_files
 
-        report_files.write_test_forecasts(req.predictions_out, test, width80)
+        report_files.write_test_forecasts(req.predictions_out, test, width80 or np.inf)
     saved = checkpoint.save(
         req.models_dir,
         req.name,

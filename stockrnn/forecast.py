@@ -120,7 +120,9 @@ def forecast_one(
     trading_calendar.check_covers(cfg.calendar, s.dates[-1].date(), symbol)
     prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
-    width = intervals.half_width(meta.intervals.half_widths, cfg.level)
+    width = intervals.require(
+        intervals.half_width(meta.intervals.half_widths, cfg.level), cfg.level, meta.intervals.val_n
+    )
     lo, hi = intervals.band(prices[None, :, features.CLOSE], width)
     dates = trading_calendar.next_sessions(cfg.calendar, last_date, cfg.days)
     rows = []

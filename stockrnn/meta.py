@@ -67,7 +67,8 @@ class MetricsMeta(_Strict):
 
 class IntervalMeta(_Strict):
     levels: list[float]
-    half_widths: list[float]  # log-space conformal half-widths, one per level
+    half_widths: list[float | None]  # log-space conformal half-widths per level (None: too
+    # few validation residuals for that level: the interval would be infinite)
     val_n: int
     test_coverage_80: float | None
 
@@ -78,7 +79,7 @@ class TunedMeta(_Strict):
     study: str
     storage: str  # the URL without any password
     trial: int
-    value: float  # the trial's mean validation MASE over the tuning folds
+    value: float  # the trial's mean validation rel. MAE over the tuning folds
 
 
 class CheckpointMeta(_Strict):

@@ -94,6 +94,6 @@ def tune_progress(
 
         def on_trial(done: int, goal: int, best: float | None) -> None:
             best_text = "-" if best is None else f"{best:.4f}"
-            bar.update(task, completed=done, total=goal, info=f"best MASE {best_text}")
+            bar.update(task, completed=done, total=goal, info=f"best rel. MAE {best_text}")
 
         yield on_trial

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from stockrnn.fetch import FetchResult
     from stockrnn.forecast import Forecast
     from stockrnn.meta import CheckpointMeta, MetricsMeta
-    from stockrnn.metrics import Comparison, Score
+    from stockrnn.metrics import Comparison, Score, Significance
     from stockrnn.tune import TuneReport
 
 
@@ -100,34 +100,52 @@ def _metric_cells(m: Score) -> list[str]:
         fmt(m.mae, 3),
         fmt(m.rmse, 3),
         fmt(m.mape, 3),
+        fmt(m.rel_mae, 3),
         fmt(m.mase, 3),
         pct1(m.diracc),
         pct1(m.skill),
     ]
 
 
-CAPTION = "MAE/RMSE in price units; MASE < 1 and skill > 0 beat naive (tomorrow = today)"
+def _p(test: Significance | None) -> str:
+    return "n/a" if test is None or test.p_value is None else f"{test.p_value:.3f}"
+
+
+CAPTION = (
+    "rel. MAE = MAE / naive MAE on the same days (< 1 beats naive); MASE = MAE / the training "
+    "span's mean daily move; pooled rows: geometric means over tickers (and folds); "
+    "p: Diebold-Mariano (HLN) test vs that baseline; MAE/RMSE in price units"
+)
 
 
 def comparison_table(
     title: str, groups: Sequence[tuple[str, Comparison]], coverage: bool = False
 ) -> Table:
-    """Rows per group: the model first, then each baseline; skill = 1 - MAE / naive MAE."""
+    """Rows per group: the model first, then each baseline with the DM p-value against it."""
     table = Table(title=title, caption=CAPTION, box=box.SIMPLE_HEAD)
-    heads = ["", "n", "MAE", "RMSE", "MAPE %", "MASE", "dir %", "skill %"]
+    heads = ["", "n", "MAE", "RMSE", "MAPE %", "rel. MAE", "MASE", "dir %", "skill %", "p"]
     for col in [*heads, "cover %"] if coverage else heads:
         table.add_column(col, justify="left" if not col else "right", no_wrap=True)
     for label, group in groups:
         if not group.model.n:
             continue
-        style = "red" if (group.model.skill or 0) < 0 else "green"
+        style = "green" if group.vs_naive and group.vs_naive.significant else None
+        style = "red" if (group.model.skill or 0) < 0 else style
         cover = [pct(group.coverage).rstrip("%")] if coverage else []
-        table.add_row(f"{label} model", *_metric_cells(group.model), *cover, style=style)
-        baselines = [(n, b) for n, b in (("naive", group.naive), ("drift", group.drift)) if b]
-        for i, (name, base) in enumerate(baselines):
+        table.add_row(f"{label} model", *_metric_cells(group.model), "", *cover, style=style)
+        baselines = [
+            (n, b, t)
+            for n, b, t in (
+                ("naive", group.naive, group.vs_naive),
+                ("drift", group.drift, group.vs_drift),
+            )
+            if b
+        ]
+        for i, (name, base, test) in enumerate(baselines):
             table.add_row(
                 f"  {name}",
                 *_metric_cells(base),
+                _p(test),
                 *([""] if coverage else []),
                 style="dim",
                 end_section=i == len(baselines) - 1,
@@ -153,20 +171,21 @@ def backtest_table(report: BacktestReport) -> Table:
 
 
 def verdict(scores: MetricsMeta) -> str:
-    """One plain sentence: did the model beat naive on the test split?"""
-    m = scores.overall.model
+    """One plain sentence from the Diebold-Mariano test, not from the sign of the skill."""
+    m, test = scores.overall.model, scores.overall.vs_naive
     if not m.n:
         return "no test samples: nothing to compare with naive"
-    if m.mase is None or m.skill is None:
-        return "the test span never moved: MASE is undefined"
-    if m.mase >= 1:
-        return (
-            f"the model does WORSE than naive on the test split (MASE {m.mase:.3f}, "
-            f"skill {m.skill:.1f}%): 'tomorrow = today' forecasts better"
-        )
+    if m.rel_mae is None or m.skill is None:
+        return "the test span never moved: rel. MAE is undefined"
+    figures = f"rel. MAE {m.rel_mae:.3f}, skill {m.skill:.1f}%, over {m.n} days"
+    if test is None or not test.significant:
+        words = test.words("naive") if test else "no test against naive"
+        return f"no evidence the model differs from naive on the test split ({figures}): {words}"
+    if test.statistic is not None and test.statistic < 0:
+        return f"the model beats naive on the test split ({figures}): {test.words('naive')}"
     return (
-        f"the model beats naive on the test split (MASE {m.mase:.3f}, skill "
-        f"{m.skill:.1f}%) over {m.n} samples"
+        f"the model does WORSE than naive on the test split ({figures}): {test.words('naive')}; "
+        "'tomorrow = today' forecasts better"
     )
 
 
@@ -190,12 +209,22 @@ def pct(share: float | None) -> str:
 def models_table(rows: Sequence[ModelRow]) -> Table:
     """Saved models: architecture, data, and test skill vs naive; unreadable ones say why."""
     table = Table(title="models")
-    heads = ("name", "cell", "size", "tickers", "trained", "MASE", "skill %", "cover 80%", "note")
+    heads = (
+        "name",
+        "cell",
+        "size",
+        "tickers",
+        "trained",
+        "rel. MAE",
+        "skill %",
+        "cover 80%",
+        "note",
+    )
     for col in heads:
         table.add_column(
             col,
             no_wrap=col not in ("tickers", "note"),
-            justify="right" if col in ("MASE", "skill %", "cover 80%") else "left",
+            justify="right" if col in ("rel. MAE", "skill %", "cover 80%") else "left",
         )
     for r in rows:
         if r.error is not None:
@@ -207,7 +236,7 @@ def models_table(rows: Sequence[ModelRow]) -> Table:
             r.size,
             ", ".join(r.tickers[:4]) + (f" +{len(r.tickers) - 4}" if len(r.tickers) > 4 else ""),
             r.trained,
-            fmt(r.mase, 3),
+            fmt(r.rel_mae, 3),
             "n/a" if r.skill is None else f"{r.skill:.1f}",
             pct(r.cover80).rstrip("%"),
             "",
@@ -281,7 +310,7 @@ def tune_table(report: TuneReport) -> Table:
     table = Table(
         title=f"study {report.study!r}: best trials",
         caption=(
-            "value: mean validation MASE over walk-forward folds inside the training span "
+            "value: mean validation rel. MAE over walk-forward folds inside the training span "
             f"({report.tuning_span[0]} to {report.tuning_span[1]}); the test span is unseen"
         ),
         box=box.SIMPLE_HEAD,
@@ -318,8 +347,9 @@ def tune_footer(report: TuneReport) -> str:
         tuned = f"{meta.tuned.value:.4f}" if meta.tuned else "n/a"
         lines.append(
             f"tuning score (validation folds, trial {meta.tuned.trial if meta.tuned else '-'}): "
-            f"MASE {tuned}; unseen test score of that configuration trained once: "
-            f"MASE {fmt(m.mase, 4)} beside naive {fmt(n.mase, 4)} over {m.n} days"
+            f"rel. MAE {tuned}; unseen test score of that configuration trained once: "
+            f"rel. MAE {fmt(m.rel_mae, 4)} beside naive {fmt(n.rel_mae, 4)} over {m.n} days "
+            f"(MASE {fmt(m.mase, 3)})"
         )
         lines.append(verdict(meta.metrics))
     return "\n".join(lines)

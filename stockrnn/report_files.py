@@ -52,6 +52,7 @@ class Forecasts:
     drift: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    scale: float | None = None  # in-sample one-step naive MAE of the training span (MASE)
 
 
 def _text(rows: list[list[object]], header: list[str]) -> bytes:

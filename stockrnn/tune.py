@@ -1,7 +1,8 @@
 """`stockrnn tune`: Optuna search over walk-forward folds inside the training span only.
 
 The final test span is never seen by a trial: each trial is scored by its mean one-step
-MASE (MAE / naive MAE) over K expanding folds cut from the days up to the final split's
+rel. MAE (MAE / naive MAE, pooled scale-free over tickers) over K expanding folds cut from the
+days up to the final split's
 training end. The best configuration is then trained once on the normal split and scored on
 the test span beside naive. Studies live in a real database (SQLite under the models folder by
 default), so a re-run resumes, and several processes or machines sharing a URL work on one study.
@@ -54,7 +55,7 @@ class TuneConfig:
 class TrialRow:
     number: int
     state: str  # complete | pruned | fail | running
-    value: float | None  # mean validation MASE over the folds
+    value: float | None  # mean validation rel. MAE over the folds
     params: dict[str, float | int | str]
     epochs: int | None
     seconds: float | None
@@ -157,24 +158,26 @@ def _params(trial: Any, space: dict[str, tune_space.Param]) -> dict[str, Any]:
     return params
 
 
-def _fold_mase(
+def _fold_score(
     fitted: experiment.Fitted, span: list[Series], cut: dict[str, int], stop: Any, k: int
 ) -> float | None:
-    """One-step MASE of a fold's model on the fold's days (None: nothing to score)."""
+    """One-step rel. MAE (pooled over tickers) of a fold's model on the fold's days."""
     window = fitted.samples.window
     results = []
     for s in span:
         lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
         origins = np.arange(max(lo - 1, window - 1), hi - 1)
         if len(origins):
-            results.append(backtest.forecast_origins(fitted.predictor, s, origins, 1, 0.0, 0.0, k))
-    return backtest.score(results, 0).model.mase if results else None
+            results.append(
+                backtest.forecast_origins(fitted.predictor, s, origins, 1, 0.0, k, lo, None)
+            )
+    return backtest.score(results, 0).model.rel_mae if results else None
 
 
 def objective(
     base: TrainRequest, span: list[Series], cfg: TuneConfig, space: dict[str, tune_space.Param]
 ) -> Callable[[Any], float]:
-    """Optuna's objective: mean one-step MASE over the folds; pruned per epoch on val loss."""
+    """Optuna's objective: mean one-step rel. MAE over the folds; pruned per epoch on val loss."""
     optuna = _optuna()
 
     def score(trial: Any) -> float:
@@ -195,10 +198,10 @@ def objective(
             hooks = experiment.Hooks(on_epoch=report, keep_on_interrupt=False)
             fitted = experiment.fit_series(heads, req, hooks)
             epochs += len(fitted.result.history)
-            mase = _fold_mase(fitted, span, cut, stop, k)
-            if mase is None:
+            rel = _fold_score(fitted, span, cut, stop, k)
+            if rel is None:
                 raise optuna.TrialPruned(f"fold {k + 1} has nothing to score")
-            values.append(mase)
+            values.append(rel)
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("seconds", time.perf_counter() - started)
@@ -208,11 +211,13 @@ def objective(
 
 
 def _rows(study: Any) -> list[TrialRow]:
+    """Trials best first; only complete ones have a score (Optuna keeps a pruned trial's last
+    intermediate value, a validation loss, as its value: not comparable, so not shown)."""
     rows = [
         TrialRow(
             t.number,
             t.state.name.lower(),
-            t.value,
+            t.value if t.state.name == "COMPLETE" else None,
             dict(t.params),
             t.user_attrs.get("epochs"),
             t.user_attrs.get("seconds"),
@@ -229,26 +234,65 @@ def _finished(study: Any) -> int:
     return len(study.get_trials(deepcopy=False, states=live))
 
 
+class _Gate:
+    """Serialises "count the trials, then start one" across processes sharing a SQLite file,
+    so together they stop at exactly the requested number. The lock is held from the count
+    until the new trial exists (the objective releases it first thing). Other databases
+    (several machines) have no shared file: there a trial may rarely go one over."""
+
+    def __init__(self, url: str) -> None:
+        from filelock import FileLock
+        from sqlalchemy.engine import make_url
+
+        target = make_url(url)
+        db = target.database if target.drivername.startswith("sqlite") else None
+        self.lock = FileLock(f"{db}.lock") if db and db != ":memory:" else None
+
+    def acquire(self) -> None:
+        if self.lock is not None:
+            self.lock.acquire()
+
+    def release(self) -> None:
+        if self.lock is not None and self.lock.is_locked:
+            self.lock.release()
+
+
 def search(
-    study: Any, goal: int, score: Callable[[Any], float], cfg: TuneConfig, hooks: TuneHooks
+    study: Any,
+    goal: int,
+    score: Callable[[Any], float],
+    cfg: TuneConfig,
+    hooks: TuneHooks,
+    gate: _Gate,
 ) -> bool:
     """Run trials until the study holds `goal` of them; False if stopped by Ctrl-C."""
     optuna = _optuna()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "fail_stale_trials is experimental"
         optuna.storages.fail_stale_trials(study)  # trials of a killed process, past grace
-    while (done := _finished(study)) < goal:
-        if hooks.should_stop():
-            return False
-        # Seeded by the study's size: one process replays the same proposals run after run,
-        # and processes sharing a study (which see different sizes) propose different ones.
-        study.sampler = optuna.samplers.TPESampler(seed=cfg.seed + done)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "heartbeat is experimental"
-            study.optimize(score, n_trials=1, catch=())
-        best = study.best_value if any(t.value is not None for t in study.trials) else None
-        hooks.on_trial(_finished(study), goal, best)
-    return True
+
+    def gated(trial: Any) -> float:
+        gate.release()  # the trial exists now: others may count it
+        return score(trial)
+
+    while True:
+        gate.acquire()
+        try:
+            done = _finished(study)
+            if done >= goal:
+                return True
+            if hooks.should_stop():
+                return False
+            # Seeded by the study's size: one process replays the same proposals run after
+            # run, and processes sharing a study (which see different sizes) propose others.
+            study.sampler = optuna.samplers.TPESampler(seed=cfg.seed + done)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "heartbeat is experimental"
+                study.optimize(gated, n_trials=1, catch=())
+        finally:
+            gate.release()
+        scores = [r.value for r in _rows(study) if r.value is not None]
+        hooks.on_trial(_finished(study), goal, min(scores) if scores else None)
 
 
 @dataclass
@@ -276,7 +320,9 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
         raise UsageError("the training span is too short to tune on")
     name = cfg.study or "tune-" + "+".join(sorted(s.symbol for s in series))[:80]
     study = open_study(cfg, name, base.models_dir)
-    finished = search(study, cfg.trials, objective(base, span, cfg, space), cfg, hooks)
+    gate = _Gate(storage_url(cfg, base.models_dir))
+    score = objective(base, span, cfg, space)
+    finished = search(study, cfg.trials, score, cfg, hooks, gate)
     from optuna.trial import TrialState
 
     counts: dict[str, int] = {}

@@ -20,7 +20,7 @@ def test_each_cell_trains_saves_and_reloads_identically(small_request, cell) -> 
     summary = experiment.run(req)
     assert summary.meta.model.cell == cell and summary.meta.fit.epochs_run == 3
     model, meta = checkpoint.load(req.models_dir, "m")
-    assert meta.metrics.overall.naive.mase == 1.0
+    assert meta.metrics.overall.naive.rel_mae == 1.0
     torch.manual_seed(req.train.seed)
     from stockrnn.model import Forecaster
 
@@ -84,7 +84,7 @@ def test_low_priced_training_forecasts_higher_priced_test(tmp_path) -> None:
     test_low = frame.loc[tickers.test_start :, "close"].min()
     assert test_low > 3 * train_top
     m = summary.meta.metrics.overall.model
-    assert m.mape < 2.0 and m.mase < 1.3
+    assert m.mape < 2.0 and m.rel_mae < 1.3
 
 
 def test_early_stopping_restores_best(small_request) -> None:
@@ -113,7 +113,7 @@ def test_metrics_by_hand() -> None:
     naive = np.array([9.0, 10.0, 11.0, 13.0])
     pred = np.array([9.5, 10.5, 10.5, 12.5])
     m = metrics.score(pred, actual, naive)
-    assert m.mae == pytest.approx(0.75) and m.mase == pytest.approx(0.75)
+    assert m.mae == pytest.approx(0.75) and m.rel_mae == pytest.approx(0.75)
     assert m.diracc == pytest.approx(100 * 3 / 4)  # row 3 predicted down, went up
     assert m.skill == pytest.approx(25.0)
     assert metrics.score(naive, actual, naive).diracc is None

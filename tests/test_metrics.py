@@ -1,0 +1,260 @@
+"""Honest names and pooling, the lag-echo check, the conformal quantile, and the DM test."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cache, cli_runner, make_bars, tiny_request
+
+from stockrnn import backtest, experiment, intervals, metrics
+from stockrnn.cli import app
+from stockrnn.report_files import Forecasts
+
+runner = cli_runner()
+
+# A worked example scored by the `dieboldmariano` package (1.1.0, pure Python, HLN on,
+# absolute-error loss, Bartlett variance): h=1 -> (-1.6519694189372522, 0.10657097058375775),
+# h=3 -> (-1.4975714424863302, 0.14229522398402272).
+A = [
+    99.74412,
+    100.511432,
+    99.773904,
+    99.684932,
+    99.069982,
+    99.786698,
+    101.111917,
+    100.424147,
+    101.036879,
+    100.248903,
+    100.39477,
+    100.185327,
+    98.333937,
+    100.855251,
+    100.506385,
+    100.498818,
+    98.308635,
+    98.256112,
+    99.110385,
+    99.531811,
+    100.305446,
+    99.954088,
+    100.520975,
+    99.357765,
+    100.308703,
+    100.394154,
+    99.338863,
+    101.71753,
+    100.556609,
+    101.197005,
+    99.379667,
+    99.260484,
+    99.655953,
+    99.893579,
+    100.632079,
+    100.248427,
+    99.552645,
+    99.043088,
+    99.47941,
+    101.220921,
+]  # noqa: E501
+P1 = [
+    99.097763,
+    100.707239,
+    100.115119,
+    98.493137,
+    99.108761,
+    100.831693,
+    99.500426,
+    100.166872,
+    100.951968,
+    99.595094,
+    100.792682,
+    100.135503,
+    97.162212,
+    101.517528,
+    101.041853,
+    101.255491,
+    99.461113,
+    98.545907,
+    99.205804,
+    98.492476,
+    100.797801,
+    99.464681,
+    100.158813,
+    98.345935,
+    99.534612,
+    99.969258,
+    100.369933,
+    100.092097,
+    99.390445,
+    101.388486,
+    100.534347,
+    99.723282,
+    98.135999,
+    97.878991,
+    100.917997,
+    99.659418,
+    98.656816,
+    99.824985,
+    100.360839,
+    101.346723,
+]  # noqa: E501
+P2 = [
+    100.289896,
+    101.245794,
+    101.667908,
+    100.60396,
+    99.888631,
+    100.634436,
+    99.843607,
+    102.00588,
+    102.291981,
+    101.078526,
+    98.720894,
+    99.851647,
+    99.476241,
+    99.344037,
+    100.622363,
+    101.818346,
+    97.297447,
+    100.166218,
+    99.962349,
+    99.681672,
+    100.930313,
+    100.903919,
+    100.941369,
+    100.803425,
+    99.947159,
+    100.279418,
+    100.680547,
+    102.044329,
+    99.976145,
+    102.443461,
+    101.145165,
+    99.115658,
+    98.57596,
+    100.05883,
+    100.78306,
+    100.250428,
+    101.257415,
+    98.316151,
+    101.039996,
+    100.252599,
+]  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    ("h", "stat", "p"),
+    [(1, -1.6519694189372522, 0.10657097058375775), (3, -1.4975714424863302, 0.14229522398402272)],
+)
+def test_diebold_mariano_matches_a_reference_implementation(h, stat, p) -> None:
+    a, p1, p2 = (np.array(x) for x in (A, P1, P2))
+    got = metrics.diebold_mariano(np.abs(a - p1), np.abs(a - p2), h)
+    assert got.statistic == pytest.approx(stat, rel=1e-9)
+    assert got.p_value == pytest.approx(p, rel=1e-6)
+    assert not got.significant and "not significantly different" in got.words("naive")
+
+
+def test_diebold_mariano_finds_a_real_difference() -> None:
+    rng = np.random.default_rng(0)
+    actual = rng.normal(0, 1, 500)
+    good, bad = actual + rng.normal(0, 0.5, 500), actual + rng.normal(0, 1.0, 500)
+    test = metrics.diebold_mariano(np.abs(good - actual), np.abs(bad - actual))
+    assert test.significant and test.statistic < 0 and "significantly better" in test.words("x")
+    same = metrics.diebold_mariano(np.ones(10), np.ones(10))
+    assert same.p_value is None and "no test" in same.words("naive")
+
+
+def test_rel_mae_and_true_mase_by_hand() -> None:
+    actual = np.array([10.0, 11.0, 12.0, 12.0])
+    naive = np.array([9.0, 10.0, 11.0, 13.0])
+    pred = np.array([9.5, 10.5, 10.5, 12.5])
+    scale = metrics.naive_scale(np.array([10.0, 11.0, 10.0, 12.0]))  # moves 1, 1, 2
+    assert scale == pytest.approx(4 / 3)
+    m = metrics.score(pred, actual, naive, scale)
+    assert m.mae == pytest.approx(0.75) and m.rel_mae == pytest.approx(0.75)  # naive MAE 1.0
+    assert m.mase == pytest.approx(0.75 / (4 / 3))
+    assert m.skill == pytest.approx(25.0)
+
+
+def test_pooling_is_scale_free() -> None:
+    """Two tickers at rel. MAE 0.70 and 1.30, the second priced at 1/100 of the first: the
+    price-unit pool says 0.706; the geometric mean of the ratios says sqrt(0.70 * 1.30)."""
+    rng = np.random.default_rng(1)
+
+    def group(price: float, ratio: float) -> metrics.Group:
+        actual = price * (1 + rng.normal(0, 0.01, 400))
+        naive = actual + price * 0.01 * rng.choice([-1, 1], 400)
+        pred = actual + ratio * (naive - actual)  # errors exactly `ratio` times naive's
+        return metrics.Group(pred, actual, naive)
+
+    pooled = metrics.compare_groups([group(500.0, 0.70), group(5.0, 1.30)]).model
+    assert pooled.rel_mae == pytest.approx(np.sqrt(0.70 * 1.30))
+    a, b = group(500.0, 0.70), group(5.0, 1.30)
+    naive_pool = metrics.score(
+        *(
+            np.concatenate([x, y])
+            for x, y in ((a.pred, b.pred), (a.actual, b.actual), (a.naive, b.naive))
+        )
+    )
+    assert naive_pool.rel_mae == pytest.approx(0.706, abs=0.001)  # what price units would say
+
+
+def oracle(skill: float | None, seed: int = 0) -> Forecasts:
+    """Forecasts that know `skill` of each day's move (None: random moves of the right size)."""
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 300)))
+    last, actual = close[:-1], close[1:]
+    if skill is None:
+        pred = last + rng.permutation(actual - last)
+    else:
+        pred = last + skill * (actual - last)
+    col = lambda v: v[:, None]  # noqa: E731
+    n = len(last)
+    dates = pd.bdate_range("2020-01-01", periods=n + 1)
+    return Forecasts(
+        "X",
+        0,
+        np.arange(n),
+        dates,
+        col(pred),
+        col(actual),
+        col(last),
+        col(last),
+        col(pred),
+        col(pred),
+    )
+
+
+def test_lag_echo_judges_moves_not_levels() -> None:
+    assert backtest.lag_echo([oracle(0.3)]) == []  # rel. MAE 0.70, every direction right
+    assert backtest.lag_echo([oracle(1.0)]) == []
+    echo = backtest.lag_echo([oracle(0.02)])
+    assert len(echo) == 1 and "carried forward" in echo[0]
+    noise = backtest.lag_echo([oracle(None)])
+    assert len(noise) == 1 and "unrelated to the actual ones" in noise[0]
+    ratio, corr = backtest.echo_stats(np.array([0.3, -0.6, 0.9]), np.array([1.0, -2.0, 3.0]))
+    assert ratio == pytest.approx(0.3) and corr == pytest.approx(1.0)
+
+
+def test_conformal_width_is_the_textbook_kth_residual() -> None:
+    residuals = np.array([0.05, 0.01, 0.09, 0.03, 0.07, 0.02, 0.08, 0.04, 0.06])  # n = 9
+    widths = intervals.calibrate(residuals)
+    ordered = np.sort(residuals)
+    for level in (0.5, 0.8, 0.9):
+        k = int(np.ceil((len(residuals) + 1) * level))
+        assert intervals.half_width(widths, level) == ordered[k - 1]
+    assert intervals.half_width(widths, 0.8) == 0.08  # k = 8, not the 9th
+    assert intervals.half_width(widths, 0.95) is None  # k = 10 > n: an infinite interval
+
+
+def test_infinite_interval_is_refused(tmp_path) -> None:
+    cache(tmp_path / "data", "AAA", make_bars(90, seed=2))
+    summary = experiment.run(tiny_request(tmp_path, "m", ("AAA",), window=5, epochs=1))
+    n = summary.meta.intervals.val_n
+    assert n < 99 and summary.meta.intervals.half_widths[-1] is None  # 0.99 needs 99
+    dirs = ["--data-dir", str(tmp_path / "data"), "--models-dir", str(tmp_path / "models")]
+    res = runner.invoke(app, ["predict", "AAA", "--model", "m", "--level", "0.99", *dirs])
+    assert (
+        res.exit_code == 2
+        and f"needs at least 99 validation residuals; the model has {n}" in res.stderr
+    )
