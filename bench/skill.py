@@ -27,10 +27,11 @@ def row(cell: str, ticker: str, rep: object) -> str:
     o = rep.overall  # type: ignore[attr-defined]
     s1 = rep.per_step[0]  # type: ignore[attr-defined]
     cov = o.coverage
+    p1, p_all = s1.vs_naive.p_value, o.vs_naive.p_value
     return (
-        f"| {cell} | {ticker} | {o.model.n} | {fmt(s1.model.mase)} | "
-        f"{fmt(o.model.mase)} | {fmt(o.drift.mase)} | "
-        f"{fmt(o.model.diracc, '.1f')} | {fmt(o.drift.diracc, '.1f')} | "
+        f"| {cell} | {ticker} | {o.model.n} | {fmt(s1.model.rel_mae)} | {fmt(p1)} | "
+        f"{fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | {fmt(o.drift.rel_mae)} | "
+        f"{fmt(p_all)} | {fmt(o.model.diracc, '.1f')} | {fmt(o.drift.diracc, '.1f')} | "
         f"{fmt(None if cov is None else 100 * cov, '.1f')} |"
     )
 
@@ -78,10 +79,10 @@ def main() -> None:
         f"{a.patience}, seed 42, 80% conformal intervals; one model per ticker and cell\n"
     )
     print(
-        "| cell | ticker | forecasts | MASE step 1 | MASE all steps | drift MASE | dir % | "
-        "drift dir % | 80% cover % |"
+        "| cell | ticker | forecasts | rel. MAE step 1 | DM p step 1 | rel. MAE all steps | "
+        "MASE all steps | drift rel. MAE | DM p all steps | dir % | drift dir % | 80% cover % |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         tickers = a.tickers.split(",")
