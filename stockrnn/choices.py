@@ -23,6 +23,11 @@ class Cell(StrEnum):
     gru = "gru"
 
 
+class Head(StrEnum):
+    recursive = "recursive"  # one day at a time, fed back in (many-to-one)
+    direct = "direct"  # all horizon days from one forward pass (many-to-many)
+
+
 class FeatureSet(StrEnum):
     ohlc = "ohlc"
     ohlcv = "ohlcv"

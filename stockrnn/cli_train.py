@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from stockrnn import options as opts
-from stockrnn.choices import Cell, Device, FeatureSet, ScalerKind
+from stockrnn.choices import Cell, Device, FeatureSet, Head, ScalerKind
 from stockrnn.cli_app import app, err, guarded, out
 from stockrnn.options import (
     BatchOpt,
@@ -24,6 +24,7 @@ from stockrnn.options import (
     DropoutOpt,
     EpochsOpt,
     FeaturesOpt,
+    HeadOpt,
     HiddenOpt,
     JsonOut,
     LayersOpt,
@@ -61,6 +62,10 @@ def train_cmd(
     patience: PatienceOpt = 10,
     seed: SeedOpt = 42,
     device: DeviceOpt = Device.auto,
+    head: HeadOpt = Head.recursive,
+    horizon: Annotated[
+        int, typer.Option(help="Days a direct head forecasts at once (--head direct).")
+    ] = 1,
     name: ModelName = "default",
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing model of this name.")
@@ -97,6 +102,7 @@ def train_cmd(
         seed,
         device,
     )
+    args.head, args.horizon = head, horizon
     req = guarded(
         lambda: opts.train_request(
             args, data_dir, models_dir, name, ticker, split, train_end, val_end, overwrite
@@ -152,6 +158,7 @@ def backtest_cmd(
     patience: PatienceOpt = 10,
     seed: SeedOpt = 42,
     device: DeviceOpt = Device.auto,
+    head: HeadOpt = Head.recursive,
     json_out: JsonOut = False,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
@@ -175,6 +182,7 @@ def backtest_cmd(
         seed,
         device,
     )
+    args.head, args.horizon = head, (horizon if head == Head.direct else 1)
     req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
     from stockrnn import backtest, render
     from stockrnn.progress import backtest_progress

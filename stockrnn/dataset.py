@@ -201,10 +201,14 @@ class Samples:
     offsets: np.ndarray  # start row of each series in `scaled`
     window: int
     cuts: Cuts
+    horizon: int = 1  # target rows per sample (a direct head's days)
 
 
-def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
-    """Cut by date, fit the scaler on train rows only, scale, and index every sample."""
+def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samples, Scaler]:
+    """Cut by date, fit the scaler on train rows only, scale, and index every sample.
+
+    With `horizon` > 1 (a direct head) a sample's target is its row and the next horizon - 1;
+    it belongs to a part only if all of them do, so no sample straddles two parts."""
     cfg.validate()
     for s in series:
         reason = too_short(s, cfg)
@@ -218,7 +222,8 @@ def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
     targets: dict[str, np.ndarray] = {}
     for code, part in enumerate(PARTS):
         idx = [
-            off + _targets(s.part, code, cfg.window) for s, off in zip(series, offsets, strict=True)
+            off + _targets(s.part, code, cfg.window, horizon)
+            for s, off in zip(series, offsets, strict=True)
         ]
         targets[part] = np.concatenate(idx).astype(np.int64)
     for part in ("train", "val"):
@@ -238,9 +243,10 @@ def build(series: list[Series], cfg: DataConfig) -> tuple[Samples, Scaler]:
     if not np.isfinite(scaled).all():
         raise DataError("non-finite features after scaling: the cached data is damaged")
     owner = np.repeat(np.arange(len(series)), sizes)
-    return Samples(scaled, targets, owner, offsets, cfg.window, cuts), scaler
+    return Samples(scaled, targets, owner, offsets, cfg.window, cuts, horizon), scaler
 
 
-def _targets(part: np.ndarray, code: int, window: int) -> np.ndarray:
+def _targets(part: np.ndarray, code: int, window: int, horizon: int = 1) -> np.ndarray:
     rows = np.flatnonzero(part == code)
-    return rows[rows >= window]  # the window must fit inside the series
+    rows = rows[(rows >= window) & (rows + horizon - 1 < len(part))]  # window and targets fit
+    return np.asarray(rows[part[rows + horizon - 1] == code])  # the last target in its part

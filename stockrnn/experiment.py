@@ -106,7 +106,7 @@ def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = No
     """Scale, window and train on `series` (Ctrl-C: see Hooks and train.fit)."""
     hooks = hooks or Hooks()
     t0 = time.perf_counter()
-    samples, scaler = dataset.build(series, req.data)
+    samples, scaler = dataset.build(series, req.data, req.model.horizon)
     device = train.resolve_device(req.train.device)
     t1 = time.perf_counter()
     torch.manual_seed(req.train.seed)

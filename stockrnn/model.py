@@ -8,8 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from stockrnn.choices import Cell, check
+from stockrnn.choices import Cell, Head, check
 from stockrnn.errors import UsageError
+from stockrnn.limits import MAX_DAYS
 
 CELLS: dict[Cell, type[nn.RNNBase]] = {Cell.rnn: nn.RNN, Cell.lstm: nn.LSTM, Cell.gru: nn.GRU}
 
@@ -25,6 +26,8 @@ class ModelConfig:
     dropout: float = 0.0  # between stacked layers (PyTorch applies none after the last)
     nonlinearity: str = "tanh"  # tanh | relu, rnn cell only
     bias: bool = True
+    head: str = "recursive"  # recursive (next day, rolled forward) | direct (horizon days at once)
+    horizon: int = 1  # days a direct head emits (1 for recursive)
 
     def validate(self) -> None:
         check(Cell, self.cell, "--cell")
@@ -38,10 +41,17 @@ class ModelConfig:
             raise UsageError("--nonlinearity must be tanh or relu")
         if self.nonlinearity != "tanh" and self.cell != "rnn":
             raise UsageError("--nonlinearity applies to --cell rnn only")
+        head = check(Head, self.head, "--head")
+        if head == Head.direct and not 2 <= self.horizon <= MAX_DAYS:
+            raise UsageError(f"--head direct needs --horizon between 2 and {MAX_DAYS}")
+        if head == Head.recursive and self.horizon != 1:
+            raise UsageError("--horizon sets a direct head's days; a recursive head has 1")
 
 
 class Forecaster(nn.Module):
-    """Maps (batch, window, features) to the next day's (batch, features), same scaled space."""
+    """Maps (batch, window, features) to the next day's (batch, features) with a recursive
+    head, or to the next `horizon` days' (batch, horizon, features) with a direct head (the
+    many-to-many case), in the same scaled space."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -57,9 +67,12 @@ class Forecaster(nn.Module):
             dropout=cfg.dropout if cfg.layers > 1 else 0.0,
             **extra,
         )
-        self.head = nn.Linear(cfg.hidden, cfg.n_features, bias=cfg.bias)
+        self.head = nn.Linear(cfg.hidden, cfg.n_features * cfg.horizon, bias=cfg.bias)
+        self.direct = cfg.head == Head.direct
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)  # (batch, window, hidden)
-        pred: torch.Tensor = self.head(out[:, -1])  # (batch, features)
-        return pred
+        pred: torch.Tensor = self.head(out[:, -1])  # (batch, horizon * features)
+        if self.direct:
+            return pred.view(len(pred), self.cfg.horizon, self.cfg.n_features)
+        return pred  # (batch, features)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stockrnn.choices import Cell, Device, FeatureSet, ScalerKind, Source
+from stockrnn.choices import Cell, Device, FeatureSet, Head, ScalerKind, Source
 from stockrnn.errors import UsageError
 from stockrnn.symbols import normalize
 
@@ -94,6 +94,10 @@ EpochsOpt = Annotated[int, typer.Option(help="Most epochs.")]
 PatienceOpt = Annotated[int, typer.Option(help="Early-stopping patience (epochs).")]
 SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")]
 DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
+HeadOpt = Annotated[
+    Head,
+    typer.Option(help="recursive: next day, rolled forward; direct: all days in one pass."),
+]
 
 
 @dataclass
@@ -115,10 +119,13 @@ class ModelArgs:
     patience: int
     seed: int
     device: Device
+    head: Head = Head.recursive
+    horizon: int = 1  # days a direct head emits
 
 
-# The ModelArgs fields that only matter when a model is trained (backtest --model refuses them).
-TRAINING_OPTIONS = [f.name for f in fields(ModelArgs)]
+# The ModelArgs fields that only matter when a model is trained (backtest --model refuses them;
+# its --horizon is the backtest's own option).
+TRAINING_OPTIONS = [f.name for f in fields(ModelArgs) if f.name != "horizon"]
 
 
 def train_request(
@@ -159,6 +166,8 @@ def train_request(
             dropout=args.dropout,
             nonlinearity=args.nonlinearity,
             bias=args.bias,
+            head=Head(args.head).value,
+            horizon=args.horizon,
         ),
         TrainConfig(
             args.lr,

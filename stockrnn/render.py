@@ -108,7 +108,9 @@ def _metric_cells(m: Score) -> list[str]:
 
 
 def _p(test: Significance | None) -> str:
-    return "n/a" if test is None or test.p_value is None else f"{test.p_value:.3f}"
+    if test is None or test.p_value is None:
+        return "n/a"
+    return "<0.001" if test.p_value < 0.001 else f"{test.p_value:.3f}"
 
 
 CAPTION = (

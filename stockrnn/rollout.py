@@ -13,7 +13,9 @@ import numpy as np
 import torch
 
 from stockrnn import features
+from stockrnn.choices import Head
 from stockrnn.dataset import Scaler, Series
+from stockrnn.errors import UsageError
 
 
 @dataclass
@@ -48,6 +50,20 @@ def roll(model: torch.nn.Module, window: torch.Tensor, steps: int) -> torch.Tens
     return torch.stack(outs, dim=1)
 
 
+def _forward(model: torch.nn.Module, x: torch.Tensor, steps: int) -> torch.Tensor:
+    """(batch, steps, features) scaled: a direct head's first `steps` days, else the roll."""
+    cfg = getattr(model, "cfg", None)
+    if cfg is not None and cfg.head == Head.direct:
+        if steps > cfg.horizon:
+            raise UsageError(
+                f"this model's direct head forecasts {cfg.horizon} days at once: ask for at "
+                f"most {cfg.horizon} (or train with --horizon {steps})"
+            )
+        out: torch.Tensor = model(x)[:, :steps]
+        return out
+    return roll(model, x, steps)
+
+
 @torch.no_grad()
 def paths(p: Predictor, s: Series, origins: np.ndarray, steps: int, chunk: int = 4096) -> Paths:
     """`steps`-day forecasts from each origin row o, from the true rows o-window+1 .. o."""
@@ -61,7 +77,7 @@ def paths(p: Predictor, s: Series, origins: np.ndarray, steps: int, chunk: int =
     for i in range(0, len(origins), chunk):
         start = torch.from_numpy(origins[i : i + chunk] - p.window + 1)
         x = view[start].transpose(1, 2).to(device)  # (batch, window, features)
-        outs.append(roll(p.model, x, steps).cpu().numpy())
+        outs.append(_forward(p.model, x, steps).cpu().numpy())
     n_feat = s.rel.shape[1]
     scaled_out = np.concatenate(outs) if outs else np.empty((0, steps, n_feat), np.float32)
     rel = p.scaler.inverse(scaled_out.astype(np.float64))  # (origins, steps, features)

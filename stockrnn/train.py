@@ -75,38 +75,44 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Windows:
-    """Gathers (batch, window, features) inputs and (batch, features) targets by target row."""
+    """Gathers (batch, window, features) inputs and the targets by target row: (batch,
+    features), or (batch, horizon, features) for a direct head."""
 
     def __init__(self, samples: Samples, device: torch.device) -> None:
         self.data = torch.from_numpy(samples.scaled).to(device)  # (rows, features)
         self.view = self.data.unfold(0, samples.window, 1)  # (rows - window + 1, features, window)
         self.window = samples.window
         self.device = device
+        self.steps = torch.arange(samples.horizon, device=device)  # target offsets
+        self.horizon = samples.horizon
 
     def inputs(self, rows: torch.Tensor) -> torch.Tensor:
         return self.view[rows - self.window].transpose(1, 2)  # (batch, window, features)
 
     def targets(self, rows: torch.Tensor) -> torch.Tensor:
-        return self.data[rows]  # (batch, features)
+        if self.horizon == 1:
+            return self.data[rows]  # (batch, features)
+        return self.data[rows[:, None] + self.steps]  # (batch, horizon, features)
 
 
 @torch.no_grad()
 def predict_rows(
     model: nn.Module, windows: Windows, rows: np.ndarray, chunk: int = 8192
 ) -> np.ndarray:
-    """Scaled one-step predictions for the given target rows, as (n, features)."""
+    """Scaled predictions for the given target rows: (n, features) or (n, horizon, features)."""
     model.eval()
     idx = torch.from_numpy(rows).to(windows.device)
     out = [model(windows.inputs(idx[i : i + chunk])) for i in range(0, len(idx), chunk)]
     model.train()
     if not out:
-        return np.empty((0, windows.data.shape[1]), dtype=np.float32)
+        shape = (0, windows.data.shape[1]) if windows.horizon == 1 else (0, windows.horizon, 1)
+        return np.empty(shape, dtype=np.float32)
     return torch.cat(out).cpu().numpy()
 
 
 def _val_loss(model: nn.Module, windows: Windows, rows: np.ndarray) -> float:
     pred = predict_rows(model, windows, rows)
-    target = windows.data[torch.from_numpy(rows).to(windows.device)].cpu().numpy()
+    target = windows.targets(torch.from_numpy(rows).to(windows.device)).cpu().numpy()
     return float(np.mean((pred - target) ** 2))
 
 
