@@ -87,6 +87,17 @@ class FoldRow:
 
 
 @dataclass
+class CoverageRow:
+    """How often one ticker's interval held the actual close at one step."""
+
+    ticker: str
+    step: int
+    n: int
+    coverage: float | None
+    msis: float | None  # mean scaled interval score (lower is better)
+
+
+@dataclass
 class BacktestReport:
     """Scores per step and overall, beside naive and drift, with the folds behind them."""
 
@@ -100,6 +111,7 @@ class BacktestReport:
     model: str | None = None
     echo: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    coverage: list[CoverageRow] = field(default_factory=list)  # per ticker and step
 
 
 def forecast_origins(
@@ -123,7 +135,7 @@ def forecast_origins(
     inside = target < len(s.close)
     actual = np.where(inside, s.close[np.minimum(target, len(s.close) - 1)], np.nan)
     drift = last * np.exp(mu * np.arange(1, horizon + 1))
-    lo, hi = intervals.band(pred, width)
+    lo, hi = intervals.band(pred, width * intervals.origin_sigma(s.rel[:, features.CLOSE], origins))
     naive = np.repeat(last, horizon, axis=1)
     return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi, scale)
 
@@ -282,6 +294,31 @@ def score(results: list[Forecasts], step: int | None) -> Comparison:
     return metrics.compare_groups(groups, h)
 
 
+def coverage_rows(results: list[Forecasts], level: float) -> list[CoverageRow]:
+    """Coverage and interval score per ticker and step, over its folds' known actuals."""
+    rows = []
+    for symbol in sorted({r.symbol for r in results}):
+        mine = [r for r in results if r.symbol == symbol]
+        for step in range(mine[0].pred.shape[1]):
+            parts = []
+            for r in mine:
+                ok = ~np.isnan(r.actual[:, step])
+                parts.append((r.lo[ok, step], r.hi[ok, step], r.actual[ok, step], r.scale))
+            lo, hi, actual = (np.concatenate([p[i] for p in parts]) for i in range(3))
+            scores = [metrics.interval_score(*p[:3], level, p[3]) for p in parts if len(p[2])]
+            known = [v for v in scores if v is not None]
+            rows.append(
+                CoverageRow(
+                    symbol,
+                    step + 1,
+                    len(actual),
+                    float(np.mean((lo <= actual) & (actual <= hi))) if len(actual) else None,
+                    float(np.mean(known)) if known and len(known) == len(scores) else None,
+                )
+            )
+    return rows
+
+
 def lag_echo(results: list[Forecasts]) -> list[str]:
     """Plain-words warnings when one-step forecasts carry yesterday's close forward.
 
@@ -359,4 +396,5 @@ def run(
         cfg.model,
         lag_echo(results),
         notes,
+        coverage_rows(results, cfg.level),
     )

@@ -201,6 +201,7 @@ def backtest_cmd(
         typer.echo(render.to_json(report))
     else:
         out().print(render.backtest_table(report))
+        out().print(render.coverage_table(report))
     for line in report.notes:
         err().print(f"note: {line}", markup=False)
     for line in report.echo:

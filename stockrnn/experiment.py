@@ -91,6 +91,7 @@ class OneStep:
     pred: np.ndarray
     actual: np.ndarray
     naive: np.ndarray
+    sigma: np.ndarray  # (n,) recent volatility at each origin (intervals.origin_sigma)
 
 
 @dataclass
@@ -120,7 +121,8 @@ def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = No
 def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
     """Forecast every target row of `part` one day ahead from its true history."""
     rows = fit.samples.targets[part]
-    out: dict[str, list[np.ndarray]] = {k: [] for k in ("symbol", "dates", "pred", "act", "nv")}
+    keys = ("symbol", "dates", "pred", "act", "nv", "sigma")
+    out: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     for i, s in enumerate(series):
         local = rows[fit.samples.owner[rows] == i] - fit.samples.offsets[i]
         pred = paths(fit.predictor, s, local - 1, 1).close[:, 0]
@@ -129,14 +131,15 @@ def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
         out["pred"].append(pred)
         out["act"].append(s.close[local])
         out["nv"].append(s.prev_close[local])
+        out["sigma"].append(intervals.origin_sigma(s.rel[:, features.CLOSE], local - 1))
     cat = {k: np.concatenate(v) for k, v in out.items()}
-    return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"])
+    return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"], cat["sigma"])
 
 
 def val_half_widths(fit: Fitted, series: list[Series]) -> list[float | None]:
     """Conformal half-widths for limits.LEVELS from one-step residuals on the val samples."""
     val = one_step(fit, series, "val")
-    return intervals.calibrate(np.abs(np.log(val.actual / val.pred)))
+    return intervals.calibrate(np.abs(np.log(val.actual / val.pred)) / val.sigma)
 
 
 def evaluate(
@@ -158,7 +161,7 @@ def evaluate(
     per = {symbol: metrics.compare_groups([g]) for symbol, g in groups.items()}
     width80 = intervals.half_width(quantiles, 0.8)
     cover = (
-        intervals.coverage(test.pred, test.actual, width80)
+        intervals.coverage(test.pred, test.actual, width80 * test.sigma)
         if len(test.pred) and width80 is not None
         else None
     )

@@ -123,7 +123,8 @@ def forecast_one(
     width = intervals.require(
         intervals.half_width(meta.intervals.half_widths, cfg.level), cfg.level, meta.intervals.val_n
     )
-    lo, hi = intervals.band(prices[None, :, features.CLOSE], width)
+    sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], np.array([len(s.rel) - 1]))
+    lo, hi = intervals.band(prices[None, :, features.CLOSE], width * sigma)
     dates = trading_calendar.next_sessions(cfg.calendar, last_date, cfg.days)
     rows = []
     for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):

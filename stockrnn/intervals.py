@@ -1,6 +1,9 @@
 """Split-conformal prediction intervals for the close, from validation residuals.
 
-The residual is |log(actual close / predicted close)| one step ahead. For a level a and n
+Normalised by recent volatility: the residual is |log(actual close / predicted close)| one
+step ahead divided by the standard deviation of the last VOL_DAYS daily log returns known at
+the forecast's origin, so a quiet validation span does not give a stormy test span narrow
+bands (nor the reverse). A band is then pred * exp(+-q * sigma_origin * sqrt(h)). For a level a and n
 residuals, the half-width is the k-th smallest residual, k = ceil((n + 1) a): the textbook split
 conformal quantile, which covers at least a of new outcomes on exchangeable data. When k > n
 the interval is infinite: stored as None and refused when asked for. Over a horizon, step h
@@ -18,6 +21,23 @@ import numpy as np
 
 from stockrnn.errors import UsageError
 from stockrnn.limits import LEVELS, check_level
+
+VOL_DAYS = 20  # days of returns behind each origin's volatility
+MIN_SIGMA = 1e-4  # a flat stretch (a halted stock) still gets a band
+
+
+def origin_sigma(close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:
+    """Std of the daily close log returns over the VOL_DAYS rows up to each origin (known
+    there: no look-ahead); fewer rows at the start of a series."""
+    x = np.asarray(close_rel, np.float64)
+    c1 = np.concatenate([[0.0], np.cumsum(x)])
+    c2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    hi = np.asarray(origins) + 1
+    lo = np.maximum(hi - VOL_DAYS, 0)
+    n = np.maximum(hi - lo, 1)
+    mean = (c1[hi] - c1[lo]) / n
+    var = np.maximum((c2[hi] - c2[lo]) / n - mean * mean, 0.0)
+    return np.asarray(np.maximum(np.sqrt(var), MIN_SIGMA))
 
 
 def kth(n: int, level: float) -> int:
@@ -48,12 +68,15 @@ def require(width: float | None, level: float, n: int) -> float:
     return width
 
 
-def band(close: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds for (batch, steps) predicted closes."""
+def band(close: np.ndarray, width: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds for (batch, steps) predicted closes; `width` is one log-space
+    half-width, or one per origin (batch,)."""
     steps = np.sqrt(np.arange(1, close.shape[-1] + 1))
-    return close * np.exp(-width * steps), close * np.exp(width * steps)
+    w = np.asarray(width, np.float64)
+    w = w[:, None] * steps if w.ndim else w * steps
+    return close * np.exp(-w), close * np.exp(w)
 
 
-def coverage(pred: np.ndarray, actual: np.ndarray, width: float) -> float:
+def coverage(pred: np.ndarray, actual: np.ndarray, width: float | np.ndarray) -> float:
     """Share of one-step forecasts whose interval holds the actual close."""
     return float(np.mean(np.abs(np.log(actual / pred)) <= width))

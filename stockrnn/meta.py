@@ -67,8 +67,8 @@ class MetricsMeta(_Strict):
 
 class IntervalMeta(_Strict):
     levels: list[float]
-    half_widths: list[float | None]  # log-space conformal half-widths per level (None: too
-    # few validation residuals for that level: the interval would be infinite)
+    half_widths: list[float | None]  # conformal half-widths per level, in units of the
+    # origin's recent volatility (None: too few residuals: the interval would be infinite)
     val_n: int
     test_coverage_80: float | None
 

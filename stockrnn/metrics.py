@@ -140,6 +140,19 @@ def pool(scores: list[Score], rows: Score) -> Score:
     )
 
 
+def interval_score(
+    lo: np.ndarray, hi: np.ndarray, actual: np.ndarray, level: float, scale: float | None
+) -> float | None:
+    """Mean scaled interval score (MSIS, Gneiting and Raftery's Winkler score over the MASE
+    scale): the width, plus 2 / (1 - level) times any miss. Lower is better; a band cannot win
+    by being wide."""
+    if not len(actual) or not scale:
+        return None
+    alpha = 1 - level
+    miss = np.maximum(lo - actual, 0) + np.maximum(actual - hi, 0)
+    return float(np.mean((hi - lo) + (2 / alpha) * miss) / scale)
+
+
 def diebold_mariano(loss_model: np.ndarray, loss_base: np.ndarray, h: int = 1) -> Significance:
     """DM statistic with HLN correction and Newey-West variance (Bartlett weights, h-1 lags)."""
     from scipy.stats import t as student

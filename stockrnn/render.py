@@ -172,6 +172,28 @@ def backtest_table(report: BacktestReport) -> Table:
     return comparison_table(title, groups, coverage=True)
 
 
+def coverage_table(report: BacktestReport) -> Table:
+    """Interval coverage per ticker and step against the nominal level, with n and MSIS."""
+    table = Table(
+        title=f"{report.level:.0%} intervals by ticker and step",
+        caption="MSIS: mean scaled interval score (width plus penalised misses; lower is better)",
+        box=box.SIMPLE_HEAD,
+    )
+    for col in ("ticker", "step", "n", "cover %", "MSIS"):
+        table.add_column(col, justify="left" if col == "ticker" else "right", no_wrap=True)
+    for r in report.coverage:
+        off = r.coverage is not None and abs(r.coverage - report.level) > 0.03
+        table.add_row(
+            r.ticker,
+            str(r.step),
+            str(r.n),
+            pct(r.coverage).rstrip("%"),
+            fmt(r.msis, 2),
+            style="yellow" if off else None,
+        )
+    return table
+
+
 def verdict(scores: MetricsMeta) -> str:
     """One plain sentence from the Diebold-Mariano test, not from the sign of the skill."""
     m, test = scores.overall.model, scores.overall.vs_naive

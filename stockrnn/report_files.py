@@ -91,7 +91,7 @@ def write_backtest_forecasts(path: Path, results: list[Forecasts]) -> None:
 
 def write_test_forecasts(path: Path, test: OneStep, width80: float) -> None:
     """The test split's one-step forecasts `train` scored, with their 80% interval."""
-    lo, hi = test.pred * np.exp(-width80), test.pred * np.exp(width80)
+    lo, hi = test.pred * np.exp(-width80 * test.sigma), test.pred * np.exp(width80 * test.sigma)
     rows: list[list[object]] = [
         [sym, day(d), *(repr(float(v)) for v in vals)]
         for sym, d, *vals in zip(

@@ -258,3 +258,26 @@ def test_infinite_interval_is_refused(tmp_path) -> None:
         res.exit_code == 2
         and f"needs at least 99 validation residuals; the model has {n}" in res.stderr
     )
+
+
+def test_interval_score_by_hand() -> None:
+    lo, hi, actual = np.array([9.0, 9.0]), np.array([11.0, 11.0]), np.array([10.0, 12.0])
+    # widths 2 and 2; the second misses by 1, penalised 2 / (1 - 0.8) = 10: (2 + 12) / 2 / 2
+    assert metrics.interval_score(lo, hi, actual, 0.8, scale=2.0) == pytest.approx(3.5)
+    wide = metrics.interval_score(lo - 100, hi + 100, actual, 0.8, scale=2.0)
+    assert wide > 3.5  # covering everything by being wide does not win
+
+
+def test_coverage_per_ticker_and_step() -> None:
+    r = oracle(0.3)
+    r.lo = np.concatenate([r.pred - 1e9, r.pred - 1e9], axis=1)[:, :2]  # step 1: always in
+    r.hi = np.concatenate([r.pred + 1e9, r.pred], axis=1)[:, :2]  # step 2: hi = pred
+    for name in ("pred", "actual", "naive", "drift"):
+        a = getattr(r, name)
+        setattr(r, name, np.concatenate([a, a], axis=1))
+    r.scale = 1.0
+    rows = backtest.coverage_rows([r], 0.8)
+    assert [(x.ticker, x.step, x.n) for x in rows] == [("X", 1, 299), ("X", 2, 299)]
+    assert rows[0].coverage == 1.0
+    below = float(np.mean(r.actual[:, 1] <= r.pred[:, 1]))
+    assert rows[1].coverage == pytest.approx(below) and rows[0].msis > 0

@@ -136,8 +136,11 @@ def test_ctrl_c_stops_after_the_current_trial(ws) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         time.sleep(0.3)
-        if (ws / "c.db").exists() and any(s == "COMPLETE" for _, s, _ in trials(ws, "c.db")):
-            break
+        try:
+            if any(s == "COMPLETE" for _, s, _ in trials(ws, "c.db")):
+                break
+        except sqlite3.OperationalError:  # the file or its tables are not there yet
+            continue
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "study 'tune-AAA' is kept" in err, err
