@@ -28,11 +28,13 @@ def row(cell: str, ticker: str, rep: object) -> str:
     s1 = rep.per_step[0]  # type: ignore[attr-defined]
     cov = o.coverage
     p1, p_all = s1.vs_naive.p_value, o.vs_naive.p_value
+    per = [100 * r.coverage for r in rep.coverage if r.coverage is not None]  # type: ignore[attr-defined]
+    steps = " / ".join(f"{c:.0f}" for c in per)
     return (
         f"| {cell} | {ticker} | {o.model.n} | {fmt(s1.model.rel_mae)} | {fmt(p1)} | "
         f"{fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | {fmt(o.drift.rel_mae)} | "
         f"{fmt(p_all)} | {fmt(o.model.diracc, '.1f')} | {fmt(o.drift.diracc, '.1f')} | "
-        f"{fmt(None if cov is None else 100 * cov, '.1f')} |"
+        f"{fmt(None if cov is None else 100 * cov, '.1f')} | {steps} |"
     )
 
 
@@ -80,9 +82,10 @@ def main() -> None:
     )
     print(
         "| cell | ticker | forecasts | rel. MAE step 1 | DM p step 1 | rel. MAE all steps | "
-        "MASE all steps | drift rel. MAE | DM p all steps | dir % | drift dir % | 80% cover % |"
+        "MASE all steps | drift rel. MAE | DM p all steps | dir % | drift dir % | 80% cover % | "
+        "cover % per step |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         tickers = a.tickers.split(",")

@@ -29,7 +29,7 @@ from stockrnn import (
 )
 from stockrnn.dataset import DataConfig, Series
 from stockrnn.errors import StockrnnError, UsageError
-from stockrnn.experiment import Fitted, TrainRequest, fit_series, val_half_widths
+from stockrnn.experiment import Fitted, TrainRequest, calibration, fit_series
 from stockrnn.forecast import changed_note, predictor_of
 from stockrnn.limits import check_days, check_level
 from stockrnn.meta import CheckpointMeta
@@ -119,7 +119,7 @@ def forecast_origins(
     s: Series,
     origins: np.ndarray,
     horizon: int,
-    width: float,
+    widths: np.ndarray,
     fold: int,
     seen_rows: int,
     scale: float | None,
@@ -135,7 +135,8 @@ def forecast_origins(
     inside = target < len(s.close)
     actual = np.where(inside, s.close[np.minimum(target, len(s.close) - 1)], np.nan)
     drift = last * np.exp(mu * np.arange(1, horizon + 1))
-    lo, hi = intervals.band(pred, width * intervals.origin_sigma(s.rel[:, features.CLOSE], origins))
+    sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], origins)
+    lo, hi = intervals.band(pred, sigma, widths[:horizon])
     naive = np.repeat(last, horizon, axis=1)
     return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi, scale)
 
@@ -174,12 +175,8 @@ def walk_forward(
         fitted = fit_series(heads, fold_req, replace(hooks.fit, keep_on_interrupt=False))
         guard(fitted, heads, start)
         heads_by = {h.symbol: h for h in heads}
-        widths = val_half_widths(fitted, heads)
-        width = intervals.require(
-            intervals.half_width(widths, cfg.level),
-            cfg.level,
-            len(fitted.samples.targets["val"]),
-        )
+        by_step, counts = calibration(fitted, heads)
+        widths = intervals.step_widths(by_step, cfg.level, cfg.horizon, counts)
         seen_until = day(max(h.dates[-1] for h in heads))
         for s in series:
             lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
@@ -189,7 +186,7 @@ def walk_forward(
             h = heads_by.get(s.symbol)
             scale = metrics.naive_scale(h.close[h.part == 0]) if h is not None else None
             results.append(
-                forecast_origins(fitted.predictor, s, origins, cfg.horizon, width, k, lo, scale)
+                forecast_origins(fitted.predictor, s, origins, cfg.horizon, widths, k, lo, scale)
             )
             rows.append(
                 FoldRow(
@@ -234,8 +231,8 @@ def saved_model(
     assert cfg.model is not None
     model, meta = checkpoint.load(models_dir, cfg.model)
     predictor = predictor_of(model, meta)
-    width = intervals.require(
-        intervals.half_width(meta.intervals.half_widths, cfg.level), cfg.level, meta.intervals.val_n
+    widths = intervals.step_widths(
+        meta.intervals.half_widths, cfg.level, cfg.horizon, meta.intervals.step_n
     )
     allowed = first_allowed(meta)
     start = pd.Timestamp(cfg.start) if cfg.start else allowed
@@ -257,7 +254,9 @@ def saved_model(
         origins = np.arange(max(first - 1, meta.data.window - 1), len(s.rel) - 1)
         trained = int(np.searchsorted(s.dates, pd.Timestamp(meta.split.train_end), side="right"))
         scale = metrics.naive_scale(s.close[:trained])
-        results.append(forecast_origins(predictor, s, origins, cfg.horizon, width, 0, first, scale))
+        results.append(
+            forecast_origins(predictor, s, origins, cfg.horizon, widths, 0, first, scale)
+        )
         rows.append(
             FoldRow(
                 1,

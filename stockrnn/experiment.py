@@ -136,17 +136,33 @@ def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
     return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"], cat["sigma"])
 
 
-def val_half_widths(fit: Fitted, series: list[Series]) -> list[float | None]:
-    """Conformal half-widths for limits.LEVELS from one-step residuals on the val samples."""
-    val = one_step(fit, series, "val")
-    return intervals.calibrate(np.abs(np.log(val.actual / val.pred)) / val.sigma)
+def calibration(fit: Fitted, series: list[Series]) -> tuple[list[list[float | None]], list[int]]:
+    """Conformal widths per step and level from h-step residuals on the validation span, over
+    each origin's recent volatility; a residual counts only if its target is a validation day."""
+    cfg = fit.model.cfg
+    steps = intervals.CAL_STEPS if cfg.head != "direct" else min(intervals.CAL_STEPS, cfg.horizon)
+    rows = fit.samples.targets["val"]
+    resid: list[list[np.ndarray]] = [[] for _ in range(steps)]
+    for i, s in enumerate(series):
+        local = np.sort(rows[fit.samples.owner[rows] == i] - fit.samples.offsets[i])
+        if not len(local):
+            continue
+        origins = local - 1
+        pred = paths(fit.predictor, s, origins, steps).close  # (origins, steps)
+        sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], origins)
+        for h in range(1, steps + 1):
+            ok = origins + h <= local.max()  # the target is inside the validation span
+            target = s.close[origins[ok] + h]
+            resid[h - 1].append(np.abs(np.log(target / pred[ok, h - 1])) / sigma[ok])
+    flat = [np.concatenate(r) if r else np.empty(0) for r in resid]
+    return [intervals.calibrate(r) for r in flat], [len(r) for r in flat]
 
 
 def evaluate(
     fit: Fitted, series: list[Series]
 ) -> tuple[MetricsMeta, IntervalMeta, OneStep, float | None]:
     """Test metrics per ticker and overall, interval widths from val, and the test forecasts."""
-    quantiles = val_half_widths(fit, series)
+    by_step, counts = calibration(fit, series)
     test = one_step(fit, series, "test")
     groups = {
         s.symbol: metrics.Group(
@@ -159,7 +175,7 @@ def evaluate(
         if (m := test.symbol == s.symbol).any()
     }
     per = {symbol: metrics.compare_groups([g]) for symbol, g in groups.items()}
-    width80 = intervals.half_width(quantiles, 0.8)
+    width80 = intervals.half_width(by_step[0], 0.8)
     cover = (
         intervals.coverage(test.pred, test.actual, width80 * test.sigma)
         if len(test.pred) and width80 is not None
@@ -167,7 +183,8 @@ def evaluate(
     )
     widths = IntervalMeta(
         levels=list(limits.LEVELS),
-        half_widths=quantiles,
+        half_widths=by_step,
+        step_n=counts,
         val_n=int(len(fit.samples.targets["val"])),
         test_coverage_80=cover,
     )

@@ -120,11 +120,11 @@ def forecast_one(
     trading_calendar.check_covers(cfg.calendar, s.dates[-1].date(), symbol)
     prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
-    width = intervals.require(
-        intervals.half_width(meta.intervals.half_widths, cfg.level), cfg.level, meta.intervals.val_n
+    widths = intervals.step_widths(
+        meta.intervals.half_widths, cfg.level, cfg.days, meta.intervals.step_n
     )
     sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], np.array([len(s.rel) - 1]))
-    lo, hi = intervals.band(prices[None, :, features.CLOSE], width * sigma)
+    lo, hi = intervals.band(prices[None, :, features.CLOSE], sigma, widths)
     dates = trading_calendar.next_sessions(cfg.calendar, last_date, cfg.days)
     rows = []
     for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):

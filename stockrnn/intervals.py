@@ -3,11 +3,14 @@
 Normalised by recent volatility: the residual is |log(actual close / predicted close)| one
 step ahead divided by the standard deviation of the last VOL_DAYS daily log returns known at
 the forecast's origin, so a quiet validation span does not give a stormy test span narrow
-bands (nor the reverse). A band is then pred * exp(+-q * sigma_origin * sqrt(h)). For a level a and n
-residuals, the half-width is the k-th smallest residual, k = ceil((n + 1) a): the textbook split
-conformal quantile, which covers at least a of new outcomes on exchangeable data. When k > n
-the interval is infinite: stored as None and refused when asked for. Over a horizon, step h
-uses q_a * sqrt(h): errors of a recursive forecast compound like a random walk's.
+bands (nor the reverse). A band is then pred * exp(+-q * sigma_origin * sqrt(h)).
+
+For a level a and n residuals, the half-width is the k-th smallest residual,
+k = ceil((n + 1) a): the textbook split conformal quantile, which covers at least a of new
+outcomes on exchangeable data. When k > n the interval is infinite: stored as None and refused
+when asked for. Each step h = 1..CAL_STEPS is calibrated on its own h-step validation
+residuals (every target inside the validation span); beyond that, the last calibrated step is
+widened by sqrt(h / CAL_STEPS), as a random walk's errors grow.
 
 The residuals come from the validation span that also chose the early-stopping epoch, a mild
 optimism (the chosen epoch fits that span a little better than new days), stated in the README.
@@ -23,6 +26,7 @@ from stockrnn.errors import UsageError
 from stockrnn.limits import LEVELS, check_level
 
 VOL_DAYS = 20  # days of returns behind each origin's volatility
+CAL_STEPS = 10  # steps calibrated on their own residuals
 MIN_SIGMA = 1e-4  # a flat stretch (a halted stock) still gets a band
 
 
@@ -68,12 +72,22 @@ def require(width: float | None, level: float, n: int) -> float:
     return width
 
 
-def band(close: np.ndarray, width: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds for (batch, steps) predicted closes; `width` is one log-space
-    half-width, or one per origin (batch,)."""
-    steps = np.sqrt(np.arange(1, close.shape[-1] + 1))
-    w = np.asarray(width, np.float64)
-    w = w[:, None] * steps if w.ndim else w * steps
+def step_widths(
+    by_step: list[list[float | None]], level: float, steps: int, counts: list[int]
+) -> np.ndarray:
+    """(steps,) half-widths in units of volatility for steps 1..steps at `level`; refused
+    with a clear message where a calibrated one is infinite."""
+    idx = LEVELS.index(check_level(level))
+    out = []
+    for h in range(1, steps + 1):
+        k = min(h, len(by_step))
+        out.append(require(by_step[k - 1][idx], level, counts[k - 1]) * math.sqrt(h / k))
+    return np.asarray(out)
+
+
+def band(close: np.ndarray, sigma: np.ndarray, widths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds for (batch, steps) predicted closes: sigma (batch,) times widths (steps,)."""
+    w = np.asarray(sigma, np.float64)[:, None] * np.asarray(widths, np.float64)[None, :]
     return close * np.exp(-w), close * np.exp(w)
 
 

@@ -67,8 +67,10 @@ class MetricsMeta(_Strict):
 
 class IntervalMeta(_Strict):
     levels: list[float]
-    half_widths: list[float | None]  # conformal half-widths per level, in units of the
-    # origin's recent volatility (None: too few residuals: the interval would be infinite)
+    # Conformal half-widths [step][level] for steps 1..CAL_STEPS, in units of the origin's
+    # recent volatility (None: too few residuals: the interval would be infinite)
+    half_widths: list[list[float | None]]
+    step_n: list[int]  # residuals behind each step's widths
     val_n: int
     test_coverage_80: float | None
 

@@ -169,7 +169,7 @@ def _fold_score(
         origins = np.arange(max(lo - 1, window - 1), hi - 1)
         if len(origins):
             results.append(
-                backtest.forecast_origins(fitted.predictor, s, origins, 1, 0.0, k, lo, None)
+                backtest.forecast_origins(fitted.predictor, s, origins, 1, np.zeros(1), k, lo, None)
             )
     return backtest.score(results, 0).model.rel_mae if results else None
 

@@ -251,7 +251,7 @@ def test_infinite_interval_is_refused(tmp_path) -> None:
     cache(tmp_path / "data", "AAA", make_bars(90, seed=2))
     summary = experiment.run(tiny_request(tmp_path, "m", ("AAA",), window=5, epochs=1))
     n = summary.meta.intervals.val_n
-    assert n < 99 and summary.meta.intervals.half_widths[-1] is None  # 0.99 needs 99
+    assert n < 99 and summary.meta.intervals.half_widths[0][-1] is None  # 0.99 needs 99
     dirs = ["--data-dir", str(tmp_path / "data"), "--models-dir", str(tmp_path / "models")]
     res = runner.invoke(app, ["predict", "AAA", "--model", "m", "--level", "0.99", *dirs])
     assert (
