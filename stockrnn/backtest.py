@@ -112,6 +112,7 @@ class BacktestReport:
     echo: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)  # per ticker and step
+    paths: list[Forecasts] = field(default_factory=list, repr=False)  # for charts, not JSON
 
 
 def forecast_origins(
@@ -396,4 +397,5 @@ def run(
         lag_echo(results),
         notes,
         coverage_rows(results, cfg.level),
+        results,
     )

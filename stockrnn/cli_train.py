@@ -13,7 +13,8 @@ import typer
 
 from stockrnn import options as opts
 from stockrnn.choices import Cell, Device, FeatureSet, Head, ScalerKind
-from stockrnn.cli_app import app, err, guarded, out
+from stockrnn.cli_app import app, err, fail, guarded, out
+from stockrnn.errors import UsageError
 from stockrnn.options import (
     BatchOpt,
     BiasOpt,
@@ -143,6 +144,9 @@ def backtest_cmd(
     predictions_out: Annotated[
         Path | None, typer.Option(help="Write every forecast to this CSV.")
     ] = None,
+    plot: Annotated[bool, typer.Option("--plot", help="Draw terminal charts.")] = False,
+    plot_file: Annotated[Path | None, typer.Option(help="Write the charts as a PNG.")] = None,
+    plot_step: Annotated[int, typer.Option(help="Which step the price chart shows.")] = 1,
     cell: CellOpt = Cell.lstm,
     hidden: HiddenOpt = 64,
     layers: LayersOpt = 1,
@@ -165,6 +169,10 @@ def backtest_cmd(
 ) -> None:
     """Walk-forward backtest against the naive and drift baselines."""
     guarded(lambda: opts.check_backtest(ctx, model, start))
+    if plot_file is not None:
+        guarded(lambda: opts.check_output(plot_file, "--plot-file"))
+    if (plot or plot_file is not None) and not 1 <= plot_step <= horizon:
+        fail(UsageError(f"--plot-step must be between 1 and the horizon ({horizon})"))
     args = ModelArgs(
         cell,
         hidden,
@@ -208,3 +216,11 @@ def backtest_cmd(
         err().print(f"lag echo: {line}", markup=False)
     if predictions_out is not None:
         err().print(f"forecasts written to {predictions_out}", markup=False)
+    if plot or plot_file is not None:
+        from stockrnn import backtest_plot
+
+        if plot:
+            typer.echo(guarded(lambda: backtest_plot.terminal(report, plot_step)), err=True)
+        if plot_file is not None:
+            guarded(lambda: backtest_plot.png(report, plot_file, plot_step))
+            err().print(f"charts written to {plot_file}", markup=False)

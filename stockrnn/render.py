@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 
 def plain(obj: Any) -> Any:
-    """Dataclasses, pydantic models, lists and dicts as JSON-ready values; charts' price
-    history (a pandas Series) is left out."""
+    """Dataclasses, pydantic models, lists and dicts as JSON-ready values; what only charts
+    use (price history, forecast paths) is left out."""
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
     if is_dataclass(obj) and not isinstance(obj, type):

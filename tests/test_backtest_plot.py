@@ -1,0 +1,60 @@
+"""`backtest --plot` / `--plot-file`: the panels' data, and the files and refusals."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cache, cli_runner, make_bars, tiny_request
+
+from stockrnn import backtest, backtest_plot
+from stockrnn.cli import app
+
+runner = cli_runner()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("plot")
+    cache(ws / "data", "AAA", make_bars(400, seed=1))
+    cache(ws / "data", "BBB", make_bars(380, seed=2, price=30))
+    out = ws / "p.csv"
+    req = tiny_request(ws, "bt", ("AAA", "BBB"), hidden=6, epochs=2)
+    cfg = backtest.BacktestConfig(folds=2, horizon=3, predictions_out=out)
+    return backtest.run(req, ws / "models", cfg), pd.read_csv(out), ws
+
+
+def test_step_view_is_the_forecasts_at_that_step(report) -> None:
+    rep, rows, _ = report
+    for step in (1, 3):
+        view = next(v for v in backtest_plot.views(rep, step) if v.ticker == "BBB")
+        mine = rows[(rows["ticker"] == "BBB") & (rows["step"] == step)].sort_values("target_date")
+        assert list(view.dates.strftime("%Y-%m-%d")) == list(mine["target_date"])
+        np.testing.assert_allclose(view.pred, mine["prediction"])
+        np.testing.assert_allclose(view.lo, mine["lo"])
+        edge = np.cumsum(
+            np.abs(mine["prediction"] - mine["actual"]) - np.abs(mine["naive"] - mine["actual"])
+        )
+        np.testing.assert_allclose(view.edge, edge)
+    assert backtest_plot.coverage_by_step(rep) == [c.coverage for c in rep.per_step]
+
+
+def test_terminal_and_png(report, tmp_path) -> None:
+    rep, _, _ = report
+    text = backtest_plot.terminal(rep, 2)
+    assert "2-day-ahead forecasts" in text and "coverage per step" in text
+    png = tmp_path / "c.png"
+    backtest_plot.png(rep, png, 2)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_cli_plot_options(report, tmp_path) -> None:
+    _, _, ws = report
+    dirs = ["--data-dir", str(ws / "data"), "--models-dir", str(ws / "models")]
+    base = ["backtest", "AAA", "--folds", "2", "--horizon", "2", "--epochs", "1", "--hidden", "4"]
+    res = runner.invoke(app, [*base, *dirs, "--plot-file", str(tmp_path / "x" / "c.png")])
+    assert res.exit_code == 11 and "does not exist" in res.stderr  # before any training
+    res = runner.invoke(app, [*base, *dirs, "--plot", "--plot-step", "3"])
+    assert res.exit_code == 2 and "--plot-step must be between 1 and the horizon (2)" in res.stderr
+    assert "backtest (" not in res.stdout  # refused before any work
+    res = runner.invoke(app, [*base, *dirs, "--plot", "--plot-file", str(tmp_path / "c.png")])
+    assert res.exit_code == 0, res.output
+    assert "cumulative |error| minus naive's" in res.stderr and (tmp_path / "c.png").exists()
