@@ -11,7 +11,7 @@
   exactly zero is a miss.
 - Significance: a Diebold-Mariano test of equal mean absolute error with the Harvey, Leybourne
   and Newbold (1997) small-sample correction and a Newey-West (Bartlett) variance for h-step
-  forecasts; the p-value is two-sided, from Student's t with n - 1 degrees of freedom.
+  forecasts; the p-value is two-sided, from Student's t with n - 1 degrees of freedom (scipy).
 """
 
 from __future__ import annotations
@@ -155,7 +155,9 @@ def interval_score(
 
 def diebold_mariano(loss_model: np.ndarray, loss_base: np.ndarray, h: int = 1) -> Significance:
     """DM statistic with HLN correction and Newey-West variance (Bartlett weights, h-1 lags)."""
-    from scipy.stats import t as student
+    # Student's t two-sided p-value as the regularised incomplete beta function: the same
+    # number as scipy.stats.t.sf, but scipy.special imports in 0.1 s where scipy.stats takes 0.6.
+    from scipy.special import betainc
 
     d = np.asarray(loss_model, np.float64) - np.asarray(loss_base, np.float64)
     n = len(d)
@@ -170,7 +172,8 @@ def diebold_mariano(loss_model: np.ndarray, loss_base: np.ndarray, h: int = 1) -
         return Significance(None, None, n, h)
     hln = np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
     stat = float(hln * mean / np.sqrt(var / n))
-    return Significance(stat, float(2 * student.sf(abs(stat), df=n - 1)), n, h)
+    df = n - 1
+    return Significance(stat, float(betainc(df / 2, 0.5, df / (df + stat * stat))), n, h)
 
 
 def _relative_loss(g: Group, pred: np.ndarray) -> np.ndarray:
