@@ -17,6 +17,9 @@ if [ -n "$peer_python" ]; then
   vars=(--var "peer_python=$peer_python")
 fi
 export PATH="$root/.venv/bin:$PATH"
+# The harness reuses each contestant's workdir under --out-dir: start clean, or stockrnn train
+# (rightly) refuses to overwrite the previous run's model.
+rm -rf "$root/bench/out/peers"
 cd "$shared"
 "$root/.venv/bin/python" peer_bench.py bench --repeat "$repeat" --leak-check --save-predictions \
   --contestants "$here/stockrnn_contestant.json" --only "$only" "${vars[@]}" \
