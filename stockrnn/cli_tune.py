@@ -72,6 +72,7 @@ def tune_cmd(
     req.overwrite = overwrite
     from stockrnn import render, tune
     from stockrnn.progress import tune_progress
+    from stockrnn.tune_study import TuneHooks
 
     cfg = tune.TuneConfig(trials, folds, storage, study, space, seed, save_best)
     stop = [False]
@@ -85,7 +86,7 @@ def tune_cmd(
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         with tune_progress(err(), trials) as on_trial:
-            hooks = tune.TuneHooks(on_trial, lambda: stop[0])
+            hooks = TuneHooks(on_trial, lambda: stop[0])
             report = guarded(lambda: tune.run(req, cfg, hooks))
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from stockrnn import atomic
 from stockrnn.trading_calendar import day
@@ -20,6 +18,7 @@ from stockrnn.trading_calendar import day
 if TYPE_CHECKING:
     from stockrnn.experiment import OneStep
     from stockrnn.meta import FitMeta
+    from stockrnn.scoring import Forecasts
 
 BACKTEST_COLUMNS = [
     "ticker",
@@ -36,23 +35,6 @@ BACKTEST_COLUMNS = [
 ]
 _VALUES = ("pred", "actual", "naive", "drift", "lo", "hi")  # the columns after "step"
 TEST_COLUMNS = ["ticker", "date", "prediction", "actual", "naive", "lo80", "hi80"]
-
-
-@dataclass
-class Forecasts:
-    """Forecasts from many origins, (origins, horizon) arrays; NaN actual = beyond the data."""
-
-    symbol: str
-    fold: int  # 0 for a saved model
-    origins: np.ndarray
-    dates: pd.DatetimeIndex
-    pred: np.ndarray
-    actual: np.ndarray
-    naive: np.ndarray
-    drift: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    scale: float | None = None  # in-sample one-step naive MAE of the training span (MASE)
 
 
 def _text(rows: list[list[object]], header: list[str]) -> bytes:

@@ -21,15 +21,25 @@ from typing import Any
 
 import numpy as np
 
-from stockrnn import backtest, dataset, experiment, features, tune_space
+from stockrnn import backtest, dataset, experiment, features, scoring, tune_space
 from stockrnn.dataset import DataConfig, Series
-from stockrnn.errors import StockrnnError, UsageError
+from stockrnn.errors import UsageError
 from stockrnn.experiment import TrainRequest, TrainSummary
 from stockrnn.meta import TunedMeta
 from stockrnn.model import ModelConfig
+from stockrnn.tune_study import (
+    Gate,
+    TrialRow,
+    TuneHooks,
+    open_study,
+    optuna_module,
+    search,
+    shown_url,
+    storage_url,
+    trial_rows,
+)
 
 FIRST_CUT = 0.5  # share of the tuning span before the first fold
-OPEN_ATTEMPTS = 5
 
 
 @dataclass
@@ -52,16 +62,6 @@ class TuneConfig:
 
 
 @dataclass
-class TrialRow:
-    number: int
-    state: str  # complete | pruned | fail | running
-    value: float | None  # mean validation rel. MAE over the folds
-    params: dict[str, float | int | str]
-    epochs: int | None
-    seconds: float | None
-
-
-@dataclass
 class TuneReport:
     """The search and the best configuration's unseen test score."""
 
@@ -73,60 +73,6 @@ class TuneReport:
     importance: dict[str, float] = field(default_factory=dict)
     final: TrainSummary | None = None  # the best configuration trained once, scored on test
     stopped: bool = False  # Ctrl-C: stopped after the current trial
-
-
-def _optuna() -> Any:
-    try:
-        import optuna
-    except ImportError:
-        raise StockrnnError(
-            "stockrnn tune needs Optuna: pip install -e '.[tune]' (or pip install optuna)"
-        ) from None
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna
-
-
-def storage_url(cfg: TuneConfig, models_dir: Path) -> str:
-    return cfg.storage or f"sqlite:///{(models_dir / 'tune.db').resolve()}"
-
-
-def shown_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return str(make_url(url).render_as_string(hide_password=True))
-    except Exception:  # an unparsable URL is refused elsewhere; never echo it whole
-        return url.split("@")[-1]
-
-
-def open_study(cfg: TuneConfig, name: str, models_dir: Path) -> Any:
-    """Create or load the study; a bad or unreachable storage URL is one clear UsageError."""
-    optuna = _optuna()
-    url = storage_url(cfg, models_dir)
-    if cfg.storage is None:
-        models_dir.mkdir(parents=True, exist_ok=True)
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # heartbeats are "experimental" in Optuna 5
-                storage = optuna.storages.RDBStorage(url, heartbeat_interval=60, grace_period=180)
-                return optuna.create_study(
-                    study_name=name,
-                    storage=storage,
-                    load_if_exists=True,
-                    direction="minimize",
-                    pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=2),
-                )
-        except Exception as exc:  # sqlalchemy and optuna raise many kinds for one cause
-            # Processes starting together race to create the tables or the study: the loser
-            # finds them there on the next try.
-            racing = any(m in repr(exc) for m in ("IntegrityError", "already exists", "locked"))
-            if attempt + 1 < OPEN_ATTEMPTS and racing:
-                time.sleep(0.2 * (attempt + 1))
-                continue
-            why = str(exc).splitlines()[0][:160]
-            raise UsageError(f"--storage {shown_url(url)}: cannot open the study ({why})") from exc
-    raise AssertionError("unreachable")
 
 
 def tuning_span(series: list[Series], data: DataConfig) -> list[Series]:
@@ -171,14 +117,14 @@ def _fold_score(
             results.append(
                 backtest.forecast_origins(fitted.predictor, s, origins, 1, np.zeros(1), k, lo, None)
             )
-    return backtest.score(results, 0).model.rel_mae if results else None
+    return scoring.score(results, 0).model.rel_mae if results else None
 
 
 def objective(
     base: TrainRequest, span: list[Series], cfg: TuneConfig, space: dict[str, tune_space.Param]
 ) -> Callable[[Any], float]:
     """Optuna's objective: mean one-step rel. MAE over the folds; pruned per epoch on val loss."""
-    optuna = _optuna()
+    optuna = optuna_module()
 
     def score(trial: Any) -> float:
         req = trial_request(base, _params(trial, space))
@@ -210,99 +156,6 @@ def objective(
     return score
 
 
-def _rows(study: Any) -> list[TrialRow]:
-    """Trials best first; only complete ones have a score (Optuna keeps a pruned trial's last
-    intermediate value, a validation loss, as its value: not comparable, so not shown)."""
-    rows = [
-        TrialRow(
-            t.number,
-            t.state.name.lower(),
-            t.value if t.state.name == "COMPLETE" else None,
-            dict(t.params),
-            t.user_attrs.get("epochs"),
-            t.user_attrs.get("seconds"),
-        )
-        for t in study.get_trials(deepcopy=False)
-    ]
-    return sorted(rows, key=lambda r: (r.value is None, r.value or 0.0, r.number))
-
-
-def _finished(study: Any) -> int:
-    from optuna.trial import TrialState
-
-    live = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)
-    return len(study.get_trials(deepcopy=False, states=live))
-
-
-class _Gate:
-    """Serialises "count the trials, then start one" across processes sharing a SQLite file,
-    so together they stop at exactly the requested number. The lock is held from the count
-    until the new trial exists (the objective releases it first thing). Other databases
-    (several machines) have no shared file: there a trial may rarely go one over."""
-
-    def __init__(self, url: str) -> None:
-        from filelock import FileLock
-        from sqlalchemy.engine import make_url
-
-        target = make_url(url)
-        db = target.database if target.drivername.startswith("sqlite") else None
-        self.lock = FileLock(f"{db}.lock") if db and db != ":memory:" else None
-
-    def acquire(self) -> None:
-        if self.lock is not None:
-            self.lock.acquire()
-
-    def release(self) -> None:
-        if self.lock is not None and self.lock.is_locked:
-            self.lock.release()
-
-
-def search(
-    study: Any,
-    goal: int,
-    score: Callable[[Any], float],
-    cfg: TuneConfig,
-    hooks: TuneHooks,
-    gate: _Gate,
-) -> bool:
-    """Run trials until the study holds `goal` of them; False if stopped by Ctrl-C."""
-    optuna = _optuna()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "fail_stale_trials is experimental"
-        optuna.storages.fail_stale_trials(study)  # trials of a killed process, past grace
-
-    def gated(trial: Any) -> float:
-        gate.release()  # the trial exists now: others may count it
-        return score(trial)
-
-    while True:
-        gate.acquire()
-        try:
-            done = _finished(study)
-            if done >= goal:
-                return True
-            if hooks.should_stop():
-                return False
-            # Seeded by the study's size: one process replays the same proposals run after
-            # run, and processes sharing a study (which see different sizes) propose others.
-            study.sampler = optuna.samplers.TPESampler(seed=cfg.seed + done)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "heartbeat is experimental"
-                study.optimize(gated, n_trials=1, catch=())
-        finally:
-            gate.release()
-        scores = [r.value for r in _rows(study) if r.value is not None]
-        hooks.on_trial(_finished(study), goal, min(scores) if scores else None)
-
-
-@dataclass
-class TuneHooks:
-    """Progress after each trial, and a flag Ctrl-C sets to stop after the current one."""
-
-    on_trial: Callable[[int, int, float | None], None] = lambda done, goal, best: None
-    should_stop: Callable[[], bool] = lambda: False
-
-
 def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> TuneReport:
     """Search, then train the best configuration once and score it on the unseen test span."""
     hooks = hooks or TuneHooks()
@@ -319,10 +172,11 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     if not span:
         raise UsageError("the training span is too short to tune on")
     name = cfg.study or "tune-" + "+".join(sorted(s.symbol for s in series))[:80]
-    study = open_study(cfg, name, base.models_dir)
-    gate = _Gate(storage_url(cfg, base.models_dir))
+    study = open_study(cfg.storage, name, base.models_dir)
+    url = storage_url(cfg.storage, base.models_dir)
+    gate = Gate(url)
     score = objective(base, span, cfg, space)
-    finished = search(study, cfg.trials, score, cfg, hooks, gate)
+    finished = search(study, cfg.trials, score, cfg.seed, hooks, gate)
     from optuna.trial import TrialState
 
     counts: dict[str, int] = {}
@@ -331,37 +185,42 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     days = np.concatenate([s.dates.to_numpy() for s in span])
     report = TuneReport(
         name,
-        shown_url(storage_url(cfg, base.models_dir)),
+        shown_url(url),
         (str(days.min())[:10], str(days.max())[:10]),
         counts,
-        _rows(study)[:10],
+        trial_rows(study)[:10],
         stopped=not finished,
     )
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not finished or not complete:
         return report
     if len(complete) >= 2:
-        optuna = _optuna()
+        optuna = optuna_module()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             report.importance = dict(optuna.importance.get_param_importances(study))
-    report.final = train_best(base, cfg, study, name)
+    report.final = train_best(base, cfg, study, name, space)
     return report
 
 
-def train_best(base: TrainRequest, cfg: TuneConfig, study: Any, name: str) -> TrainSummary:
+def train_best(
+    base: TrainRequest,
+    cfg: TuneConfig,
+    study: Any,
+    name: str,
+    space: dict[str, tune_space.Param],
+) -> TrainSummary:
     """The best trial's configuration on the normal split, scored on the test span."""
     import tempfile
 
     best = study.best_trial
-    space = tune_space.load(cfg.space)
     params = {n: best.params.get(n, p.fixed) for n, p in space.items()}
     req = trial_request(base, params)
     req = replace(req, data=replace(req.data, split=base.data.split))
     req.data.train_end, req.data.val_end = base.data.train_end, base.data.val_end
     req.tuned = TunedMeta(
         study=name,
-        storage=shown_url(storage_url(cfg, base.models_dir)),
+        storage=shown_url(storage_url(cfg.storage, base.models_dir)),
         trial=best.number,
         value=float(best.value),
     )

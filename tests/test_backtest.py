@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from conftest import cache, cli_runner, make_bars, tiny_request
 
-from stockrnn import backtest, experiment, store
+from stockrnn import backtest, experiment, scoring, store
 from stockrnn.backtest import BacktestConfig, LeakError
 from stockrnn.cli import app
 from stockrnn.errors import UsageError
@@ -151,7 +151,7 @@ def test_lag_echo_flags_carried_forward_forecasts() -> None:
         last,
         last,
     )
-    assert any("carried forward" in w for w in backtest.lag_echo([f]))
+    assert any("carried forward" in w for w in scoring.lag_echo([f]))
 
 
 def test_cli_backtest_on_sample_ticker(tmp_path) -> None:

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from conftest import cache, cli_runner, make_bars, tiny_request
 
-from stockrnn import backtest, experiment, intervals, metrics
+from stockrnn import experiment, intervals, metrics, scoring
 from stockrnn.cli import app
-from stockrnn.report_files import Forecasts
+from stockrnn.scoring import Forecasts
 
 runner = cli_runner()
 
@@ -226,13 +226,13 @@ def oracle(skill: float | None, seed: int = 0) -> Forecasts:
 
 
 def test_lag_echo_judges_moves_not_levels() -> None:
-    assert backtest.lag_echo([oracle(0.3)]) == []  # rel. MAE 0.70, every direction right
-    assert backtest.lag_echo([oracle(1.0)]) == []
-    echo = backtest.lag_echo([oracle(0.02)])
+    assert scoring.lag_echo([oracle(0.3)]) == []  # rel. MAE 0.70, every direction right
+    assert scoring.lag_echo([oracle(1.0)]) == []
+    echo = scoring.lag_echo([oracle(0.02)])
     assert len(echo) == 1 and "carried forward" in echo[0]
-    noise = backtest.lag_echo([oracle(None)])
+    noise = scoring.lag_echo([oracle(None)])
     assert len(noise) == 1 and "unrelated to the actual ones" in noise[0]
-    ratio, corr = backtest.echo_stats(np.array([0.3, -0.6, 0.9]), np.array([1.0, -2.0, 3.0]))
+    ratio, corr = scoring.echo_stats(np.array([0.3, -0.6, 0.9]), np.array([1.0, -2.0, 3.0]))
     assert ratio == pytest.approx(0.3) and corr == pytest.approx(1.0)
 
 
@@ -276,7 +276,7 @@ def test_coverage_per_ticker_and_step() -> None:
         a = getattr(r, name)
         setattr(r, name, np.concatenate([a, a], axis=1))
     r.scale = 1.0
-    rows = backtest.coverage_rows([r], 0.8)
+    rows = scoring.coverage_rows([r], 0.8)
     assert [(x.ticker, x.step, x.n) for x in rows] == [("X", 1, 299), ("X", 2, 299)]
     assert rows[0].coverage == 1.0
     below = float(np.mean(r.actual[:, 1] <= r.pred[:, 1]))
