@@ -70,7 +70,7 @@ def tune_cmd(
     )  # fmt: skip
     req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "tune", ticker, split))
     req.overwrite = overwrite
-    from stockrnn import render, tune
+    from stockrnn import render, render_tune, tune
     from stockrnn.progress import tune_progress
     from stockrnn.tune_study import TuneHooks
 
@@ -93,8 +93,8 @@ def tune_cmd(
     if json_out:
         typer.echo(render.to_json(report))
     else:
-        out().print(render.tune_table(report))
-        err().print(render.tune_footer(report), markup=False)
+        out().print(render_tune.tune_table(report))
+        err().print(render_tune.tune_footer(report), markup=False)
     if report.stopped:
         err().print(
             f"interrupted: stopped after the current trial; study {report.study!r} is kept in "
