@@ -24,7 +24,6 @@ from stockrnn import (
     intervals,
     metrics,
     report_files,
-    store,
     workspace,
 )
 from stockrnn.dataset import DataConfig, Series
@@ -137,7 +136,7 @@ def fold_cuts(
     series: list[Series], folds: int, first_cut: float
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """(first test day, first day after the fold) per fold, cut on the union of all sessions."""
-    days = pd.DatetimeIndex(np.unique(np.concatenate([s.dates.to_numpy() for s in series])))
+    days = dataset.union_days(series)
     edges = np.linspace(int(first_cut * len(days)), len(days), folds + 1).astype(int)
     after = days[-1] + pd.Timedelta(days=1)
     return [
@@ -272,16 +271,15 @@ def run(
     else:
         req.validate()
         names = features.FEATURE_SETS[req.data.features]
-    series = dataset.load_series(req.data_dir, req.tickers, names)
+    frames = dataset.load_frames(req.data_dir, req.tickers)
+    series = dataset.load_series(req.data_dir, req.tickers, names, frames)
     notes: list[str] = []
     if cfg.model is None:
         results, rows = walk_forward(series, req, cfg, hooks or Hooks())
         mode = "walk-forward"
     else:
         results, rows, notes = saved_model(series, models_dir, cfg)
-        changed = (
-            changed_note(meta, s.symbol, store.load(req.data_dir, s.symbol)[0]) for s in series
-        )
+        changed = (changed_note(meta, symbol, frame) for symbol, frame, _ in frames)
         notes += [note for note in changed if note]
         mode = "saved model"
     if cfg.predictions_out is not None:

@@ -88,8 +88,11 @@ class Series:
         )
 
 
-def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Series]:
-    """Cached series for `tickers` (all cached when empty)."""
+Cached = tuple[str, pd.DataFrame, store.Manifest]
+
+
+def load_frames(data_dir: Path, tickers: list[str]) -> list[Cached]:
+    """Cached frames and manifests for `tickers` (all cached when empty), each read once."""
     if not tickers:
         tickers = [m.symbol for m in store.cached(data_dir)]
         if not tickers:
@@ -97,13 +100,24 @@ def load_series(data_dir: Path, tickers: list[str], names: list[str]) -> list[Se
                 f"no cached data in {data_dir}; run `stockrnn fetch TICKER` first "
                 "(or `stockrnn fetch AAPL --source sample` offline)"
             )
+    return [(symbol, *store.load(data_dir, symbol)) for symbol in tickers]
+
+
+def load_series(
+    data_dir: Path, tickers: list[str], names: list[str], frames: list[Cached] | None = None
+) -> list[Series]:
+    """Series for `tickers` from the cache (or from `frames` already read)."""
     out = []
-    for symbol in tickers:
-        frame, manifest = store.load(data_dir, symbol)
+    for symbol, frame, manifest in frames if frames is not None else load_frames(data_dir, tickers):
         if features.lacking(frame, names):
             raise DataError(f"{symbol} has no volume; train with --features ohlc")
         out.append(Series.from_frame(symbol, frame, names, manifest.sha256))
     return out
+
+
+def union_days(series: list[Series]) -> pd.DatetimeIndex:
+    """Every session any of the series has, sorted: the axis date splits and folds cut."""
+    return pd.DatetimeIndex(np.unique(np.concatenate([s.dates.to_numpy() for s in series])))
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,7 @@ def cut_dates(series: list[Series], cfg: DataConfig) -> Cuts:
     """The given --train-end/--val-end, or the split fractions over the union of sessions."""
     if cfg.train_end is not None and cfg.val_end is not None:
         return Cuts(pd.Timestamp(cfg.train_end), pd.Timestamp(cfg.val_end))
-    days = np.unique(np.concatenate([s.dates.to_numpy() for s in series]))
+    days = union_days(series)
     n_train = int(np.floor(cfg.split[0] * len(days)))
     n_val = int(np.floor(cfg.split[1] * len(days)))
     if n_train < 1 or n_val < 1:
