@@ -102,8 +102,9 @@ def train_cmd(
         patience,
         seed,
         device,
+        head,
+        horizon,
     )
-    args.head, args.horizon = head, horizon
     req = guarded(
         lambda: opts.train_request(
             args, data_dir, models_dir, name, ticker, split, train_end, val_end, overwrite
@@ -189,8 +190,9 @@ def backtest_cmd(
         patience,
         seed,
         device,
+        head,
+        horizon if head == Head.direct else 1,  # a direct head's days are the backtest's
     )
-    args.head, args.horizon = head, (horizon if head == Head.direct else 1)
     req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
     from stockrnn import backtest, render
     from stockrnn.progress import backtest_progress
