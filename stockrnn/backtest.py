@@ -97,7 +97,9 @@ class BacktestReport:
     echo: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)  # per ticker and step
-    paths: list[Forecasts] = field(default_factory=list, repr=False)  # for charts, not JSON
+    paths: list[Forecasts] = field(  # every forecast, for the charts
+        default_factory=list, repr=False, metadata={"json": False}
+    )
 
 
 def forecast_origins(

@@ -65,7 +65,7 @@ class Forecast:
     last_date: str
     last_close: float
     rows: list[ForecastRow]
-    history: pd.Series = field(repr=False)  # recent closes, for charts (not in JSON)
+    history: pd.Series = field(repr=False, metadata={"json": False})  # recent closes, for charts
     notes: list[str] = field(default_factory=list)
 
 

@@ -217,15 +217,3 @@ def compare_groups(groups: list[Group], h: int = 1) -> Comparison:
         diebold_mariano(model_loss, naive_loss, h),
         vs_drift,
     )
-
-
-def compare(
-    pred: np.ndarray,
-    actual: np.ndarray,
-    naive: np.ndarray,
-    drift: np.ndarray | None = None,
-    band: tuple[np.ndarray, np.ndarray] | None = None,
-    scale: float | None = None,
-) -> Comparison:
-    """One group's comparison (see compare_groups)."""
-    return compare_groups([Group(pred, actual, naive, drift, band, scale)])

@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 
 
 def plain(obj: Any) -> Any:
-    """Dataclasses, pydantic models, lists and dicts as JSON-ready values; what only charts
-    use (price history, forecast paths) is left out."""
+    """Dataclasses, pydantic models, lists and dicts as JSON-ready values. Fields declared with
+    metadata={"json": False} (what only charts use: price history, forecast paths) are left out."""
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
     if is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "history"}
+        shown = (f for f in fields(obj) if f.metadata.get("json", True))
+        return {f.name: plain(getattr(obj, f.name)) for f in shown}
     if isinstance(obj, list | tuple):
         return [plain(o) for o in obj]
     if isinstance(obj, dict):

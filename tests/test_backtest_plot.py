@@ -58,3 +58,14 @@ def test_cli_plot_options(report, tmp_path) -> None:
     res = runner.invoke(app, [*base, *dirs, "--plot", "--plot-file", str(tmp_path / "c.png")])
     assert res.exit_code == 0, res.output
     assert "cumulative |error| minus naive's" in res.stderr and (tmp_path / "c.png").exists()
+
+
+def test_chart_only_fields_stay_out_of_json(report) -> None:
+    import json
+
+    from stockrnn import render
+
+    rep, _, _ = report
+    payload = json.loads(render.to_json(rep))
+    assert "paths" not in payload and rep.paths  # the charts' data, not the report's
+    assert set(payload) >= {"per_step", "overall", "coverage", "folds"}
