@@ -50,9 +50,7 @@ def fetch(
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Download daily OHLCV bars into the data folder, incrementally and validated."""
-    guarded(
-        lambda: opts.check_fetch(ctx, tickers or [], source, csv, all_in_csv, date_format, period)
-    )
+    guarded(lambda: opts.check_fetch(ctx, tickers or [], source, csv, all_in_csv, date_format))
     if csv is not None:
         source = Source.csv
     from rich.progress import Progress

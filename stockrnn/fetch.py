@@ -254,10 +254,12 @@ def configs_for(
 ) -> list[FetchConfig | StockrnnError]:
     """One config per ticker, or the error that refused its symbol (reported in order).
 
-    A CSV is read once here and shared by every ticker imported from it.
+    A CSV is read once here, after the options are checked, and shared by every ticker
+    imported from it.
     """
     path: Path | None = options.get("csv")
     if path is not None:
+        check_range(FetchConfig("", **options))  # refuse bad options before reading the file
         table = csvfile.read(path, options.get("date_format"))
         options["table"] = table
         if all_in_csv:

@@ -55,13 +55,10 @@ def check_fetch(
     csv: Path | None,
     all_in_csv: bool,
     date_format: str | None,
-    period: str | None,
 ) -> None:
     """Refuse fetch options that conflict or do not apply, before any work."""
     if csv is not None and explicit(ctx, "source") and source != Source.csv:
         raise UsageError("--csv imports a file: it cannot be combined with --source yahoo/sample")
-    if csv is not None and period is not None:
-        raise UsageError("--period applies to Yahoo downloads; a CSV is imported whole")
     if csv is None and (all_in_csv or date_format is not None):
         raise UsageError("--all and --date-format apply to --csv imports only")
     if all_in_csv and tickers:

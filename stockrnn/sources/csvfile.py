@@ -12,11 +12,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from stockrnn import symbols
 from stockrnn.errors import DataError, StockrnnError
-from stockrnn.sources import Fetched, csvdates, csvtext, standardize
+from stockrnn.sources import KNOWN, Fetched, csvdates, csvtext
 
 LAYOUTS = (
     "Yahoo: Date,Open,High,Low,Close[,Adj Close],Volume in any order or case",
@@ -48,7 +49,7 @@ _ALIASES = {
     "time": "time",
     "per": "per",
 }
-NUMBERS = ["open", "high", "low", "close", "adj_close", "volume"]
+NUMBERS = KNOWN  # the columns read as numbers
 _MISSING = {"", "null", "nan", "na", "n/a", "-", "none"}
 
 
@@ -164,13 +165,14 @@ def _frame(rows: pd.DataFrame, decimal: str, date_format: str | None, name: str)
         dates = csvdates.parse(rows["date"], date_format, times)
     except DataError as exc:
         raise DataError(f"{name}: {exc}") from exc
-    out = pd.DataFrame(
-        {c: _numbers(rows[c], decimal, c).to_numpy() for c in NUMBERS if c in rows}, index=dates
-    )
-    if "volume" not in out:
-        out["volume"] = 0.0
+    columns = {  # already the standard frame (sources.standardize): floats in KNOWN order
+        c: _numbers(rows[c], decimal, c).to_numpy() if c in rows else np.zeros(len(rows))
+        for c in KNOWN
+        if c in rows or c == "volume"
+    }
+    out = pd.DataFrame(columns, index=pd.DatetimeIndex(dates, name="date"))
     _check_duplicates(out, name)
-    return standardize(out)
+    return out
 
 
 def _check_columns(frame: pd.DataFrame, name: str) -> None:
