@@ -147,11 +147,11 @@ def calibration(fit: Fitted, series: list[Series]) -> tuple[list[list[float | No
         local = np.sort(rows[fit.samples.owner[rows] == i] - fit.samples.offsets[i])
         if not len(local):
             continue
-        origins = local - 1
+        origins, last = local - 1, local.max()  # last: the final validation day
         pred = paths(fit.predictor, s, origins, steps).close  # (origins, steps)
         sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], origins)
         for h in range(1, steps + 1):
-            ok = origins + h <= local.max()  # the target is inside the validation span
+            ok = origins + h <= last  # the target is inside the validation span
             target = s.close[origins[ok] + h]
             resid[h - 1].append(np.abs(np.log(target / pred[ok, h - 1])) / sigma[ok])
     flat = [np.concatenate(r) if r else np.empty(0) for r in resid]

@@ -161,8 +161,10 @@ def search(
                 study.optimize(gated, n_trials=1, catch=())
         finally:
             gate.release()
-        scores = [r.value for r in trial_rows(study) if r.value is not None]
-        hooks.on_trial(finished_count(study), goal, min(scores) if scores else None)
+        rows = trial_rows(study)  # one read of the study for both figures
+        scores = [r.value for r in rows if r.value is not None]
+        live = sum(r.state in ("complete", "pruned", "running", "waiting") for r in rows)
+        hooks.on_trial(live, goal, min(scores) if scores else None)
 
 
 @dataclass
