@@ -1,9 +1,17 @@
-"""Forecast skill of rnn, lstm and gru in walk-forward backtests on the real tickers in
-../shared/data/ohlcv, beside the naive and drift baselines. Prints one markdown table.
+"""Forecast skill in walk-forward backtests on the real tickers in ../shared/data/ohlcv, beside
+naive and drift, across heads, covariates and interval methods. Prints markdown tables.
 
 usage: python bench/skill.py [--folds 3] [--horizon 5] [--epochs 30] [--patience 5]
-           [--tickers AAPL,SPY,...] [--cells rnn,lstm,gru]
-Also times one default 5-fold backtest on the bundled sample's AAPL through the real CLI.
+           [--tickers AAPL,SPY,...] [--cells lstm] [--configs rec,dir,rec+cov,dir+cov,rec-fixed]
+
+Configurations (each one model per ticker, cell and fold):
+  rec        recursive head (one day, rolled forward), volatility-normalised conformal intervals
+  dir        direct head emitting all `horizon` days in one pass
+  rec+cov    rec with ^GSPC's daily log returns and the calendar features as inputs
+  dir+cov    dir with the same inputs
+  rec-fixed  rec with the old interval method: one raw log width per step for every origin
+Every ticker is cut at the last day of GSPC.csv (2017-12-29), so all configurations see the
+same days. Also times one default 5-fold backtest on the bundled sample's AAPL (the real CLI).
 """
 
 from __future__ import annotations
@@ -13,28 +21,47 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 OHLCV = Path(__file__).resolve().parents[2] / "shared" / "data" / "ohlcv"
 TICKERS = "AAPL,GOOG,SPY,INTC,GSPC,ORCL,IBM,MSFT,AMZN,NVDA,TSLA"
+MARKET = "GSPC"  # the S&P 500 index (^GSPC), the covariate
+
+
+@dataclass(frozen=True)
+class Config:
+    head: str = "recursive"
+    covariates: bool = False
+    intervals: str = "vol"
+
+
+CONFIGS = {
+    "rec": Config(),
+    "dir": Config(head="direct"),
+    "rec+cov": Config(covariates=True),
+    "dir+cov": Config(head="direct", covariates=True),
+    "rec-fixed": Config(intervals="fixed"),
+}
 
 
 def fmt(v: float | None, spec: str = ".3f") -> str:
     return "n/a" if v is None else format(v, spec)
 
 
-def row(cell: str, ticker: str, rep: object) -> str:
+def row(label: str, ticker: str, rep: object) -> str:
     o = rep.overall  # type: ignore[attr-defined]
     s1 = rep.per_step[0]  # type: ignore[attr-defined]
     cov = o.coverage
-    p1, p_all = s1.vs_naive.p_value, o.vs_naive.p_value
-    per = [100 * r.coverage for r in rep.coverage if r.coverage is not None]  # type: ignore[attr-defined]
-    steps = " / ".join(f"{c:.0f}" for c in per)
+    rows = rep.coverage  # type: ignore[attr-defined]
+    per = " / ".join(f"{100 * r.coverage:.0f}" for r in rows if r.coverage is not None)
+    msis = [r.msis for r in rows if r.msis is not None]
     return (
-        f"| {cell} | {ticker} | {o.model.n} | {fmt(s1.model.rel_mae)} | {fmt(p1)} | "
-        f"{fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | {fmt(o.drift.rel_mae)} | "
-        f"{fmt(p_all)} | {fmt(o.model.diracc, '.1f')} | {fmt(o.drift.diracc, '.1f')} | "
-        f"{fmt(None if cov is None else 100 * cov, '.1f')} | {steps} |"
+        f"| {label} | {ticker} | {o.model.n} | {fmt(s1.model.rel_mae)} | "
+        f"{fmt(s1.vs_naive.p_value)} | {fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | "
+        f"{fmt(o.vs_naive.p_value)} | {fmt(o.drift.rel_mae)} | {fmt(o.model.diracc, '.1f')} | "
+        f"{fmt(None if cov is None else 100 * cov, '.1f')} | {per} | "
+        f"{fmt(sum(msis) / len(msis) if msis else None, '.2f')} |"
     )
 
 
@@ -54,6 +81,22 @@ def time_default_backtest() -> float:
         return time.perf_counter() - t0
 
 
+def import_cut(data: Path, tickers: list[str], tmp: Path) -> None:
+    """Import each ticker's CSV, cut at the market covariate's last day."""
+    import pandas as pd
+
+    from stockrnn.fetch import FetchConfig, fetch_one
+
+    end = pd.read_csv(OHLCV / f"{MARKET}.csv", usecols=["Date"])["Date"].max()
+    for t in {*tickers, MARKET}:
+        frame = pd.read_csv(OHLCV / f"{t}.csv")
+        cut = tmp / f"{t}.csv"
+        frame[frame["Date"] <= end].to_csv(cut, index=False)
+        got = fetch_one(data, FetchConfig(t, "csv", csv=cut))
+        if got.error:
+            sys.exit(f"{t}: {got.error}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--folds", type=int, default=3)
@@ -61,13 +104,13 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--patience", type=int, default=5)
     p.add_argument("--tickers", default=TICKERS)
-    p.add_argument("--cells", default="rnn,lstm,gru")
+    p.add_argument("--cells", default="lstm")
+    p.add_argument("--configs", default=",".join(CONFIGS))
     p.add_argument("--skip-timing", action="store_true")
     a = p.parse_args()
     from stockrnn import backtest
     from stockrnn.dataset import DataConfig
     from stockrnn.experiment import TrainRequest
-    from stockrnn.fetch import FetchConfig, fetch_one
     from stockrnn.model import ModelConfig
     from stockrnn.train import TrainConfig
 
@@ -78,34 +121,43 @@ def main() -> None:
         f"settings: walk-forward, {a.folds} folds (expanding window from 50% of each series), "
         f"horizon {a.horizon}, window 60, hidden 64, 1 layer, OHLC log-relative features, "
         f"standard scaler, Adam lr 1e-3, batch 64, up to {a.epochs} epochs, patience "
-        f"{a.patience}, seed 42, 80% conformal intervals; one model per ticker and cell\n"
+        f"{a.patience}, seed 42, 80% conformal intervals; one model per ticker, cell and "
+        f"configuration; every ticker cut at {MARKET}'s last day\n"
     )
     print(
-        "| cell | ticker | forecasts | rel. MAE step 1 | DM p step 1 | rel. MAE all steps | "
-        "MASE all steps | drift rel. MAE | DM p all steps | dir % | drift dir % | 80% cover % | "
-        "cover % per step |"
+        "| config | ticker | forecasts | rel. MAE step 1 | DM p step 1 | rel. MAE all steps | "
+        "MASE all steps | DM p all steps | drift rel. MAE | dir % | 80% cover % | "
+        "cover % per step | MSIS |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         tickers = a.tickers.split(",")
-        for t in tickers:
-            fetch_one(data, FetchConfig(t, "csv", csv=OHLCV / f"{t}.csv"))
+        import_cut(data, tickers, Path(tmp))
         for cell in a.cells.split(","):
-            for t in tickers:
-                req = TrainRequest(
-                    data,
-                    Path(tmp) / "m",
-                    "bt",
-                    [t],
-                    DataConfig(),
-                    ModelConfig(cell),
-                    TrainConfig(epochs=a.epochs, patience=a.patience),
-                )
-                rep = backtest.run(
-                    req, Path(tmp) / "m", backtest.BacktestConfig(a.folds, a.horizon)
-                )
-                print(row(cell, t, rep), flush=True)
+            for label in a.configs.split(","):
+                c = CONFIGS[label]
+                for t in tickers:
+                    data_cfg = DataConfig(
+                        covariates=[MARKET] if c.covariates else [],
+                        calendar_features=c.covariates,
+                    )
+                    direct = c.head == "direct"
+                    model = ModelConfig(cell, head=c.head, horizon=a.horizon if direct else 1)
+                    req = TrainRequest(
+                        data,
+                        Path(tmp) / "m",
+                        "bt",
+                        [t],
+                        data_cfg,
+                        model,
+                        TrainConfig(epochs=a.epochs, patience=a.patience),
+                        intervals=c.intervals,
+                    )
+                    rep = backtest.run(
+                        req, Path(tmp) / "m", backtest.BacktestConfig(a.folds, a.horizon)
+                    )
+                    print(row(f"{cell} {label}", t, rep), flush=True)
     print(f"\nwhole benchmark: {time.perf_counter() - t_all:.0f} s")
     if not a.skip_timing:
         print(

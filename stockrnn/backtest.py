@@ -26,7 +26,7 @@ from stockrnn import (
     report_files,
     workspace,
 )
-from stockrnn.dataset import DataConfig, Series
+from stockrnn.dataset import Series
 from stockrnn.errors import StockrnnError, UsageError
 from stockrnn.experiment import Fitted, TrainRequest, calibration, fit_series
 from stockrnn.forecast import changed_note, predictor_of
@@ -123,7 +123,7 @@ def forecast_origins(
     inside = target < len(s.close)
     actual = np.where(inside, s.close[np.minimum(target, len(s.close) - 1)], np.nan)
     drift = last * np.exp(mu * np.arange(1, horizon + 1))
-    sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], origins)
+    sigma = p.sigma(s, origins)
     lo, hi = intervals.band(pred, sigma, widths[:horizon])
     naive = np.repeat(last, horizon, axis=1)
     return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi, scale)
@@ -152,7 +152,7 @@ def walk_forward(
     series: list[Series], req: TrainRequest, cfg: BacktestConfig, hooks: Hooks
 ) -> tuple[list[Forecasts], list[FoldRow]]:
     """Refit per fold on every ticker's days before its cut; forecast each day of its span."""
-    data = DataConfig(req.data.window, req.data.features, req.data.scaler, (0.85, 0.15, 0.0))
+    data = replace(req.data, split=(0.85, 0.15, 0.0), train_end=None, val_end=None)
     fold_req = replace(req, data=data)
     fold_req.validate()
     results, rows = [], []
@@ -269,12 +269,12 @@ def run(
         workspace.check_output(cfg.predictions_out, "--predictions-out")
     if cfg.model is not None:
         meta = checkpoint.read_meta(models_dir, cfg.model)
-        names = meta.features
+        data = meta.data
     else:
         req.validate()
-        names = features.FEATURE_SETS[req.data.features]
+        data = req.data
     frames = dataset.load_frames(req.data_dir, req.tickers)
-    series = dataset.load_series(req.data_dir, req.tickers, names, frames)
+    series = dataset.load_series(req.data_dir, req.tickers, data, frames)
     notes: list[str] = []
     if cfg.model is None:
         results, rows = walk_forward(series, req, cfg, hooks or Hooks())

@@ -254,12 +254,19 @@ def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
         raise CheckpointError(f"model {name!r}: its model settings are invalid ({exc})") from exc
     names = features.FEATURE_SETS.get(meta.data.features)
     n = model.cfg.n_features
+    inputs = model.cfg.n_inputs or n
     if names is None or names != meta.features or len(names) != n:
         raise CheckpointError(
             f"model {name!r}: feature list {meta.features} is not one this "
             "stockrnn knows or disagrees with the model"
         )
-    if len(meta.scaler.shift) != n or len(meta.scaler.scale) != n:
+    if inputs != n + meta.data.exog.width or [c.symbol for c in meta.covariates] != list(
+        meta.data.covariates
+    ):
+        raise CheckpointError(f"model {name!r}: its covariates disagree with the model")
+    if meta.intervals.method not in ("vol", "fixed"):
+        raise CheckpointError(f"model {name!r}: unknown interval method {meta.intervals.method!r}")
+    if len(meta.scaler.shift) != inputs or len(meta.scaler.scale) != inputs:
         raise CheckpointError(f"model {name!r}: scaler parameters disagree with the features")
     tensors = read_weights(models_dir, meta)
     expected = model.state_dict()

@@ -28,6 +28,11 @@ class Head(StrEnum):
     direct = "direct"  # all horizon days from one forward pass (many-to-many)
 
 
+class IntervalMethod(StrEnum):
+    vol = "vol"  # conformal on residuals over the origin's recent volatility
+    fixed = "fixed"  # conformal on raw log residuals: one width per step for every origin
+
+
 class FeatureSet(StrEnum):
     ohlc = "ohlc"
     ohlcv = "ohlcv"

@@ -12,13 +12,15 @@ from typing import Annotated
 import typer
 
 from stockrnn import options as opts
-from stockrnn.choices import Cell, Device, FeatureSet, Head, ScalerKind
+from stockrnn.choices import Cell, Device, FeatureSet, Head, IntervalMethod, ScalerKind
 from stockrnn.cli_app import app, err, fail, guarded, out
 from stockrnn.errors import UsageError
 from stockrnn.options import (
     BatchOpt,
     BiasOpt,
+    CalendarOpt,
     CellOpt,
+    CovariateOpt,
     DataDir,
     DateOpt,
     DeviceOpt,
@@ -27,6 +29,7 @@ from stockrnn.options import (
     FeaturesOpt,
     HeadOpt,
     HiddenOpt,
+    IntervalsOpt,
     JsonOut,
     LayersOpt,
     LrOpt,
@@ -64,6 +67,9 @@ def train_cmd(
     seed: SeedOpt = 42,
     device: DeviceOpt = Device.auto,
     head: HeadOpt = Head.recursive,
+    covariate: CovariateOpt = None,
+    calendar_features: CalendarOpt = False,
+    intervals: IntervalsOpt = IntervalMethod.vol,
     horizon: Annotated[
         int, typer.Option(help="Days a direct head forecasts at once (--head direct).")
     ] = 1,
@@ -104,6 +110,9 @@ def train_cmd(
         device,
         head,
         horizon,
+        covariate or [],
+        calendar_features,
+        intervals,
     )
     req = guarded(
         lambda: opts.train_request(
@@ -164,6 +173,9 @@ def backtest_cmd(
     seed: SeedOpt = 42,
     device: DeviceOpt = Device.auto,
     head: HeadOpt = Head.recursive,
+    covariate: CovariateOpt = None,
+    calendar_features: CalendarOpt = False,
+    intervals: IntervalsOpt = IntervalMethod.vol,
     json_out: JsonOut = False,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
@@ -192,6 +204,9 @@ def backtest_cmd(
         device,
         head,
         horizon if head == Head.direct else 1,  # a direct head's days are the backtest's
+        covariate or [],
+        calendar_features,
+        intervals,
     )
     req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
     from stockrnn import backtest, render

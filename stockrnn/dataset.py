@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockrnn import features, store
+from stockrnn import exog, features, store
 from stockrnn.choices import FeatureSet, ScalerKind, check
 from stockrnn.errors import DataError, UsageError
 
@@ -34,6 +34,8 @@ class DataConfig:
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # train, val, test fractions
     train_end: date | None = None  # or explicit dates (inclusive)
     val_end: date | None = None
+    covariates: list[str] = field(default_factory=list)  # other cached tickers' log returns
+    calendar_features: bool = False  # known-future calendar days (exog.CALENDAR_COLUMNS)
 
     def validate(self) -> None:
         if self.window < 2:
@@ -48,6 +50,21 @@ class DataConfig:
             raise UsageError("--train-end and --val-end go together")
         if self.train_end and self.val_end and self.train_end >= self.val_end:
             raise UsageError("--train-end must be before --val-end")
+        if len(set(self.covariates)) != len(self.covariates):
+            raise UsageError("--covariate names a ticker twice")
+
+    @property
+    def exog(self) -> exog.Spec:
+        return exog.Spec(tuple(self.covariates), self.calendar_features)
+
+    @property
+    def n_out(self) -> int:
+        """Features the model forecasts: the ticker's own (extra inputs come after them)."""
+        return len(features.FEATURE_SETS[self.features])
+
+    @property
+    def inputs(self) -> list[str]:
+        return features.FEATURE_SETS[self.features] + self.exog.names()
 
 
 @dataclass
@@ -61,6 +78,7 @@ class Series:
     prev_close: np.ndarray  # close of day t-1 (the naive forecast for day t)
     sha256: str = ""
     part: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))  # 0/1/2
+    calendar: str = "XNYS"  # its exchange: the sessions after a forecast origin
 
     @classmethod
     def from_frame(
@@ -85,7 +103,25 @@ class Series:
             self.close[:rows],
             self.prev_close[:rows],
             self.sha256,
+            calendar=self.calendar,
         )
+
+
+def series_of(
+    symbol: str,
+    frame: pd.DataFrame,
+    cfg: DataConfig,
+    covs: list[exog.Covariate],
+    calendar: str = "XNYS",
+    sha256: str = "",
+) -> Series:
+    """The rows a model reads: own features, then any covariates and calendar features
+    (bars before a covariate's first close are dropped)."""
+    first, extra = cfg.exog.columns(symbol, pd.DatetimeIndex(frame.index), covs, calendar)
+    s = Series.from_frame(symbol, frame.iloc[first:], features.FEATURE_SETS[cfg.features], sha256)
+    s.rel = np.hstack([s.rel, extra]) if extra.shape[1] else s.rel
+    s.calendar = calendar
+    return s
 
 
 Cached = tuple[str, pd.DataFrame, store.Manifest]
@@ -104,14 +140,17 @@ def load_frames(data_dir: Path, tickers: list[str]) -> list[Cached]:
 
 
 def load_series(
-    data_dir: Path, tickers: list[str], names: list[str], frames: list[Cached] | None = None
+    data_dir: Path, tickers: list[str], cfg: DataConfig, frames: list[Cached] | None = None
 ) -> list[Series]:
-    """Series for `tickers` from the cache (or from `frames` already read)."""
+    """Series for `tickers` from the cache (or from `frames` already read), with the extra
+    inputs `cfg` asks for."""
+    names = features.FEATURE_SETS[cfg.features]
+    covs = exog.load(data_dir, tuple(cfg.covariates))
     out = []
     for symbol, frame, manifest in frames if frames is not None else load_frames(data_dir, tickers):
         if features.lacking(frame, names):
             raise DataError(f"{symbol} has no volume; train with --features ohlc")
-        out.append(Series.from_frame(symbol, frame, names, manifest.sha256))
+        out.append(series_of(symbol, frame, cfg, covs, manifest.calendar, manifest.sha256))
     return out
 
 
@@ -202,7 +241,9 @@ class Scaler:
         return np.asarray((x - self.shift) / self.scale)
 
     def inverse(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(x * self.scale + self.shift)
+        """Back from scaled space; x may hold only the leading (own-feature) columns."""
+        n = x.shape[-1]
+        return np.asarray(x * self.scale[:n] + self.shift[:n])
 
 
 @dataclass
@@ -216,6 +257,7 @@ class Samples:
     window: int
     cuts: Cuts
     horizon: int = 1  # target rows per sample (a direct head's days)
+    n_out: int = 0  # leading columns a target holds: the ticker's own features (0: all)
 
 
 def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samples, Scaler]:
@@ -257,7 +299,8 @@ def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samp
     if not np.isfinite(scaled).all():
         raise DataError("non-finite features after scaling: the cached data is damaged")
     owner = np.repeat(np.arange(len(series)), sizes)
-    return Samples(scaled, targets, owner, offsets, cfg.window, cuts, horizon), scaler
+    samples = Samples(scaled, targets, owner, offsets, cfg.window, cuts, horizon, cfg.n_out)
+    return samples, scaler
 
 
 def _targets(part: np.ndarray, code: int, window: int, horizon: int = 1) -> np.ndarray:

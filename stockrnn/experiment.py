@@ -12,10 +12,23 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stockrnn import __version__, checkpoint, dataset, features, intervals, limits, metrics, train
+from stockrnn import (
+    __version__,
+    checkpoint,
+    dataset,
+    exog,
+    features,
+    intervals,
+    limits,
+    metrics,
+    train,
+)
+from stockrnn.choices import IntervalMethod, check
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
+from stockrnn.exog import Covariate, Spec
 from stockrnn.meta import (
     CheckpointMeta,
+    CovariateMeta,
     FitMeta,
     IntervalMeta,
     MetricsMeta,
@@ -44,16 +57,18 @@ class TrainRequest:
     overwrite: bool = False  # replace an existing checkpoint of this name
     predictions_out: Path | None = None  # write the test split's one-step forecasts here
     tuned: TunedMeta | None = None  # the tune study and trial this configuration came from
+    intervals: str = "vol"  # interval method: vol | fixed (choices.IntervalMethod)
 
     def validate(self) -> None:
         checkpoint.check_name(self.name)
         self.data.validate()
         self.model.validate()
         self.train.validate()
+        check(IntervalMethod, self.intervals, "--intervals")
 
     def model_config(self) -> ModelConfig:
         """The model settings, sized for the chosen feature set."""
-        return replace(self.model, n_features=len(features.FEATURE_SETS[self.data.features]))
+        return replace(self.model, n_features=self.data.n_out, n_inputs=len(self.data.inputs))
 
 
 @dataclass
@@ -74,12 +89,14 @@ class Fitted:
     scaler: Scaler
     result: train.FitResult
     device: torch.device
+    exog: Spec = field(default_factory=Spec)  # the extra inputs the model reads
+    intervals: str = "vol"  # interval method
     prepare_s: float = 0.0  # scaling and indexing the samples
     train_s: float = 0.0  # model construction to trained model, as the benchmark harness counts
 
     @property
     def predictor(self) -> Predictor:
-        return Predictor(self.model, self.scaler, self.samples.window)
+        return Predictor(self.model, self.scaler, self.samples.window, self.exog, self.intervals)
 
 
 @dataclass
@@ -115,7 +132,8 @@ def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = No
     result = train.fit(
         model, samples, req.train, device, hooks.on_epoch, hooks.keep_on_interrupt, hooks.on_batch
     )
-    return Fitted(model, samples, scaler, result, device, t1 - t0, time.perf_counter() - t1)
+    took = (t1 - t0, time.perf_counter() - t1)
+    return Fitted(model, samples, scaler, result, device, req.data.exog, req.intervals, *took)
 
 
 def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
@@ -131,7 +149,7 @@ def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
         out["pred"].append(pred)
         out["act"].append(s.close[local])
         out["nv"].append(s.prev_close[local])
-        out["sigma"].append(intervals.origin_sigma(s.rel[:, features.CLOSE], local - 1))
+        out["sigma"].append(fit.predictor.sigma(s, local - 1))
     cat = {k: np.concatenate(v) for k, v in out.items()}
     return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"], cat["sigma"])
 
@@ -149,7 +167,7 @@ def calibration(fit: Fitted, series: list[Series]) -> tuple[list[list[float | No
             continue
         origins, last = local - 1, local.max()  # last: the final validation day
         pred = paths(fit.predictor, s, origins, steps).close  # (origins, steps)
-        sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], origins)
+        sigma = fit.predictor.sigma(s, origins)
         for h in range(1, steps + 1):
             ok = origins + h <= last  # the target is inside the validation span
             target = s.close[origins[ok] + h]
@@ -182,6 +200,7 @@ def evaluate(
         else None
     )
     widths = IntervalMeta(
+        method=fit.intervals,
         levels=list(limits.LEVELS),
         half_widths=by_step,
         step_n=counts,
@@ -215,6 +234,7 @@ def _meta(
     series: list[Series],
     started: datetime,
     scored: tuple[MetricsMeta, IntervalMeta],
+    covs: list[Covariate],
 ) -> CheckpointMeta:
     scores, widths = scored
     history, scaler = fit.result.history, fit.scaler
@@ -259,6 +279,11 @@ def _meta(
         },
         device=str(fit.device),
         tuned=req.tuned,
+        covariates=[
+            CovariateMeta(symbol=c.symbol, sha256=c.sha256, last_date=day(c.last_date))
+            for c in covs
+        ],
+        inputs=req.data.inputs,
     )
 
 
@@ -270,8 +295,7 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
         from stockrnn import workspace
 
         workspace.check_output(req.predictions_out, "--predictions-out")
-    names = features.FEATURE_SETS[req.data.features]
-    series = dataset.load_series(req.data_dir, req.tickers, names)
+    series = dataset.load_series(req.data_dir, req.tickers, req.data)
     skipped: list[str] = []
     if not req.tickers:  # every cached ticker: leave out the short ones, and say so
         reasons = {s.symbol: dataset.too_short(s, req.data) for s in series}
@@ -281,7 +305,8 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
     fit = fit_series(series, req, hooks)
     skipped += dataset.no_test_days(series, fit.samples.cuts)
     scores, widths, test, width80 = evaluate(fit, series)
-    meta = _meta(req, fit, series, started, (scores, widths))
+    covs = exog.load(req.data_dir, tuple(req.data.covariates))
+    meta = _meta(req, fit, series, started, (scores, widths), covs)
     if req.predictions_out is not None:
         from stockrnn import report_files
 

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from stockrnn import checkpoint, features, intervals, store, trading_calendar
-from stockrnn.dataset import Scaler, Series
+from stockrnn import checkpoint, exog, features, intervals, store, trading_calendar
+from stockrnn.dataset import Scaler, Series, series_of
 from stockrnn.errors import DataError
+from stockrnn.exog import Covariate
 from stockrnn.limits import STALE_SESSIONS, check_days, check_level
 from stockrnn.meta import CheckpointMeta
 from stockrnn.rollout import Predictor, paths
@@ -75,17 +76,26 @@ def scaler_of(meta: CheckpointMeta) -> Scaler:
 
 
 def predictor_of(model: torch.nn.Module, meta: CheckpointMeta) -> Predictor:
-    return Predictor(model, scaler_of(meta), meta.data.window)
+    return Predictor(
+        model, scaler_of(meta), meta.data.window, meta.data.exog, meta.intervals.method
+    )
 
 
-def usable_series(frame: pd.DataFrame, meta: CheckpointMeta, symbol: str) -> Series:
-    """The series the model reads, refused when too short or lacking a needed feature."""
+def usable_series(
+    frame: pd.DataFrame,
+    meta: CheckpointMeta,
+    symbol: str,
+    covs: list[Covariate] | None = None,
+    calendar: str = trading_calendar.DEFAULT_CALENDAR,
+) -> Series:
+    """The series the model reads, refused when too short, lacking a needed feature, or when
+    a covariate's data is missing or ends before the ticker's."""
     window = meta.data.window
     for name in features.lacking(frame, meta.features):
         raise DataError(f"model {meta.name!r} needs {name}, which {symbol}'s data lacks")
     if len(frame) < window + 1:
         raise DataError(f"{symbol} has {len(frame)} rows; model {meta.name!r} needs {window + 1}")
-    return Series.from_frame(symbol, frame, meta.features)
+    return series_of(symbol, frame, meta.data, covs or [], calendar)
 
 
 def changed_note(meta: CheckpointMeta, symbol: str, frame: pd.DataFrame) -> str | None:
@@ -114,16 +124,19 @@ def forecast_one(
     symbol: str,
     cfg: ForecastConfig,
     hint: str = "",
+    covs: list[Covariate] | None = None,
+    calendar: str = trading_calendar.DEFAULT_CALENDAR,
 ) -> Forecast:
-    """The forecast for one ticker (`hint`: how to refresh its data when stale)."""
-    s = usable_series(frame, meta, symbol)
+    """The forecast for one ticker (`hint`: how to refresh its data when stale; `covs`: the
+    model's covariates as cached; `calendar`: the ticker's exchange, for calendar features)."""
+    s = usable_series(frame, meta, symbol, covs, calendar)
     trading_calendar.check_covers(cfg.calendar, s.dates[-1].date(), symbol)
     prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
     widths = intervals.step_widths(
         meta.intervals.half_widths, cfg.level, cfg.days, meta.intervals.step_n
     )
-    sigma = intervals.origin_sigma(s.rel[:, features.CLOSE], np.array([len(s.rel) - 1]))
+    sigma = predictor.sigma(s, np.array([len(s.rel) - 1]))
     lo, hi = intervals.band(prices[None, :, features.CLOSE], sigma, widths)
     dates = trading_calendar.next_sessions(cfg.calendar, last_date, cfg.days)
     rows = []
@@ -175,8 +188,10 @@ def predict(
     trading_calendar.get(cfg.calendar, date.today())  # an unknown calendar fails early
     model, meta = checkpoint.load(models_dir, cfg.model)
     predictor = predictor_of(model, meta)
+    covs = exog.load(data_dir, tuple(meta.data.covariates))
     out = []
     for symbol in tickers:
         frame, manifest = store.load(data_dir, symbol)
-        out.append(forecast_one(predictor, meta, frame, symbol, cfg, store.refresh_hint(manifest)))
+        hint = store.refresh_hint(manifest)
+        out.append(forecast_one(predictor, meta, frame, symbol, cfg, hint, covs, manifest.calendar))
     return out

@@ -44,6 +44,14 @@ def origin_sigma(close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:
     return np.asarray(np.maximum(np.sqrt(var), MIN_SIGMA))
 
 
+def origin_scale(method: str, close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:
+    """What residuals are divided by and widths multiplied by at each origin: the recent
+    volatility (`vol`, the default), or 1 (`fixed`: the unnormalised method, kept to compare)."""
+    if method == "fixed":
+        return np.ones(len(origins))
+    return origin_sigma(close_rel, origins)
+
+
 def kth(n: int, level: float) -> int:
     """The rank (1-based) of the conformal quantile among n sorted residuals."""
     return math.ceil((n + 1) * level - 1e-9)

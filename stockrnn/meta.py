@@ -66,6 +66,7 @@ class MetricsMeta(_Strict):
 
 
 class IntervalMeta(_Strict):
+    method: str = "vol"  # choices.IntervalMethod: what the widths are in units of
     levels: list[float]
     # Conformal half-widths [step][level] for steps 1..CAL_STEPS, in units of the origin's
     # recent volatility (None: too few residuals: the interval would be infinite)
@@ -73,6 +74,14 @@ class IntervalMeta(_Strict):
     step_n: list[int]  # residuals behind each step's widths
     val_n: int
     test_coverage_80: float | None
+
+
+class CovariateMeta(_Strict):
+    """A covariate ticker as the model was trained on it."""
+
+    symbol: str
+    sha256: str
+    last_date: str
 
 
 class TunedMeta(_Strict):
@@ -104,6 +113,8 @@ class CheckpointMeta(_Strict):
     versions: dict[str, str]
     device: str
     tuned: TunedMeta | None = None
+    covariates: list[CovariateMeta] = []
+    inputs: list[str] = []  # every input column in order: own features, covariates, calendar
     weights_file: str = ""
     weights_sha256: str = ""
 

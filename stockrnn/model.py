@@ -20,7 +20,8 @@ class ModelConfig:
     """Hyperparameters of the network; the checkpoint stores them to rebuild it."""
 
     cell: str = "lstm"  # rnn | lstm | gru
-    n_features: int = 4  # inputs per day, and outputs: the next day's features
+    n_features: int = 4  # the ticker's own features per day: inputs and outputs
+    n_inputs: int = 0  # inputs per day with covariates and calendar features (0: n_features)
     hidden: int = 64  # hidden units per layer
     layers: int = 1  # stacked recurrent layers
     dropout: float = 0.0  # between stacked layers (PyTorch applies none after the last)
@@ -46,6 +47,8 @@ class ModelConfig:
             raise UsageError(f"--head direct needs --horizon between 2 and {MAX_DAYS}")
         if head == Head.recursive and self.horizon != 1:
             raise UsageError("--horizon sets a direct head's days; a recursive head has 1")
+        if self.n_inputs and self.n_inputs < self.n_features:
+            raise UsageError("a model reads at least its own features")
 
 
 class Forecaster(nn.Module):
@@ -59,7 +62,7 @@ class Forecaster(nn.Module):
         self.cfg = cfg
         extra: dict[str, Any] = {"nonlinearity": cfg.nonlinearity} if cfg.cell == "rnn" else {}
         self.rnn = CELLS[Cell(cfg.cell)](
-            input_size=cfg.n_features,
+            input_size=cfg.n_inputs or cfg.n_features,
             hidden_size=cfg.hidden,
             num_layers=cfg.layers,
             bias=cfg.bias,

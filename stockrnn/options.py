@@ -6,14 +6,14 @@ at module level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stockrnn.choices import Cell, Device, FeatureSet, Head, ScalerKind, Source
+from stockrnn.choices import Cell, Device, FeatureSet, Head, IntervalMethod, ScalerKind, Source
 from stockrnn.errors import UsageError
 from stockrnn.symbols import normalize
 
@@ -91,6 +91,26 @@ EpochsOpt = Annotated[int, typer.Option(help="Most epochs.")]
 PatienceOpt = Annotated[int, typer.Option(help="Early-stopping patience (epochs).")]
 SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")]
 DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
+CovariateOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--covariate",
+        help="Another cached ticker whose daily log returns join the inputs (repeatable).",
+    ),
+]
+CalendarOpt = Annotated[
+    bool,
+    typer.Option(
+        "--calendar-features",
+        help="Known-future inputs: weekday, month, days since the last session, holidays.",
+    ),
+]
+IntervalsOpt = Annotated[
+    IntervalMethod,
+    typer.Option(
+        help="Conformal residuals over the origin's recent volatility (vol), or raw (fixed)."
+    ),
+]
 HeadOpt = Annotated[
     Head,
     typer.Option(help="recursive: next day, rolled forward; direct: all days in one pass."),
@@ -118,6 +138,9 @@ class ModelArgs:
     device: Device
     head: Head = Head.recursive
     horizon: int = 1  # days a direct head emits
+    covariate: list[str] = field(default_factory=list)  # other cached tickers as inputs
+    calendar_features: bool = False
+    intervals: IntervalMethod = IntervalMethod.vol
 
 
 # The ModelArgs fields that only matter when a model is trained (backtest --model refuses them;
@@ -155,6 +178,8 @@ def train_request(
             parse_split(split),
             train_end.date() if train_end else None,
             val_end.date() if val_end else None,
+            [normalize(c) for c in args.covariate],
+            args.calendar_features,
         ),
         ModelConfig(
             Cell(args.cell).value,
@@ -175,6 +200,7 @@ def train_request(
             Device(args.device).value,
         ),
         overwrite,
+        intervals=IntervalMethod(args.intervals).value,
     )
 
 

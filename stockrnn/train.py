@@ -85,14 +85,15 @@ class Windows:
         self.device = device
         self.steps = torch.arange(samples.horizon, device=device)  # target offsets
         self.horizon = samples.horizon
+        self.n_out = samples.n_out or samples.scaled.shape[1]  # target columns
 
     def inputs(self, rows: torch.Tensor) -> torch.Tensor:
         return self.view[rows - self.window].transpose(1, 2)  # (batch, window, features)
 
     def targets(self, rows: torch.Tensor) -> torch.Tensor:
         if self.horizon == 1:
-            return self.data[rows]  # (batch, features)
-        return self.data[rows[:, None] + self.steps]  # (batch, horizon, features)
+            return self.data[rows, : self.n_out]  # (batch, features)
+        return self.data[rows[:, None] + self.steps, : self.n_out]  # (batch, horizon, features)
 
 
 @torch.no_grad()
@@ -105,7 +106,8 @@ def predict_rows(
     out = [model(windows.inputs(idx[i : i + chunk])) for i in range(0, len(idx), chunk)]
     model.train()
     if not out:
-        shape = (0, windows.data.shape[1]) if windows.horizon == 1 else (0, windows.horizon, 1)
+        n = windows.n_out
+        shape = (0, n) if windows.horizon == 1 else (0, windows.horizon, n)
         return np.empty(shape, dtype=np.float32)
     return torch.cat(out).cpu().numpy()
 

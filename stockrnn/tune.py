@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from stockrnn import backtest, dataset, experiment, features, scoring, tune_space
+from stockrnn import backtest, dataset, experiment, scoring, tune_space
 from stockrnn.dataset import DataConfig, Series
 from stockrnn.errors import UsageError
 from stockrnn.experiment import TrainRequest, TrainSummary
@@ -166,8 +166,7 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
         from stockrnn import checkpoint
 
         checkpoint.claim(base.models_dir, cfg.save_best, base.overwrite)
-    names = features.FEATURE_SETS[base.data.features]
-    series = dataset.load_series(base.data_dir, base.tickers, names)
+    series = dataset.load_series(base.data_dir, base.tickers, base.data)
     span = tuning_span(series, base.data)
     if not span:
         raise UsageError("the training span is too short to tune on")

@@ -1,0 +1,185 @@
+"""Covariates and calendar features: alignment on the target's sessions, the carry-forward
+rule, no leakage past the origin or into training, the checkpoint's record, and predict's
+refusals."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cache, cli_runner, make_bars, tiny_request, train_argv
+
+from stockrnn import checkpoint, exog, experiment, forecast, store
+from stockrnn.dataset import DataConfig, series_of
+from stockrnn.errors import DataError, NotCachedError
+from stockrnn.rollout import paths
+
+runner = cli_runner()
+
+
+def cov_of(frame: pd.DataFrame, symbol: str = "^IDX") -> exog.Covariate:
+    return exog.Covariate(symbol, frame["close"], "")
+
+
+def test_returns_align_on_target_sessions_with_carry_forward() -> None:
+    target = make_bars(40, seed=1)
+    idx = target.index
+    cov = make_bars(40, seed=2)
+    cov = cov.drop(idx[10])  # the covariate misses one of the target's sessions
+    start, ret, carried = exog.align("AAA", pd.DatetimeIndex(idx), cov_of(cov))
+    assert start == 0 and len(ret) == len(idx) - 1
+    c = cov["close"]
+    # row r is day idx[r + 1] against idx[r]
+    assert ret[4] == pytest.approx(np.log(c[idx[5]] / c[idx[4]]))
+    assert ret[9] == 0.0 and carried[9] == 1.0  # idx[10] missing: close carried forward
+    assert ret[10] == pytest.approx(np.log(c[idx[11]] / c[idx[9]]))  # across the gap
+    assert carried.sum() == 1.0
+
+
+def test_a_covariate_day_the_target_lacks_folds_into_the_next_return() -> None:
+    cov = make_bars(40, seed=2)
+    target = cov.drop(cov.index[20])
+    _, ret, carried = exog.align("AAA", pd.DatetimeIndex(target.index), cov_of(cov))
+    c, t = cov["close"], target.index
+    assert ret[19] == pytest.approx(np.log(c[t[20]] / c[t[19]]))  # two covariate days
+    assert not carried.any()
+
+
+def test_late_start_drops_leading_bars_and_early_end_is_refused() -> None:
+    target = make_bars(80, seed=1)
+    late = make_bars(80, seed=2).iloc[15:]
+    cfg = DataConfig(window=5, covariates=["^IDX"])
+    s = series_of("AAA", target, cfg, [cov_of(late)])
+    assert s.dates[0] == target.index[16] and s.rel.shape == (64, 6)
+    with pytest.raises(DataError, match=r"covariate \^IDX's data ends .* before AAA's"):
+        series_of("AAA", target, cfg, [cov_of(make_bars(70, seed=2))])
+
+
+def test_calendar_rows_describe_the_next_session() -> None:
+    dates = pd.DatetimeIndex(["2024-07-02", "2024-07-03", "2024-06-14", "2024-06-17"])
+    rows = exog.calendar_rows(dates, "XNYS")
+    cols = dict(zip(exog.CALENDAR_COLUMNS, rows.T, strict=True))
+    # 07-02 -> Wed 07-03 (July 4th follows it); 07-03 -> Fri 07-05 (after the holiday);
+    # Fri 06-14 -> Mon 06-17, an ordinary weekend; 06-17 -> Tue 06-18 (Juneteenth follows)
+    np.testing.assert_array_equal(cols["gap_days"], [1, 2, 3, 1])
+    np.testing.assert_array_equal(cols["holiday_adjacent"], [1, 1, 0, 1])
+    dow = np.round(np.arctan2(cols["dow_sin"], cols["dow_cos"]) * 5 / (2 * np.pi)) % 5
+    np.testing.assert_array_equal(dow, [2, 4, 0, 1])
+    assert cols["month_sin"][0] == pytest.approx(np.sin(2 * np.pi * 6 / 12))
+
+
+def test_recursive_future_rows_are_carried_and_calendar_known() -> None:
+    spec = exog.Spec(("^IDX",), calendar=True)
+    out = spec.future(pd.DatetimeIndex(["2024-07-01"]), 4, "XNYS")
+    assert out.shape == (1, 3, 2 + 6)
+    np.testing.assert_array_equal(out[0, :, :2], [[0, 1]] * 3)
+    # predicted rows are 07-02, 07-03, 07-05; each carries the calendar of the session after it
+    want = exog.calendar_rows(pd.DatetimeIndex(["2024-07-02", "2024-07-03", "2024-07-05"]), "XNYS")
+    np.testing.assert_array_equal(out[0, :, 2:], want)
+
+
+def _cached(ws, n=320):
+    cache(ws / "data", "AAA", make_bars(n, seed=1))
+    cache(ws / "data", "^IDX", make_bars(n, seed=7, price=4000, vol=0.01))
+
+
+def cov_request(ws, head="recursive", horizon=1, overwrite=False):
+    req = tiny_request(
+        ws,
+        "c",
+        ("AAA",),
+        window=10,
+        hidden=8,
+        epochs=2,
+        data={"covariates": ["^IDX"], "calendar_features": True},
+        overwrite=overwrite,
+    )
+    req.model.head, req.model.horizon = head, horizon
+    return req
+
+
+@pytest.mark.parametrize(("head", "horizon"), [("recursive", 1), ("direct", 4)])
+def test_covariate_after_the_origin_changes_nothing(tmp_path, head, horizon) -> None:
+    """Rewrite the covariate after a test-span origin: the forecast from that origin is
+    bit-identical; rewrite it after the validation end: training is bit-identical too."""
+    _cached(tmp_path)
+    first = experiment.run(cov_request(tmp_path, head, horizon))
+    meta = first.meta
+    assert meta.model.n_inputs == 4 + 2 + 6 and meta.inputs[4:6] == ["^IDX:return", "^IDX:carried"]
+    model, _ = checkpoint.load(tmp_path / "models", "c")
+    predictor = forecast.predictor_of(model, meta)
+    frame, _ = store.load(tmp_path / "data", "AAA")
+    cov = make_bars(320, seed=7, price=4000, vol=0.01)
+    s = series_of("AAA", frame, meta.data, [cov_of(cov)])
+    origin = np.array([len(s.rel) - 30])
+    before = paths(predictor, s, origin, 4).prices
+    changed = cov.copy()
+    changed.loc[changed.index > s.dates[origin[0]], "close"] *= np.linspace(0.5, 2, 29)
+    s2 = series_of("AAA", frame, meta.data, [cov_of(changed)])
+    assert not np.array_equal(s.rel[-5:], s2.rel[-5:])  # the inputs did change after it
+    np.testing.assert_array_equal(paths(predictor, s2, origin, 4).prices, before)
+
+    tail = cov.copy()
+    tail.loc[tail.index > meta.split.val_end, "close"] *= 1.3
+    cache(tmp_path / "data", "^IDX", tail)
+    second = experiment.run(cov_request(tmp_path, head, horizon, overwrite=True))
+    assert second.meta.scaler == meta.scaler
+    assert second.meta.fit.best_val_loss == meta.fit.best_val_loss
+    w1 = checkpoint.read_weights(tmp_path / "models", meta)
+    w2 = checkpoint.read_weights(tmp_path / "models", second.meta)
+    assert all(np.array_equal(w1[k].numpy(), w2[k].numpy()) for k in w1)
+
+
+def test_checkpoint_records_covariates_and_predict_refuses_stale_or_missing(tmp_path) -> None:
+    _cached(tmp_path)
+    data, models = tmp_path / "data", tmp_path / "models"
+    argv = ["-t", "AAA", "--covariate", "^idx", "--calendar-features", "--head", "direct"]
+    got = runner.invoke(_app(), train_argv(data, models, *argv, "--horizon", "3", "--json"))
+    assert got.exit_code == 0, got.stderr
+    meta = json.loads(got.stdout)["meta"]
+    assert [c["symbol"] for c in meta["covariates"]] == ["^IDX"]
+    assert meta["data"]["calendar_features"] is True and meta["model"]["n_inputs"] == 12
+    ok = runner.invoke(_app(), _predict(data, models))
+    assert ok.exit_code == 0, ok.stderr
+    cache(data, "^IDX", make_bars(300, seed=7, price=4000, vol=0.01))  # ends 20 days early
+    stale = runner.invoke(_app(), _predict(data, models))
+    assert stale.exit_code != 0 and "covariate ^IDX's data ends" in stale.stderr
+    assert "Traceback" not in stale.stderr and len(stale.stderr.strip().splitlines()) == 1
+    for path in (store.csv_path(data, "^IDX"), store.manifest_path(data, "^IDX")):
+        path.unlink()
+    gone = runner.invoke(_app(), _predict(data, models))
+    assert gone.exit_code == NotCachedError.exit_code and "covariate ^IDX" in gone.stderr
+
+
+def test_backtest_takes_covariates(tmp_path) -> None:
+    _cached(tmp_path, 400)
+    data, models = tmp_path / "data", tmp_path / "models"
+    argv = ["backtest", "AAA", "--folds", "2", "--horizon", "3", "--window", "8", "--epochs", "1"]
+    extra = ["--hidden", "4", "--covariate", "^IDX", "--calendar-features", "--json"]
+    got = runner.invoke(
+        _app(), [*argv, *extra, "--data-dir", str(data), "--models-dir", str(models)]
+    )
+    assert got.exit_code == 0, got.stderr
+    assert len(json.loads(got.stdout)["per_step"]) == 3
+
+
+def test_unknown_covariate_is_one_clear_line(tmp_path) -> None:
+    _cached(tmp_path)
+    got = runner.invoke(
+        _app(), train_argv(tmp_path / "data", tmp_path / "models", "--covariate", "ZZZ")
+    )
+    assert got.exit_code == NotCachedError.exit_code
+    assert got.stderr.strip().startswith("error: covariate ZZZ") or "covariate ZZZ" in got.stderr
+    assert "Traceback" not in got.stderr
+
+
+def _predict(data, models):
+    return ["predict", "AAA", "--model", "default", "--days", "3"] + [
+        *("--data-dir", str(data), "--models-dir", str(models)),
+    ]
+
+
+def _app():
+    from stockrnn.cli import app
+
+    return app

@@ -1,0 +1,40 @@
+"""The interval method travels from the request to the checkpoint and to every band."""
+
+import numpy as np
+from conftest import cache, make_bars, tiny_request
+
+from stockrnn import checkpoint, experiment, forecast, intervals, store
+from stockrnn.forecast import ForecastConfig
+
+
+def test_fixed_method_gives_one_log_width_per_step(tmp_path) -> None:
+    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    fixed = tiny_request(tmp_path, "f", ("AAA",), epochs=2)
+    fixed.intervals = "fixed"
+    meta = experiment.run(fixed).meta
+    assert meta.intervals.method == "fixed"
+    vol = experiment.run(tiny_request(tmp_path, "v", ("AAA",), epochs=2)).meta
+    assert vol.intervals.method == "vol"
+    # same model and residuals; only the unit differs, so the widths must too
+    assert meta.intervals.half_widths[0] != vol.intervals.half_widths[0]
+    model, loaded = checkpoint.load(tmp_path / "models", "f")
+    frame, _ = store.load(tmp_path / "data", "AAA")
+    got = forecast.forecast_one(
+        forecast.predictor_of(model, loaded),
+        loaded,
+        frame,
+        "AAA",
+        ForecastConfig(days=3, model="f"),
+    )
+    widths = intervals.step_widths(meta.intervals.half_widths, 0.8, 3, meta.intervals.step_n)
+    for row, w in zip(got.rows, widths, strict=True):
+        assert abs(np.log(row.hi / row.close) - w) < 1e-9
+
+
+def test_origin_scale() -> None:
+    rel = np.random.default_rng(0).normal(0, 0.02, 100)
+    origins = np.arange(30, 40)
+    np.testing.assert_array_equal(intervals.origin_scale("fixed", rel, origins), np.ones(10))
+    np.testing.assert_array_equal(
+        intervals.origin_scale("vol", rel, origins), intervals.origin_sigma(rel, origins)
+    )
