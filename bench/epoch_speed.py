@@ -24,13 +24,13 @@ def samples():  # type: ignore[no-untyped-def]
     import tempfile
     from datetime import date
 
-    from stockrnn import dataset, features
+    from stockrnn import dataset
     from stockrnn.fetch import FetchConfig, fetch_one
 
     tmp = Path(tempfile.mkdtemp())
     fetch_one(tmp, FetchConfig("SPX", "csv", csv=SHARED / "data" / "sp500.csv"))
-    series = dataset.load_series(tmp, ["SPX"], features.FEATURE_SETS["ohlc"])
     cfg = dataset.DataConfig(train_end=date(2012, 12, 31), val_end=date(2015, 12, 29))
+    series = dataset.load_series(tmp, ["SPX"], cfg)
     return dataset.build(series, cfg)[0]
 
 

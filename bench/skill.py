@@ -59,7 +59,8 @@ def row(label: str, ticker: str, rep: object) -> str:
     return (
         f"| {label} | {ticker} | {o.model.n} | {fmt(s1.model.rel_mae)} | "
         f"{fmt(s1.vs_naive.p_value)} | {fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | "
-        f"{fmt(o.vs_naive.p_value)} | {fmt(o.drift.rel_mae)} | {fmt(o.model.diracc, '.1f')} | "
+        f"{fmt(o.vs_naive.p_value)} | {fmt(o.drift.rel_mae)} | {fmt(o.vs_drift.p_value)} | "
+        f"{fmt(o.model.diracc, '.1f')} | "
         f"{fmt(None if cov is None else 100 * cov, '.1f')} | {per} | "
         f"{fmt(sum(msis) / len(msis) if msis else None, '.2f')} |"
     )
@@ -126,10 +127,10 @@ def main() -> None:
     )
     print(
         "| config | ticker | forecasts | rel. MAE step 1 | DM p step 1 | rel. MAE all steps | "
-        "MASE all steps | DM p all steps | drift rel. MAE | dir % | 80% cover % | "
-        "cover % per step | MSIS |"
+        "MASE all steps | DM p all steps | drift rel. MAE | DM p vs drift | dir % | "
+        "80% cover % | cover % per step | MSIS |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         tickers = a.tickers.split(",")

@@ -44,6 +44,11 @@ class ScalerKind(StrEnum):
     robust = "robust"
 
 
+class Precision(StrEnum):
+    fp32 = "fp32"
+    bf16 = "bf16"  # autocast on CUDA; the loss and the weights stay fp32
+
+
 class Device(StrEnum):
     auto = "auto"
     cpu = "cpu"

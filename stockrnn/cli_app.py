@@ -4,6 +4,7 @@ cli_models; cli.py assembles them."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Annotated, NoReturn, TypeVar
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockrnn import __version__
-from stockrnn.errors import EXIT_INTERRUPTED, StockrnnError
+from stockrnn.errors import EXIT_INTERRUPTED, DistributedError, StockrnnError, UsageError
 
 app = typer.Typer(
     help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive baseline.",
@@ -34,9 +35,26 @@ def out() -> Console:
     return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 
 
+def under_torchrun() -> bool:
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
+def single_process(command: str) -> None:
+    """Refuse a command that torchrun would only run N times over."""
+    if under_torchrun():
+        fail(UsageError(f"only `stockrnn train` runs under torchrun, not `{command}`"))
+
+
+def worker() -> bool:
+    """A torchrun process other than global rank 0: it trains but prints nothing of its own
+    (rank 0 prints the same errors), except the loss of another process."""
+    return under_torchrun() and os.environ.get("RANK", "0") != "0"
+
+
 def fail(exc: StockrnnError) -> NoReturn:
     """Print one line on stderr and exit with the error's code."""
-    err().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
+    if not worker() or exc.exit_code == DistributedError.exit_code:
+        err().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -47,7 +65,10 @@ def guarded(fn: Callable[[], T]) -> T:
     except StockrnnError as exc:
         fail(exc)
     except KeyboardInterrupt:
-        err().print("[red]interrupted[/]: the write in progress was abandoned; files are intact")
+        if not worker():
+            err().print(
+                "[red]interrupted[/]: the write in progress was abandoned; files are intact"
+            )
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 

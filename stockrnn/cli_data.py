@@ -13,7 +13,8 @@ from rich.markup import escape
 
 from stockrnn import options as opts
 from stockrnn.choices import Source
-from stockrnn.cli_app import app, err, guarded, out
+from stockrnn.cli_app import app, err, fail, guarded, out
+from stockrnn.errors import UsageError
 from stockrnn.options import (
     DataDir,
     DateOpt,
@@ -46,17 +47,25 @@ def fetch(
     ] = None,
     full: Annotated[bool, typer.Option("--full", help="Download everything again.")] = False,
     calendar: Annotated[str, typer.Option(help="Exchange calendar.")] = "XNYS",
+    workers: Annotated[
+        int, typer.Option(help="Tickers downloaded at once (Yahoo); 1 = one after another.")
+    ] = 4,
+    retries: Annotated[
+        int, typer.Option(help="Tries per ticker when Yahoo rate-limits (backoff with jitter).")
+    ] = 5,
     json_out: JsonOut = False,
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Download daily OHLCV bars into the data folder, incrementally and validated."""
     guarded(lambda: opts.check_fetch(ctx, tickers or [], source, csv, all_in_csv, date_format))
+    if not 1 <= workers <= 64 or not 1 <= retries <= 20:
+        fail(UsageError("--workers must be between 1 and 64, --retries between 1 and 20"))
     if csv is not None:
         source = Source.csv
     from rich.progress import Progress
 
     from stockrnn import fetch as fetching
-    from stockrnn import render
+    from stockrnn import render, universe
 
     configs = guarded(
         lambda: fetching.configs_for(
@@ -79,7 +88,10 @@ def fetch(
         def advance(name: str) -> None:
             bar.update(task, advance=1, description=f"fetching {name}")
 
-        results, code = guarded(lambda: fetching.fetch_many(data_dir, configs, advance))
+        retry = universe.Retry(attempts=retries)
+        # a CSV or the sample is parsed in this process: threads would only contend
+        pool = workers if source == Source.yahoo else 1
+        results, code = guarded(lambda: universe.fetch_all(data_dir, configs, pool, retry, advance))
 
     if json_out:
         typer.echo(render.to_json(results))

@@ -5,6 +5,7 @@ are imported inside the commands, so `stockrnn --help` stays instant."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +13,16 @@ from typing import Annotated
 import typer
 
 from stockrnn import options as opts
-from stockrnn.choices import Cell, Device, FeatureSet, Head, IntervalMethod, ScalerKind
-from stockrnn.cli_app import app, err, fail, guarded, out
+from stockrnn.choices import (
+    Cell,
+    Device,
+    FeatureSet,
+    Head,
+    IntervalMethod,
+    Precision,
+    ScalerKind,
+)
+from stockrnn.cli_app import app, err, fail, guarded, out, single_process, worker
 from stockrnn.errors import UsageError
 from stockrnn.options import (
     BatchOpt,
@@ -27,6 +36,7 @@ from stockrnn.options import (
     DropoutOpt,
     EpochsOpt,
     FeaturesOpt,
+    GraphsOpt,
     HeadOpt,
     HiddenOpt,
     IntervalsOpt,
@@ -38,6 +48,7 @@ from stockrnn.options import (
     ModelsDir,
     NonlinOpt,
     PatienceOpt,
+    PrecisionOpt,
     ScalerOpt,
     SeedOpt,
     Tickers,
@@ -70,6 +81,8 @@ def train_cmd(
     covariate: CovariateOpt = None,
     calendar_features: CalendarOpt = False,
     intervals: IntervalsOpt = IntervalMethod.vol,
+    precision: PrecisionOpt = Precision.fp32,
+    cuda_graphs: GraphsOpt = None,
     horizon: Annotated[
         int, typer.Option(help="Days a direct head forecasts at once (--head direct).")
     ] = 1,
@@ -88,6 +101,13 @@ def train_cmd(
         Path | None,
         typer.Option(help="Write fit timings as JSON here (train_s, epoch_s, samples_seen)."),
     ] = None,
+    nproc: Annotated[
+        int,
+        typer.Option(
+            help="Train one model with N processes on this machine (torchrun, DDP); "
+            "--batch-size stays the global batch."
+        ),
+    ] = 1,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
 ) -> None:
@@ -113,6 +133,8 @@ def train_cmd(
         covariate or [],
         calendar_features,
         intervals,
+        precision,
+        cuda_graphs,
     )
     req = guarded(
         lambda: opts.train_request(
@@ -122,7 +144,16 @@ def train_cmd(
     req.predictions_out = predictions_out
     if timings is not None:
         guarded(lambda: opts.check_output(timings, "--timings"))
+    if nproc != 1:
+        guarded(lambda: opts.check_nproc(nproc, req))
+        from stockrnn import launch
+
+        raise typer.Exit(launch.torchrun(nproc, launch.without_nproc(sys.argv[1:])))
     from stockrnn import experiment, render, report_files
+
+    if worker():
+        guarded(lambda: experiment.run_worker(req))
+        return
     from stockrnn.progress import train_progress
 
     with train_progress(err(), req.train.epochs) as hooks:
@@ -176,11 +207,14 @@ def backtest_cmd(
     covariate: CovariateOpt = None,
     calendar_features: CalendarOpt = False,
     intervals: IntervalsOpt = IntervalMethod.vol,
+    precision: PrecisionOpt = Precision.fp32,
+    cuda_graphs: GraphsOpt = None,
     json_out: JsonOut = False,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Walk-forward backtest against the naive and drift baselines."""
+    single_process("backtest")
     guarded(lambda: opts.check_backtest(ctx, model, start))
     if plot_file is not None:
         guarded(lambda: opts.check_output(plot_file, "--plot-file"))
@@ -207,6 +241,8 @@ def backtest_cmd(
         covariate or [],
         calendar_features,
         intervals,
+        precision,
+        cuda_graphs,
     )
     req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
     from stockrnn import backtest, render

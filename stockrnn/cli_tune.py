@@ -15,7 +15,7 @@ import typer
 
 from stockrnn import options as opts
 from stockrnn.choices import Device, FeatureSet, ScalerKind
-from stockrnn.cli_app import app, err, guarded, out
+from stockrnn.cli_app import app, err, guarded, out, single_process
 from stockrnn.errors import EXIT_INTERRUPTED
 from stockrnn.options import (
     DataDir,
@@ -62,6 +62,7 @@ def tune_cmd(
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Search cell, size, window, learning rate and batch on walk-forward folds (Optuna)."""
+    single_process("tune")
     from stockrnn.choices import Cell
 
     args = ModelArgs(

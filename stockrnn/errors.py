@@ -11,7 +11,8 @@ StockrnnError (1)
 ├── NotCachedError (9)        no cached data for a ticker (run `stockrnn fetch`)
 ├── CheckpointError (10)      a checkpoint that is missing, tampered, truncated or incompatible
 ├── StorageError (11)         the data or models folder cannot be written (permissions, full disk)
-└── DivergedError (12)        training produced a non-finite loss (try a lower --lr)
+├── DivergedError (12)        training produced a non-finite loss (try a lower --lr)
+└── DistributedError (13)     a torchrun training process stopped, timed out or could not join
 Ctrl-C exits with 130.
 """
 
@@ -66,6 +67,10 @@ class StorageError(StockrnnError):
 
 class DivergedError(StockrnnError):
     exit_code = 12
+
+
+class DistributedError(StockrnnError):
+    exit_code = 13
 
 
 EXIT_INTERRUPTED = 130

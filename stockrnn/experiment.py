@@ -16,6 +16,7 @@ from stockrnn import (
     __version__,
     checkpoint,
     dataset,
+    ddp,
     exog,
     features,
     intervals,
@@ -25,6 +26,7 @@ from stockrnn import (
 )
 from stockrnn.choices import IntervalMethod, check
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
+from stockrnn.errors import UsageError
 from stockrnn.exog import Covariate, Spec
 from stockrnn.meta import (
     CheckpointMeta,
@@ -120,17 +122,31 @@ class TrainSummary:
     saved_note: str | None = None  # why the model went under another name, if it did
 
 
-def fit_series(series: list[Series], req: TrainRequest, hooks: Hooks | None = None) -> Fitted:
-    """Scale, window and train on `series` (Ctrl-C: see Hooks and train.fit)."""
+def fit_series(
+    series: list[Series],
+    req: TrainRequest,
+    hooks: Hooks | None = None,
+    group: ddp.Group | None = None,
+) -> Fitted:
+    """Scale, window and train on `series` (Ctrl-C: see Hooks and train.fit; `group`: the
+    torchrun processes training this model together)."""
     hooks = hooks or Hooks()
     t0 = time.perf_counter()
     samples, scaler = dataset.build(series, req.data, req.model.horizon)
     device = train.resolve_device(req.train.device)
+    device = ddp.device_for(device) if group is not None else device
     t1 = time.perf_counter()
     torch.manual_seed(req.train.seed)
     model = Forecaster(req.model_config()).to(device)
     result = train.fit(
-        model, samples, req.train, device, hooks.on_epoch, hooks.keep_on_interrupt, hooks.on_batch
+        model,
+        samples,
+        req.train,
+        device,
+        hooks.on_epoch,
+        hooks.keep_on_interrupt,
+        hooks.on_batch,
+        group,
     )
     took = (t1 - t0, time.perf_counter() - t1)
     return Fitted(model, samples, scaler, result, device, req.data.exog, req.intervals, *took)
@@ -268,6 +284,8 @@ def _meta(
             samples_seen=fit.result.samples_seen,
             prepare_s=fit.prepare_s,
             train_s=fit.train_s,
+            train_loss=[e.train_loss for e in history],
+            val_loss=[e.val_loss for e in history],
         ),
         metrics=scores,
         intervals=widths,
@@ -287,9 +305,19 @@ def _meta(
     )
 
 
-def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
-    """Train, evaluate and save; returns the summary (its meta is stored in the checkpoint)."""
-    req.validate()
+@dataclass
+class _Trained:
+    token: str | None  # the checkpoint version claimed before training
+    series: list[Series]
+    skipped: list[str]
+    started: datetime
+    fit: Fitted
+
+
+def _train(req: TrainRequest, hooks: Hooks | None, group: ddp.Group | None) -> _Trained:
+    """Validate, claim the name, load and train: every torchrun process does this alike."""
+    if group is not None and req.train.cuda_graphs:
+        raise UsageError("--cuda-graphs does not combine with DDP (--nproc or torchrun)")
     token = checkpoint.claim(req.models_dir, req.name, req.overwrite)
     if req.predictions_out is not None:
         from stockrnn import workspace
@@ -302,11 +330,34 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
         skipped = [r for r in reasons.values() if r]
         series = [s for s in series if not reasons[s.symbol]] or series
     started = datetime.now(UTC)
-    fit = fit_series(series, req, hooks)
+    try:
+        fit = fit_series(series, req, hooks, group)
+    finally:
+        ddp.close()  # training was the last step the processes take together
+    return _Trained(token, series, skipped, started, fit)
+
+
+def run_worker(req: TrainRequest) -> None:
+    """A torchrun process other than global rank 0: train its shards, print and write nothing."""
+    req.validate()
+    _train(req, None, ddp.current(train.resolve_device(req.train.device)))
+
+
+def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
+    """Train, evaluate and save; returns the summary (its meta is stored in the checkpoint).
+
+    Under torchrun, global rank 0 runs this (and alone evaluates and writes the checkpoint);
+    the other ranks run run_worker."""
+    req.validate()
+    group = ddp.current(train.resolve_device(req.train.device))
+    if group is not None and not group.main:
+        raise UsageError("experiment.run is rank 0's part under torchrun; ranks > 0 run_worker")
+    done = _train(req, hooks, group)
+    series, skipped, fit = done.series, done.skipped, done.fit
     skipped += dataset.no_test_days(series, fit.samples.cuts)
     scores, widths, test, width80 = evaluate(fit, series)
     covs = exog.load(req.data_dir, tuple(req.data.covariates))
-    meta = _meta(req, fit, series, started, (scores, widths), covs)
+    meta = _meta(req, fit, series, done.started, (scores, widths), covs)
     if req.predictions_out is not None:
         from stockrnn import report_files
 
@@ -316,7 +367,7 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
         req.name,
         fit.model.state_dict(),
         meta,
-        expect=token,
+        expect=done.token,
         replace=not fit.result.interrupted,
     )
     return TrainSummary(saved.meta, skipped, saved.note)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from stockrnn import atomic, store, symbols, trading_calendar, validate, workspace
+from stockrnn import atomic, store, symbols, trading_calendar, validate
 from stockrnn.errors import (
     DataError,
     EmptyRangeError,
@@ -157,6 +157,8 @@ def _plan(
     )
     if incremental:
         assert old is not None
+        if trading_calendar.sessions_since(cfg.calendar, old.index[-1].date(), now) == 0:
+            return _Plan(None, Fetched(old, "yahoo", True), True, "up to date")  # no request
         return _incremental(cfg, old, now)
     got = _download(cfg)
     frame, adjusted, report = validate.validate(got.frame, cfg.calendar, now)
@@ -199,16 +201,24 @@ def _digest(manifest: store.Manifest | None) -> str | None:
     return manifest.sha256 if manifest is not None else None
 
 
-def fetch_one(data_dir: Path, cfg: FetchConfig, now: pd.Timestamp | None = None) -> FetchResult:
+def fetch_one(
+    data_dir: Path,
+    cfg: FetchConfig,
+    now: pd.Timestamp | None = None,
+    abort: Callable[[], bool] = lambda: False,
+) -> FetchResult:
     """Fetch one ticker into `data_dir`; the cache changes only on success.
 
     Downloading and validating touch no file, so a refused fetch leaves nothing behind; the
     lock is taken only to commit, and if another process changed the cache meanwhile the
-    plan is made again on the new cache, under the lock.
+    plan is made again on the new cache, under the lock. `abort()` true just before the
+    commit (Ctrl-C seen by another thread) abandons it.
     """
     check_range(cfg)
     old, manifest = _cached(data_dir, cfg.symbol)
     plan = _plan(cfg, old, manifest, now)
+    if plan.frame is not None and abort():
+        raise KeyboardInterrupt
     if plan.frame is not None:
         with atomic.locked(store.lock_path(data_dir, cfg.symbol)):
             current, current_manifest = _cached(data_dir, cfg.symbol)
@@ -279,32 +289,6 @@ def configs_for(
             exc.symbol = raw  # type: ignore[attr-defined]
             out.append(exc)
     return out
-
-
-def fetch_many(
-    data_dir: Path,
-    configs: list[FetchConfig | StockrnnError],
-    advance: Callable[[str], None] = lambda _: None,
-) -> tuple[list[FetchResult], int]:
-    """Fetch each ticker in turn; one failure does not stop the others.
-
-    `configs` may hold errors already raised for a ticker (an invalid symbol); they are reported
-    in order. Returns one result per ticker and the exit code of the first failure (0 if none).
-    """
-    workspace.check_folder(data_dir)
-    results: list[FetchResult] = []
-    code = 0
-    for cfg in configs:
-        name = cfg.symbol if isinstance(cfg, FetchConfig) else str(getattr(cfg, "symbol", "?"))
-        advance(name)
-        try:
-            if isinstance(cfg, StockrnnError):
-                raise cfg
-            results.append(fetch_one(data_dir, cfg))
-        except StockrnnError as exc:
-            code = code or exc.exit_code
-            results.append(FetchResult(name, "failed", error=str(exc), exit_code=exc.exit_code))
-    return results, code
 
 
 def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[dict[str, Any]]:

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stockrnn.choices import Cell, Device, FeatureSet, Head, IntervalMethod, ScalerKind, Source
+from stockrnn.choices import (
+    Cell,
+    Device,
+    FeatureSet,
+    Head,
+    IntervalMethod,
+    Precision,
+    ScalerKind,
+    Source,
+)
 from stockrnn.errors import UsageError
 from stockrnn.symbols import normalize
 
@@ -105,6 +114,17 @@ CalendarOpt = Annotated[
         help="Known-future inputs: weekday, month, days since the last session, holidays.",
     ),
 ]
+PrecisionOpt = Annotated[
+    Precision, typer.Option(help="bf16: autocast on CUDA (the loss stays fp32); CPU is fp32.")
+]
+GraphsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--cuda-graphs/--no-cuda-graphs",
+        help="Replay the training step as a CUDA graph (default: on with CUDA).",
+        show_default=False,
+    ),
+]
 IntervalsOpt = Annotated[
     IntervalMethod,
     typer.Option(
@@ -141,6 +161,8 @@ class ModelArgs:
     covariate: list[str] = field(default_factory=list)  # other cached tickers as inputs
     calendar_features: bool = False
     intervals: IntervalMethod = IntervalMethod.vol
+    precision: Precision = Precision.fp32
+    cuda_graphs: bool | None = None  # None: on where CUDA is used
 
 
 # The ModelArgs fields that only matter when a model is trained (backtest --model refuses them;
@@ -198,10 +220,26 @@ def train_request(
             args.patience,
             args.seed,
             Device(args.device).value,
+            Precision(args.precision).value,
+            args.cuda_graphs,
         ),
         overwrite,
         intervals=IntervalMethod(args.intervals).value,
     )
+
+
+def check_nproc(nproc: int, req: TrainRequest) -> None:
+    """Refuse a bad --nproc, and anything the processes would each refuse, before launching."""
+    import os
+
+    if not 1 <= nproc <= 256:
+        raise UsageError("--nproc must be between 1 and 256")
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise UsageError("--nproc launches torchrun itself: drop it when running under torchrun")
+    from stockrnn import checkpoint
+
+    req.validate()
+    checkpoint.claim(req.models_dir, req.name, req.overwrite)
 
 
 def check_output(path: Path, option: str) -> None:

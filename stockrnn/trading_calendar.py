@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -27,7 +28,11 @@ def get(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any:
     start = pd.Timestamp(since or EARLIEST) - pd.Timedelta(days=14)
     # exchange_calendars refuses a start past its end (a year ahead): clamp to the past month
     start = min(max(start, EARLIEST), pd.Timestamp.now() - pd.Timedelta(days=30))
-    return _build(name.upper(), start.strftime("%Y-%m-01"))
+    with _building:  # catch_warnings below is process-wide: one build at a time (fetch pool)
+        return _build(name.upper(), start.strftime("%Y-%m-01"))
+
+
+_building = threading.Lock()
 
 
 @lru_cache(maxsize=16)

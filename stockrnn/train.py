@@ -12,9 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from stockrnn.choices import Device, check
+from stockrnn import cuda_graph, ddp
+from stockrnn.choices import Device, Precision, check
 from stockrnn.dataset import Samples
+from stockrnn.ddp import Group
 from stockrnn.errors import DivergedError, UsageError
+from stockrnn.steps import Stepper
 
 MAX_SEED = 2**32 - 1  # numpy's and every torch generator's common range
 
@@ -29,6 +32,8 @@ class TrainConfig:
     patience: int = 10  # epochs without a better validation loss before stopping
     seed: int = 42  # CPU runs with the same seed are bit-identical
     device: str = "auto"  # auto | cpu | cuda
+    precision: str = "fp32"  # fp32 | bf16 (autocast on CUDA; the loss stays fp32)
+    cuda_graphs: bool | None = None  # capture the step as a CUDA graph (None: on CUDA, yes)
 
     def validate(self) -> None:
         if not 0 < self.lr <= 1:
@@ -42,7 +47,13 @@ class TrainConfig:
         if not 0 <= self.seed <= MAX_SEED:
             raise UsageError(f"--seed must be between 0 and {MAX_SEED}")
         check(Device, self.device, "--device")
-        resolve_device(self.device)  # --device cuda on a machine without one fails up front
+        check(Precision, self.precision, "--precision")
+        device = resolve_device(self.device)  # --device cuda without one fails up front
+        if device.type != "cuda":
+            if self.cuda_graphs:
+                raise UsageError(f"--cuda-graphs needs CUDA; this run is on {device.type}")
+            if self.precision != Precision.fp32:
+                raise UsageError(f"--precision {self.precision} needs CUDA; CPU trains in fp32")
 
 
 @dataclass
@@ -112,10 +123,20 @@ def predict_rows(
     return torch.cat(out).cpu().numpy()
 
 
-def _val_loss(model: nn.Module, windows: Windows, rows: np.ndarray) -> float:
+def _val_loss(
+    model: nn.Module, windows: Windows, rows: np.ndarray, group: Group | None = None
+) -> float:
+    """Mean squared error over the validation rows; under DDP each rank scores its share and
+    the sums are all-reduced, so every rank gets the same value and stops on the same epoch."""
+    if group is not None:
+        rows = rows[group.rank :: group.world]
     pred = predict_rows(model, windows, rows)
     target = windows.targets(torch.from_numpy(rows).to(windows.device)).cpu().numpy()
-    return float(np.mean((pred - target) ** 2))
+    if group is None:
+        return float(np.mean((pred - target) ** 2))
+    sums = torch.tensor([float(np.sum((pred - target) ** 2, dtype=np.float64)), target.size])
+    total = group.sum(sums.double())
+    return float(total[0] / total[1])
 
 
 def _finite(loss: float, what: str, epoch: int, cfg: TrainConfig) -> float:
@@ -127,6 +148,36 @@ def _finite(loss: float, what: str, epoch: int, cfg: TrainConfig) -> float:
     return loss
 
 
+def _train_pass(
+    step: Stepper,
+    order: torch.Tensor,
+    batch_size: int,
+    on_batch: Callable[[int, int], None],
+) -> float:
+    """One epoch over the target rows in `order`, in global batches; the mean training loss
+    over every row (all-reduced under torchrun)."""
+    total = torch.zeros((), device=order.device)
+    for i in range(0, len(order), batch_size):
+        rows = order[i : i + batch_size]
+        total += step(rows)
+        on_batch(i + len(rows), len(order))
+    if step.group is not None:
+        total = step.group.sum(total)
+    return float(total) / len(order)
+
+
+def _stopped(exc: BaseException, group: Group | None, can_keep: bool) -> None:
+    """Return if training may stop here and keep its best epoch (Ctrl-C, or under torchrun
+    the other ranks gone because a Ctrl-C reached them first); otherwise raise."""
+    if isinstance(exc, KeyboardInterrupt) or group is None:
+        if can_keep and isinstance(exc, KeyboardInterrupt):
+            return
+        raise exc
+    if can_keep and ddp.interrupted():
+        return
+    raise ddp.lost(exc) from exc
+
+
 def fit(
     model: nn.Module,
     samples: Samples,
@@ -135,19 +186,27 @@ def fit(
     on_epoch: Callable[[Epoch], None] = lambda _: None,
     keep_on_interrupt: bool = True,
     on_batch: Callable[[int, int], None] = lambda done, total: None,
+    group: Group | None = None,
 ) -> FitResult:
     """Train in place and restore the best weights.
 
     Ctrl-C after an epoch has finished stops early and keeps the best weights when
     `keep_on_interrupt` (what `train` wants); otherwise it propagates (what `backtest` wants:
     a fold cut short must not be scored). `on_batch(done, total)` reports progress in an epoch.
+    With `group` (torchrun), the model trains data-parallel; `batch_size` stays the global
+    batch, split into rank shards, so the steps equal one process's.
     """
     windows = Windows(samples, device)
     train_rows = torch.from_numpy(samples.targets["train"]).to(device)
     val_rows = samples.targets["val"]
-    # fused: one kernel per step for all parameters (CPU and CUDA, float32), same maths as Adam
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)
-    loss_fn = nn.MSELoss()
+    net = ddp.wrap(model, group, device) if group is not None else model
+    graphs = cuda_graph.usable(device, cfg.cuda_graphs, group is not None)
+    # fused: one kernel per step for all parameters (CPU and CUDA, float32), same maths as
+    # Adam; capturable keeps its step count on the GPU, as a CUDA graph needs
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True, capturable=graphs)
+    step = Stepper(net, windows, optimizer, group, bf16=cfg.precision == Precision.bf16)
+    if graphs and len(train_rows) >= cfg.batch_size:
+        step.capture(model, train_rows[: cfg.batch_size])
     shuffle = torch.Generator().manual_seed(cfg.seed)
     result = FitResult()
     best_state = copy.deepcopy(model.state_dict())
@@ -156,19 +215,12 @@ def fit(
         for epoch in range(1, cfg.epochs + 1):
             start = time.perf_counter()
             order = train_rows[torch.randperm(len(train_rows), generator=shuffle).to(device)]
-            total = torch.zeros((), device=device)
-            for i in range(0, len(order), cfg.batch_size):
-                rows = order[i : i + cfg.batch_size]
-                optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(model(windows.inputs(rows)), windows.targets(rows))
-                loss.backward()
-                optimizer.step()
-                total += loss.detach() * len(rows)
-                on_batch(i + len(rows), len(order))
+            mean = _train_pass(step, order, cfg.batch_size, on_batch)
             result.samples_seen += len(order)
-            train_loss = _finite(float(total) / len(order), "training", epoch, cfg)
+            train_loss = _finite(mean, "training", epoch, cfg)
             trained = time.perf_counter()
-            val_loss = _finite(_val_loss(model, windows, val_rows), "validation", epoch, cfg)
+            val_loss = _val_loss(model, windows, val_rows, group)
+            val_loss = _finite(val_loss, "validation", epoch, cfg)
             if val_loss < result.best_val:
                 result.best_val, result.best_epoch = val_loss, epoch
                 best_state = copy.deepcopy(model.state_dict())
@@ -185,10 +237,10 @@ def fit(
             on_epoch(result.history[-1])
             if epoch - result.best_epoch >= cfg.patience:
                 break
-    except KeyboardInterrupt:
-        if not keep_on_interrupt or result.best_epoch == 0:
-            raise
+    except (KeyboardInterrupt, RuntimeError, torch.distributed.DistError) as exc:
+        _stopped(exc, group, keep_on_interrupt and result.best_epoch > 0)
         result.interrupted = True
-    model.load_state_dict(best_state)
+    model.load_state_dict(best_state)  # copies into the same storage: still one chunk
+    cuda_graph.flatten(model)
     model.eval()
     return result

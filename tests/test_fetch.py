@@ -7,7 +7,8 @@ from curl_cffi.requests.exceptions import DNSError
 
 from stockrnn import store
 from stockrnn.errors import DataError, EmptyRangeError, OfflineError
-from stockrnn.fetch import FetchConfig, fetch_many, fetch_one, list_cached
+from stockrnn.fetch import FetchConfig, fetch_one, list_cached
+from stockrnn.universe import fetch_all
 
 AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
 
@@ -88,7 +89,7 @@ def test_empty_or_inverted_range(tmp_path, fake_yahoo, start, end) -> None:
 
 def test_one_failure_does_not_stop_others(tmp_path, fake_yahoo, bars) -> None:
     fake_yahoo.frames["MSFT"] = bars(20)
-    rows, code = fetch_many(tmp_path, [FetchConfig("NOPE"), FetchConfig("MSFT")])
+    rows, code = fetch_all(tmp_path, [FetchConfig("NOPE"), FetchConfig("MSFT")])
     assert [r.status for r in rows] == ["failed", "new"] and code == 6
     assert "NOPE" in (rows[0].error or "") and rows[0].exit_code == 6 and rows[1].error is None
 

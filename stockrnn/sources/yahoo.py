@@ -8,8 +8,8 @@ and classify what went wrong.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
+import threading
 import warnings
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -34,33 +34,45 @@ _OFFLINE_MARKERS = (
 _RATE_MARKERS = ("ratelimit", "rate limit", "too many requests")
 
 
-class _Capture(logging.Handler):
+class _Capture:
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
         self.messages: list[str] = []
 
+
+_local = threading.local()  # the capture of the fetch running in this thread
+_setup = threading.Lock()
+_installed = False
+
+
+class _Dispatch(logging.Handler):
+    """yfinance's one log handler: each record goes to the capture of the thread that logged
+    it, so concurrent fetches (fetch --workers) never read each other's errors."""
+
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        capture = getattr(_local, "capture", None)
+        if capture is not None:
+            capture.messages.append(record.getMessage())
 
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[_Capture]:
-    """Keep yfinance's log lines, prints and warnings off the terminal, but keep its log."""
-    logger = logging.getLogger("yfinance")
+    """Keep yfinance's log lines and warnings off the terminal, but keep this thread's log.
+
+    Nothing process-wide is swapped per call (no stdout redirection, no catch_warnings,
+    neither of which is thread-safe): the handler and the warning filter are set up once."""
+    global _installed
+    with _setup:
+        if not _installed:
+            logger = logging.getLogger("yfinance")
+            logger.handlers, logger.propagate = [_Dispatch()], False
+            warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
+            _installed = True
     capture = _Capture()
-    old_handlers, old_propagate = logger.handlers[:], logger.propagate
-    logger.handlers, logger.propagate = [capture], False
-    sink = io.StringIO()
+    _local.capture = capture
     try:
-        with (
-            warnings.catch_warnings(),
-            contextlib.redirect_stdout(sink),
-            contextlib.redirect_stderr(sink),
-        ):
-            warnings.simplefilter("ignore")
-            yield capture
+        yield capture
     finally:
-        logger.handlers, logger.propagate = old_handlers, old_propagate
+        _local.capture = None
 
 
 def classify(text: str, symbol: str) -> StockrnnError:

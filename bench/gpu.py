@@ -1,0 +1,128 @@
+"""GPU training speed: stockrnn eager vs CUDA graphs, fp32 vs bf16, against a minimal loop.
+
+usage: python bench/gpu.py [--epochs 2] [--batches 64,1024,8192] [--cpu-only]
+
+On the 505 tickers of ../shared/data/ohlcv/sp500_5yr (402k training windows with the default
+split), LSTM hidden 64, window 60, OHLC, it runs `stockrnn train` for a fixed number of
+epochs for every batch size, on CUDA eager (--no-cuda-graphs) and with graphs, in fp32 and
+bf16, and once on the CPU; and a minimal cuDNN loop (every window pre-built on the device,
+shuffled index batches, Adam, MSE: the loop the issue measured) at the same batch sizes.
+Prints the card's name, s/epoch and windows/s of the training passes (the median epoch), and
+each command's time outside its epochs (wall time minus training and validation passes:
+start-up, reading 505 CSVs, building samples, evaluation, saving).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ddp import import_all  # noqa: E402  (the same 505-ticker import)
+
+CLI = [sys.executable, "-m", "stockrnn"]
+
+
+def stockrnn_row(data: Path, tmp: Path, label: str, epochs: int, flags: list[str]) -> None:
+    timings = tmp / "t.json"
+    cmd = [
+        *(*CLI, "train", "--data-dir", str(data), "--models-dir", str(tmp / "m")),
+        *("--name", "g", "--overwrite", "--epochs", str(epochs), "--patience", str(epochs + 1)),
+        *("--timings", str(timings), *flags),
+    ]
+    t0 = time.perf_counter()
+    got = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if got.returncode:
+        print(f"| {label} | failed: {got.stderr.strip().splitlines()[-1]} |", flush=True)
+        return
+    t = json.loads(timings.read_text())
+    epoch = statistics.median(t["epoch_s"])
+    rate = t["samples_seen"] / len(t["epoch_s"]) / epoch
+    outside = wall - sum(t["epoch_s"]) - sum(t["val_s"])
+    print(f"| {label} | {epoch:.2f} | {rate / 1000:,.1f}k | {outside:.1f} |", flush=True)
+
+
+def minimal_rows(data: Path, batches: list[int], epochs: int, bf16: bool) -> None:
+    """The issue's minimal loop, on the same training windows, fed from the device."""
+    import torch
+
+    from stockrnn import dataset
+    from stockrnn.train import Windows
+
+    series = dataset.load_series(data, [], dataset.DataConfig())
+    samples, _ = dataset.build(series, dataset.DataConfig())
+    dev = torch.device("cuda")
+    win = Windows(samples, dev)
+    rows = torch.from_numpy(samples.targets["train"]).to(dev)
+    x = win.inputs(rows).contiguous()
+    y = win.targets(rows).contiguous()
+    for batch in batches:
+        torch.manual_seed(42)
+        lstm = torch.nn.LSTM(4, 64, batch_first=True).to(dev)
+        head = torch.nn.Linear(64, 4).to(dev)
+        params = [*lstm.parameters(), *head.parameters()]
+        opt = torch.optim.Adam(params, lr=1e-3)
+        times = []
+        for _ in range(epochs):
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            perm = torch.randperm(len(x), device=dev)
+            for i in range(0, len(x), batch):
+                idx = perm[i : i + batch]
+                opt.zero_grad(set_to_none=True)
+                with torch.autocast("cuda", torch.bfloat16, enabled=bf16):
+                    out, _ = lstm(x[idx])
+                    pred = head(out[:, -1])
+                loss = torch.nn.functional.mse_loss(pred.float(), y[idx])
+                loss.backward()
+                opt.step()
+            torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        epoch = statistics.median(times)
+        tag = "bf16" if bf16 else "fp32"
+        rate = len(x) / epoch / 1000
+        print(f"| minimal loop, batch {batch}, {tag} | {epoch:.2f} | {rate:,.1f}k | - |")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--batches", default="64,1024,8192")
+    p.add_argument("--cpu-only", action="store_true")
+    a = p.parse_args()
+    import torch
+
+    batches = [int(b) for b in a.batches.split(",")]
+    tmp = Path(tempfile.mkdtemp())
+    data = tmp / "data"
+    print(f"import of 505 tickers: {import_all(data, tmp):.1f} s")
+    cuda = torch.cuda.is_available() and not a.cpu_only
+    card = torch.cuda.get_device_name(0) if cuda else "no CUDA device"
+    print(f"torch {torch.__version__}; GPU: {card}; {a.epochs} epochs per run\n")
+    print("| run | s/epoch | windows/s | s outside the epochs |")
+    print("|---|---|---|---|")
+    if cuda:
+        for batch in batches:
+            for graphs in (False, True):
+                for precision in ("fp32", "bf16"):
+                    flag = "--cuda-graphs" if graphs else "--no-cuda-graphs"
+                    mode = "graphs" if graphs else "eager"
+                    label = f"stockrnn cuda, batch {batch}, {mode}, {precision}"
+                    flags = ["--device", "cuda", "--batch-size", str(batch), flag]
+                    stockrnn_row(data, tmp, label, a.epochs, [*flags, "--precision", precision])
+        for bf16 in (False, True):
+            minimal_rows(data, batches, a.epochs, bf16)
+    for batch in (64, 1024):
+        flags = ["--device", "cpu", "--batch-size", str(batch)]
+        stockrnn_row(data, tmp, f"stockrnn cpu, batch {batch}, fp32", a.epochs, flags)
+
+
+if __name__ == "__main__":
+    main()
