@@ -4,8 +4,8 @@ usage: python bench/scale.py [--tickers 5000] [--sessions 5000] [--steps 500] [-
 
 Writes `tickers` random-walk series of `sessions` XNYS sessions each with store.save (what
 `fetch` writes), unless DIR already holds them, then in a fresh process times:
-  - loading the cache (dataset.load_series over every ticker), cold and again warm (the
-    columnar cache, when pyarrow is installed, is filled by the first load);
+  - loading the cache (dataset.load_series over every ticker), twice (the second time from
+    the operating system's file cache);
   - building the samples (split, scaler on train rows, the one scaled array);
   - the epoch's shuffled permutation and `steps` training steps of the default LSTM
     (batch 64), for windows/s; a whole epoch here would take hours on 2 cores;
@@ -57,13 +57,15 @@ def measure(data: Path, steps: int) -> None:
 
     from stockrnn import dataset, train
     from stockrnn.model import Forecaster, ModelConfig
+    from stockrnn.steps import Stepper
 
     cfg = dataset.DataConfig()
     t0 = time.perf_counter()
     series = dataset.load_series(data, [], cfg)
     cold = time.perf_counter() - t0
+    del series
     t0 = time.perf_counter()
-    dataset.load_series(data, [], cfg)
+    series = dataset.load_series(data, [], cfg)
     warm = time.perf_counter() - t0
     rows = sum(len(s.rel) for s in series)
     print(f"cache: {len(series)} tickers, {rows:,} feature rows")
@@ -83,7 +85,7 @@ def measure(data: Path, steps: int) -> None:
     order = order[torch.randperm(len(order))]  # the epoch's permutation, as train.fit makes it
     batches = order[: steps * 64]
     t0 = time.perf_counter()
-    train._train_pass(model, windows, batches, 64, opt, None, lambda d, t: None)
+    train._train_pass(Stepper(model, windows, opt), batches, 64, lambda d, t: None)
     took = time.perf_counter() - t0
     epoch_h = len(order) / (len(batches) / took) / 3600
     print(

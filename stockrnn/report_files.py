@@ -92,5 +92,7 @@ def write_timings(path: Path, fit: FitMeta) -> None:
         "epochs": fit.epochs_run,
         "epoch_s": fit.epoch_s,
         "samples_seen": fit.samples_seen,
+        "val_s": fit.val_s,  # beyond the harness's keys: each epoch's validation pass
+        "prepare_s": fit.prepare_s,
     }
     atomic.write_bytes(path, json.dumps(keys).encode())
