@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -13,12 +12,10 @@ import numpy as np
 import torch
 
 from stockrnn import (
-    __version__,
     checkpoint,
     dataset,
     ddp,
     exog,
-    features,
     intervals,
     limits,
     metrics,
@@ -27,21 +24,16 @@ from stockrnn import (
 from stockrnn.choices import IntervalMethod, check
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
 from stockrnn.errors import UsageError
-from stockrnn.exog import Covariate, Spec
+from stockrnn.exog import Spec
 from stockrnn.meta import (
     CheckpointMeta,
-    CovariateMeta,
-    FitMeta,
     IntervalMeta,
     MetricsMeta,
-    ScalerMeta,
-    SplitMeta,
-    TickerMeta,
     TunedMeta,
 )
+from stockrnn.meta_build import checkpoint_meta
 from stockrnn.model import Forecaster, ModelConfig
 from stockrnn.rollout import Predictor, paths
-from stockrnn.trading_calendar import day
 from stockrnn.train import TrainConfig
 
 
@@ -227,84 +219,6 @@ def evaluate(
     return MetricsMeta(per_ticker=per, overall=overall), widths, test, width80
 
 
-def _ticker_meta(s: Series) -> TickerMeta:
-    def last(code: int) -> str | None:
-        d = s.dates[s.part == code]
-        return day(d[-1]) if len(d) else None
-
-    test = s.dates[s.part == 2]
-    return TickerMeta(
-        symbol=s.symbol,
-        sha256=s.sha256,
-        first_date=day(s.dates[0]),
-        last_date=day(s.dates[-1]),
-        train_end=last(0),
-        val_end=last(1),
-        test_start=day(test[0]) if len(test) else None,
-    )
-
-
-def _meta(
-    req: TrainRequest,
-    fit: Fitted,
-    series: list[Series],
-    started: datetime,
-    scored: tuple[MetricsMeta, IntervalMeta],
-    covs: list[Covariate],
-) -> CheckpointMeta:
-    scores, widths = scored
-    history, scaler = fit.result.history, fit.scaler
-    return CheckpointMeta(
-        name=req.name,
-        created_at=started.isoformat(timespec="seconds"),
-        model=req.model_config(),
-        data=req.data,
-        train=req.train,
-        split=SplitMeta(
-            train_end=day(fit.samples.cuts.train_end), val_end=day(fit.samples.cuts.val_end)
-        ),
-        features=features.FEATURE_SETS[req.data.features],
-        scaler=ScalerMeta(
-            kind=scaler.kind,
-            shift=scaler.shift.tolist(),
-            scale=scaler.scale.tolist(),
-            fit_start=day(scaler.fit_start),
-            fit_end=day(scaler.fit_end),
-            fit_rows=scaler.fit_rows,
-        ),
-        tickers=[_ticker_meta(s) for s in series],
-        samples={p: int(len(fit.samples.targets[p])) for p in dataset.PARTS},
-        fit=FitMeta(
-            best_epoch=fit.result.best_epoch,
-            epochs_run=len(history),
-            best_val_loss=fit.result.best_val,
-            interrupted=fit.result.interrupted,
-            epoch_s=[e.seconds for e in history],
-            val_s=[e.val_seconds for e in history],
-            samples_seen=fit.result.samples_seen,
-            prepare_s=fit.prepare_s,
-            train_s=fit.train_s,
-            train_loss=[e.train_loss for e in history],
-            val_loss=[e.val_loss for e in history],
-        ),
-        metrics=scores,
-        intervals=widths,
-        versions={
-            "stockrnn": __version__,
-            "torch": torch.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-        device=str(fit.device),
-        tuned=req.tuned,
-        covariates=[
-            CovariateMeta(symbol=c.symbol, sha256=c.sha256, last_date=day(c.last_date))
-            for c in covs
-        ],
-        inputs=req.data.inputs,
-    )
-
-
 @dataclass
 class _Trained:
     token: str | None  # the checkpoint version claimed before training
@@ -357,7 +271,7 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
     skipped += dataset.no_test_days(series, fit.samples.cuts)
     scores, widths, test, width80 = evaluate(fit, series)
     covs = exog.load(req.data_dir, tuple(req.data.covariates))
-    meta = _meta(req, fit, series, done.started, (scores, widths), covs)
+    meta = checkpoint_meta(req, fit, series, done.started, (scores, widths), covs)
     if req.predictions_out is not None:
         from stockrnn import report_files
 
