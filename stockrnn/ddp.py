@@ -30,6 +30,7 @@ class Group:
     rank: int
     world: int
     local_rank: int
+    device: torch.device  # where collectives run: NCCL reduces CUDA tensors only
 
     @property
     def main(self) -> bool:
@@ -40,8 +41,8 @@ class Group:
         return rows[self.rank :: self.world]
 
     def sum(self, value: torch.Tensor) -> torch.Tensor:
-        """The sum of `value` over every rank (a new tensor; gloo reduces on the CPU)."""
-        out = value.detach().clone()
+        """The sum of `value` over every rank, as a new tensor on the group's device."""
+        out = value.detach().to(self.device, copy=True)
         try:
             dist.all_reduce(out)
         except (RuntimeError, dist.DistError) as exc:
@@ -74,7 +75,8 @@ def current(device: torch.device) -> Group | None:
             dist.init_process_group(backend, timeout=timeout)
         except (RuntimeError, ValueError, dist.DistError) as exc:
             raise DistributedError(f"could not join the training processes: {exc}") from exc
-        _group = Group(rank, world, local)
+        on = torch.device("cuda", local) if backend == "nccl" else torch.device("cpu")
+        _group = Group(rank, world, local, on)
         catch_signals()
     return _group
 

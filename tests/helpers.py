@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -20,7 +21,16 @@ def spawn(args: list[str], cwd: Path, pause_marker: Path | None = None) -> subpr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
+
+
+def interruptible() -> None:
+    """In the child: Ctrl-C's default action back. A shell that starts a job in the background
+    (`.ci/run &`) ignores SIGINT for it and every child, and Python then installs no
+    KeyboardInterrupt handler: the Ctrl-C tests would wait forever on a process that never
+    hears the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60.0) -> None:

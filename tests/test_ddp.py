@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import cache, make_bars
+from helpers import interruptible
 
 from stockrnn import checkpoint
 from stockrnn.errors import EXIT_INTERRUPTED
@@ -85,6 +86,7 @@ def test_ctrl_c_on_the_launcher_keeps_the_best_epoch(ws: Path, tmp_path: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     deadline = time.monotonic() + 90
     while not (marks / "epoch-3").exists() and time.monotonic() < deadline:
