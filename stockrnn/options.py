@@ -104,6 +104,7 @@ CovariateOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--covariate",
+        metavar="TICKER",
         help="Another cached ticker whose daily log returns join the inputs (repeatable).",
     ),
 ]
