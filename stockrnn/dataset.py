@@ -146,12 +146,16 @@ def _each_frame(data_dir: Path, tickers: list[str]) -> Iterator[Cached]:
 
 
 def load_series(
-    data_dir: Path, tickers: list[str], cfg: DataConfig, frames: list[Cached] | None = None
+    data_dir: Path,
+    tickers: list[str],
+    cfg: DataConfig,
+    frames: list[Cached] | None = None,
+    covs: list[exog.Covariate] | None = None,
 ) -> list[Series]:
     """Series for `tickers` from the cache (or from `frames` already read), with the extra
-    inputs `cfg` asks for."""
+    inputs `cfg` asks for (its covariates read here unless given)."""
     names = features.FEATURE_SETS[cfg.features]
-    covs = exog.load(data_dir, tuple(cfg.covariates))
+    covs = exog.load(data_dir, tuple(cfg.covariates)) if covs is None else covs
     out = []
     # read one frame at a time unless given: 5,000 tickers' frames at once cost 1.2 GB more
     for symbol, frame, manifest in frames if frames is not None else _each_frame(data_dir, tickers):

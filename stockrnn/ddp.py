@@ -14,12 +14,15 @@ import signal
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
 from stockrnn.errors import DistributedError
 
+R = TypeVar("R", torch.Tensor, np.ndarray)
 TIMEOUT_ENV = "STOCKRNN_DIST_TIMEOUT"  # seconds a rank waits on the others (default 300)
 
 
@@ -36,8 +39,8 @@ class Group:
     def main(self) -> bool:
         return self.rank == 0
 
-    def shard(self, rows: torch.Tensor) -> torch.Tensor:
-        """This rank's disjoint share of a global batch (every world-th row)."""
+    def shard(self, rows: R) -> R:
+        """This rank's disjoint share of a batch of rows (every world-th row)."""
         return rows[self.rank :: self.world]
 
     def sum(self, value: torch.Tensor) -> torch.Tensor:
@@ -81,16 +84,15 @@ def current(device: torch.device) -> Group | None:
     return _group
 
 
-def device_for(device: torch.device) -> torch.device:
+def device_for(device: torch.device, group: Group) -> torch.device:
     """On CUDA under torchrun, each local rank takes its own card."""
-    if device.type == "cuda" and "LOCAL_RANK" in os.environ:
-        index = int(os.environ["LOCAL_RANK"])
-        torch.cuda.set_device(index)
-        return torch.device("cuda", index)
+    if device.type == "cuda":
+        torch.cuda.set_device(group.local_rank)
+        return torch.device("cuda", group.local_rank)
     return device
 
 
-def wrap(model: torch.nn.Module, group: Group, device: torch.device) -> torch.nn.Module:
+def wrap(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
     from torch.nn.parallel import DistributedDataParallel
 
     ids = [device.index] if device.type == "cuda" else None

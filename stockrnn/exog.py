@@ -14,6 +14,7 @@ cosine), calendar days since day t, and whether a weekday holiday sits next to t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ class Spec:
         out = np.zeros((len(dates), max(steps - 1, 0), self.width))
         out[..., 1 : 2 * len(self.covariates) : 2] = 1.0  # every covariate day is carried
         if self.calendar and steps > 1:
-            sessions = _sessions(calendar, dates.min(), steps + 1, dates.max())
+            sessions = _sessions(calendar, dates.max(), steps + 1)
             pos = np.searchsorted(sessions, dates.to_numpy(), side="right")
             ahead = sessions[pos[:, None] + np.arange(steps - 1)]  # day o+1 .. o+steps-1
             rows = calendar_rows(pd.DatetimeIndex(ahead.ravel()), calendar)
@@ -126,7 +127,7 @@ def calendar_rows(dates: pd.DatetimeIndex, calendar: str) -> np.ndarray:
     """(len(dates), 6): the calendar features of the session after each date."""
     if not len(dates):
         return np.empty((0, len(CALENDAR_COLUMNS)))
-    sessions = _sessions(calendar, dates.min(), 0, dates.max())
+    sessions = _sessions(calendar, dates.max(), 0)
     pos = np.searchsorted(sessions, dates.to_numpy(), side="right")
     nxt, after = sessions[pos], sessions[pos + 1]
     day = dates.to_numpy().astype("datetime64[D]")
@@ -148,17 +149,23 @@ def calendar_rows(dates: pd.DatetimeIndex, calendar: str) -> np.ndarray:
     )
 
 
-def _sessions(calendar: str, start: Any, ahead: int, end: Any = None) -> np.ndarray:
-    """The calendar's sessions from before `start` to `ahead` + 2 sessions past `end`."""
+@lru_cache(maxsize=8)
+def _session_array(calendar: str) -> np.ndarray:
+    """Every session of the calendar, tz-naive: built once per calendar and process (a
+    calendar starting at each series' own first month would be built again per series)."""
     from stockrnn import trading_calendar
 
-    cal = trading_calendar.get(calendar, pd.Timestamp(start).date())
-    sessions = cal.sessions.tz_localize(None).to_numpy() if cal.sessions.tz else None
-    sessions = cal.sessions.to_numpy() if sessions is None else sessions
-    last = pd.Timestamp(end if end is not None else start)
+    sessions = trading_calendar.get(calendar).sessions
+    return np.asarray((sessions.tz_localize(None) if sessions.tz else sessions).to_numpy())
+
+
+def _sessions(calendar: str, last: Any, ahead: int) -> np.ndarray:
+    """The calendar's sessions, refused unless they reach `ahead` + 2 sessions past `last`."""
+    sessions = _session_array(calendar)
+    last = pd.Timestamp(last)
     need = int(np.searchsorted(sessions, last.to_datetime64(), side="right")) + ahead + 2
     if need > len(sessions):
         raise DataError(
             f"the {calendar} calendar has no sessions listed that far past {last:%Y-%m-%d}"
         )
-    return np.asarray(sessions)
+    return sessions

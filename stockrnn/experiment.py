@@ -24,7 +24,7 @@ from stockrnn import (
 from stockrnn.choices import IntervalMethod, check
 from stockrnn.dataset import DataConfig, Samples, Scaler, Series
 from stockrnn.errors import UsageError
-from stockrnn.exog import Spec
+from stockrnn.exog import Covariate, Spec
 from stockrnn.meta import (
     CheckpointMeta,
     IntervalMeta,
@@ -126,7 +126,7 @@ def fit_series(
     t0 = time.perf_counter()
     samples, scaler = dataset.build(series, req.data, req.model.horizon)
     device = train.resolve_device(req.train.device)
-    device = ddp.device_for(device) if group is not None else device
+    device = ddp.device_for(device, group) if group is not None else device
     t1 = time.perf_counter()
     torch.manual_seed(req.train.seed)
     model = Forecaster(req.model_config()).to(device)
@@ -226,6 +226,7 @@ class _Trained:
     skipped: list[str]
     started: datetime
     fit: Fitted
+    covs: list[Covariate]  # the covariates as read for training (recorded in the checkpoint)
 
 
 def _train(req: TrainRequest, hooks: Hooks | None, group: ddp.Group | None) -> _Trained:
@@ -237,7 +238,8 @@ def _train(req: TrainRequest, hooks: Hooks | None, group: ddp.Group | None) -> _
         from stockrnn import workspace
 
         workspace.check_output(req.predictions_out, "--predictions-out")
-    series = dataset.load_series(req.data_dir, req.tickers, req.data)
+    covs = exog.load(req.data_dir, tuple(req.data.covariates))
+    series = dataset.load_series(req.data_dir, req.tickers, req.data, covs=covs)
     skipped: list[str] = []
     if not req.tickers:  # every cached ticker: leave out the short ones, and say so
         reasons = {s.symbol: dataset.too_short(s, req.data) for s in series}
@@ -248,7 +250,7 @@ def _train(req: TrainRequest, hooks: Hooks | None, group: ddp.Group | None) -> _
         fit = fit_series(series, req, hooks, group)
     finally:
         ddp.close()  # training was the last step the processes take together
-    return _Trained(token, series, skipped, started, fit)
+    return _Trained(token, series, skipped, started, fit, covs)
 
 
 def run_worker(req: TrainRequest) -> None:
@@ -270,8 +272,7 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
     series, skipped, fit = done.series, done.skipped, done.fit
     skipped += dataset.no_test_days(series, fit.samples.cuts)
     scores, widths, test, width80 = evaluate(fit, series)
-    covs = exog.load(req.data_dir, tuple(req.data.covariates))
-    meta = checkpoint_meta(req, fit, series, done.started, (scores, widths), covs)
+    meta = checkpoint_meta(req, fit, series, done.started, (scores, widths), done.covs)
     if req.predictions_out is not None:
         from stockrnn import report_files
 

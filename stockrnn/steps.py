@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from stockrnn.cuda_graph import GraphStep
 from stockrnn.ddp import Group
 
 if TYPE_CHECKING:
@@ -32,12 +33,13 @@ class Stepper:
         self.net, self.windows, self.optimizer, self.group = net, windows, optimizer, group
         self.bf16 = bf16
         self.loss_fn = nn.MSELoss()
-        self.graph: object | None = None  # a cuda_graph.GraphStep once captured
+        self.graph: GraphStep | None = None  # once captured
 
     def forward(self, rows: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(
-            self.windows.device.type, torch.bfloat16, enabled=self.bf16, cache_enabled=False
-        ):
+        if not self.bf16:
+            out: torch.Tensor = self.net(self.windows.inputs(rows))
+            return out
+        with torch.autocast(self.windows.device.type, torch.bfloat16, cache_enabled=False):
             pred: torch.Tensor = self.net(self.windows.inputs(rows))
         return pred.float()
 
@@ -47,14 +49,10 @@ class Stepper:
 
     def capture(self, model: nn.Module, rows: torch.Tensor) -> None:
         """Capture the step for batches the size of `rows` (valid target rows)."""
-        from stockrnn.cuda_graph import GraphStep
-
         self.graph = GraphStep(model, self.optimizer, self.loss_of, rows)
 
     def __call__(self, rows: torch.Tensor) -> torch.Tensor:
-        from stockrnn.cuda_graph import GraphStep
-
-        if isinstance(self.graph, GraphStep) and len(rows) == len(self.graph.rows):
+        if self.graph is not None and len(rows) == len(self.graph.rows):
             return self.graph.step(rows)
         # keep the captured graph's gradient buffers: zero them rather than drop them
         self.optimizer.zero_grad(set_to_none=self.graph is None)

@@ -129,7 +129,7 @@ def _val_loss(
     """Mean squared error over the validation rows; under DDP each rank scores its share and
     the sums are all-reduced, so every rank gets the same value and stops on the same epoch."""
     if group is not None:
-        rows = rows[group.rank :: group.world]
+        rows = group.shard(rows)
     pred = predict_rows(model, windows, rows)
     target = windows.targets(torch.from_numpy(rows).to(windows.device)).cpu().numpy()
     if group is None:
@@ -169,9 +169,11 @@ def _train_pass(
 def _stopped(exc: BaseException, group: Group | None, can_keep: bool) -> None:
     """Return if training may stop here and keep its best epoch (Ctrl-C, or under torchrun
     the other ranks gone because a Ctrl-C reached them first); otherwise raise."""
-    if isinstance(exc, KeyboardInterrupt) or group is None:
-        if can_keep and isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt):
+        if can_keep:
             return
+        raise exc
+    if group is None:
         raise exc
     if can_keep and ddp.interrupted():
         return
@@ -199,7 +201,7 @@ def fit(
     windows = Windows(samples, device)
     train_rows = torch.from_numpy(samples.targets["train"]).to(device)
     val_rows = samples.targets["val"]
-    net = ddp.wrap(model, group, device) if group is not None else model
+    net = ddp.wrap(model, device) if group is not None else model
     graphs = cuda_graph.usable(device, cfg.cuda_graphs, group is not None)
     # fused: one kernel per step for all parameters (CPU and CUDA, float32), same maths as
     # Adam; capturable keeps its step count on the GPU, as a CUDA graph needs
