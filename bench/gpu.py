@@ -5,11 +5,13 @@ usage: python bench/gpu.py [--epochs 2] [--batches 64,1024,8192] [--cpu-only]
 On the 505 tickers of ../shared/data/ohlcv/sp500_5yr (402k training windows with the default
 split), LSTM hidden 64, window 60, OHLC, it runs `stockrnn train` for a fixed number of
 epochs for every batch size, on CUDA eager (--no-cuda-graphs) and with graphs, in fp32 and
-bf16, and once on the CPU; and a minimal cuDNN loop (every window pre-built on the device,
-shuffled index batches, Adam, MSE: the loop the issue measured) at the same batch sizes.
+bf16, and on the CPU at batch 64 and 1024; and a minimal loop (every window pre-built on the
+device, shuffled index batches, Adam, MSE: the loop the issue measured) at the same batch
+sizes on CUDA, and at batch 1024 on the CPU.
 Prints the card's name, s/epoch and windows/s of the training passes (the median epoch), and
-each command's time outside its epochs (wall time minus training and validation passes:
-start-up, reading 505 CSVs, building samples, evaluation, saving).
+each command's time outside its epochs (wall time minus training and validation passes),
+split into reading the 505 cached series, building the samples, evaluation (interval
+calibration and the test forecasts) and the rest (start-up, model set-up, saving, exit).
 """
 
 from __future__ import annotations
@@ -46,19 +48,27 @@ def stockrnn_row(data: Path, tmp: Path, label: str, epochs: int, flags: list[str
     epoch = statistics.median(t["epoch_s"])
     rate = t["samples_seen"] / len(t["epoch_s"]) / epoch
     outside = wall - sum(t["epoch_s"]) - sum(t["val_s"])
-    print(f"| {label} | {epoch:.2f} | {rate / 1000:,.1f}k | {outside:.1f} |", flush=True)
+    parts = (t["load_s"], t["prepare_s"], t["evaluate_s"])
+    other = outside - sum(parts)  # start-up, model set-up, checkpoint, exit
+    split = " / ".join(f"{x:.1f}" for x in (*parts, other))
+    print(f"| {label} | {epoch:.2f} | {rate / 1000:,.1f}k | {outside:.1f} | {split} |", flush=True)
 
 
-def minimal_rows(data: Path, batches: list[int], epochs: int, bf16: bool) -> None:
+def minimal_rows(
+    data: Path, batches: list[int], epochs: int, bf16: bool, device: str = "cuda"
+) -> None:
     """The issue's minimal loop, on the same training windows, fed from the device."""
     import torch
 
     from stockrnn import dataset
     from stockrnn.train import Windows
 
-    series = dataset.load_series(data, [], dataset.DataConfig())
-    samples, _ = dataset.build(series, dataset.DataConfig())
-    dev = torch.device("cuda")
+    cfg = dataset.DataConfig()
+    series = dataset.load_series(data, [], cfg)
+    series = [s for s in series if not dataset.too_short(s, cfg)]  # as `train` does
+    samples, _ = dataset.build(series, cfg)
+    dev = torch.device(device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
     win = Windows(samples, dev)
     rows = torch.from_numpy(samples.targets["train"]).to(dev)
     x = win.inputs(rows).contiguous()
@@ -71,24 +81,25 @@ def minimal_rows(data: Path, batches: list[int], epochs: int, bf16: bool) -> Non
         opt = torch.optim.Adam(params, lr=1e-3)
         times = []
         for _ in range(epochs):
-            torch.cuda.synchronize()
+            sync()
             t0 = time.perf_counter()
             perm = torch.randperm(len(x), device=dev)
             for i in range(0, len(x), batch):
                 idx = perm[i : i + batch]
                 opt.zero_grad(set_to_none=True)
-                with torch.autocast("cuda", torch.bfloat16, enabled=bf16):
+                with torch.autocast(dev.type, torch.bfloat16, enabled=bf16):
                     out, _ = lstm(x[idx])
                     pred = head(out[:, -1])
                 loss = torch.nn.functional.mse_loss(pred.float(), y[idx])
                 loss.backward()
                 opt.step()
-            torch.cuda.synchronize()
+            sync()
             times.append(time.perf_counter() - t0)
         epoch = statistics.median(times)
         tag = "bf16" if bf16 else "fp32"
         rate = len(x) / epoch / 1000
-        print(f"| minimal loop, batch {batch}, {tag} | {epoch:.2f} | {rate:,.1f}k | - |")
+        label = f"minimal loop {dev.type}, batch {batch}, {tag}"
+        print(f"| {label} | {epoch:.2f} | {rate:,.1f}k | - | - |", flush=True)
 
 
 def main() -> None:
@@ -106,8 +117,9 @@ def main() -> None:
     cuda = torch.cuda.is_available() and not a.cpu_only
     card = torch.cuda.get_device_name(0) if cuda else "no CUDA device"
     print(f"torch {torch.__version__}; GPU: {card}; {a.epochs} epochs per run\n")
-    print("| run | s/epoch | windows/s | s outside the epochs |")
-    print("|---|---|---|---|")
+    print("| run | s/epoch | windows/s | s outside the epochs |", end="")
+    print(" load / prepare / evaluate / other |")
+    print("|---|---|---|---|---|")
     if cuda:
         for batch in batches:
             for graphs in (False, True):
@@ -122,6 +134,7 @@ def main() -> None:
     for batch in (64, 1024):
         flags = ["--device", "cpu", "--batch-size", str(batch)]
         stockrnn_row(data, tmp, f"stockrnn cpu, batch {batch}, fp32", a.epochs, flags)
+    minimal_rows(data, [1024], a.epochs, False, device="cpu")  # the eager ratio at a large batch
 
 
 if __name__ == "__main__":

@@ -58,6 +58,8 @@ class FitMeta(_Strict):
     samples_seen: int
     prepare_s: float  # scaling and indexing the samples
     train_s: float  # model construction to trained model, as the benchmark harness counts
+    load_s: float = 0.0  # reading the cached series and covariates
+    evaluate_s: float = 0.0  # interval calibration and the test forecasts
     train_loss: list[float] = []  # each epoch's mean training loss (scaled MSE)
     val_loss: list[float] = []  # each epoch's validation loss
 

@@ -86,6 +86,8 @@ def checkpoint_meta(
             samples_seen=fit.result.samples_seen,
             prepare_s=fit.prepare_s,
             train_s=fit.train_s,
+            load_s=fit.load_s,
+            evaluate_s=fit.evaluate_s,
             train_loss=[e.train_loss for e in history],
             val_loss=[e.val_loss for e in history],
         ),

@@ -94,5 +94,7 @@ def write_timings(path: Path, fit: FitMeta) -> None:
         "samples_seen": fit.samples_seen,
         "val_s": fit.val_s,  # beyond the harness's keys: each epoch's validation pass
         "prepare_s": fit.prepare_s,
+        "load_s": fit.load_s,  # reading the cached series
+        "evaluate_s": fit.evaluate_s,  # interval calibration and the test forecasts
     }
     atomic.write_bytes(path, json.dumps(keys).encode())

@@ -81,27 +81,63 @@ def _forward(
     return roll(model, x, steps, extra)
 
 
-@torch.no_grad()
-def paths(p: Predictor, s: Series, origins: np.ndarray, steps: int, chunk: int = 4096) -> Paths:
+def paths(p: Predictor, s: Series, origins: np.ndarray, steps: int) -> Paths:
     """`steps`-day forecasts from each origin row o, from the true rows o-window+1 .. o."""
+    return paths_many(p, [(s, origins)], steps)[0]
+
+
+@torch.no_grad()
+def paths_many(
+    p: Predictor, jobs: list[tuple[Series, np.ndarray]], steps: int, chunk: int = 4096
+) -> list[Paths]:
+    """`paths` for many (series, origins) at once: the origins of several series share each
+    forward pass of up to `chunk` windows, as one series' few origins would leave a GPU
+    waiting on kernel launches (and a CPU on per-call overhead)."""
+    p.model.eval()
+    out: list[Paths] = []
+    group: list[tuple[Series, np.ndarray]] = []
+    for job in jobs:
+        if group and sum(len(o) for _, o in group) + len(job[1]) > chunk:
+            out += _group(p, group, steps, chunk)
+            group = []
+        group.append(job)
+    return out + (_group(p, group, steps, chunk) if group else [])
+
+
+def _inputs(
+    p: Predictor, s: Series, origins: np.ndarray, steps: int
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(origins, window, inputs) scaled windows, and the predicted rows' extra inputs."""
     if len(origins) and origins.min() < p.window - 1:
         raise ValueError(f"origin {origins.min()} has fewer than {p.window} rows of history")
-    p.model.eval()
     scaled = torch.from_numpy(p.scaler.transform(s.rel).astype(np.float32))
     view = scaled.unfold(0, p.window, 1)  # (rows - window + 1, features, window)
-    device = next(p.model.parameters()).device
+    x = view[torch.from_numpy(origins - p.window + 1)].transpose(1, 2)
+    if not p.exog.width or steps < 2:
+        return x, None
     n_feat = s.rel.shape[1] - p.exog.width
-    future = None
-    if p.exog.width and steps > 1:
-        raw = p.exog.future(pd.DatetimeIndex(s.dates[origins]), steps, s.calendar)
-        scaled_future = (raw - p.scaler.shift[n_feat:]) / p.scaler.scale[n_feat:]
-        future = torch.from_numpy(scaled_future.astype(np.float32))
-    outs = []
-    for i in range(0, len(origins), chunk):
-        start = torch.from_numpy(origins[i : i + chunk] - p.window + 1)
-        x = view[start].transpose(1, 2).to(device)  # (batch, window, inputs)
-        extra = None if future is None else future[i : i + chunk].to(device)
-        outs.append(_forward(p.model, x, steps, extra).cpu().numpy())
-    scaled_out = np.concatenate(outs) if outs else np.empty((0, steps, n_feat), np.float32)
-    rel = p.scaler.inverse(scaled_out.astype(np.float64))  # (origins, steps, features)
-    return Paths(origins, features.to_prices(s.close[origins], rel))
+    raw = p.exog.future(pd.DatetimeIndex(s.dates[origins]), steps, s.calendar)
+    future = (raw - p.scaler.shift[n_feat:]) / p.scaler.scale[n_feat:]
+    return x, torch.from_numpy(future.astype(np.float32))
+
+
+def _group(
+    p: Predictor, jobs: list[tuple[Series, np.ndarray]], steps: int, chunk: int
+) -> list[Paths]:
+    """One concatenated batch of several series' windows, forecast in chunks, split back."""
+    device = next(p.model.parameters()).device
+    parts = [_inputs(p, s, origins, steps) for s, origins in jobs]
+    x = torch.cat([x for x, _ in parts])
+    extra = None if parts[0][1] is None else torch.cat([e for _, e in parts if e is not None])
+    n_feat = jobs[0][0].rel.shape[1] - p.exog.width
+    outs = [np.empty((0, steps, n_feat), np.float32)]
+    for i in range(0, len(x), chunk):
+        more = None if extra is None else extra[i : i + chunk].to(device)
+        outs.append(_forward(p.model, x[i : i + chunk].to(device), steps, more).cpu().numpy())
+    scaled_out = np.concatenate(outs).astype(np.float64)
+    ends = np.cumsum([len(o) for _, o in jobs])[:-1]
+    result = []
+    for (s, origins), block in zip(jobs, np.split(scaled_out, ends), strict=True):
+        rel = p.scaler.inverse(block)  # (origins, steps, features)
+        result.append(Paths(origins, features.to_prices(s.close[origins], rel)))
+    return result

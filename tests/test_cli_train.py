@@ -95,3 +95,18 @@ def test_cuda_requested_without_gpu(ws) -> None:
     res = runner.invoke(app, args(ws, "--device", "cuda"))
     assert res.exit_code == 2 and "no CUDA device" in res.stderr
     assert not (ws / "models").exists()
+
+
+def test_timings_account_for_the_time_outside_the_epochs(ws) -> None:
+    """--timings: the harness's keys, each epoch's passes, and where the rest went (loading,
+    preparing, evaluating), each of it measured and recorded in the checkpoint alike."""
+    out = ws / "t.json"
+    res = runner.invoke(app, args(ws, "--timings", str(out), "--patience", "5"))
+    assert res.exit_code == 0, res.output
+    t = json.loads(out.read_text())
+    meta = checkpoint.read_meta(ws / "models", "default")
+    assert t["epochs"] == 2 and len(t["epoch_s"]) == len(t["val_s"]) == 2
+    assert t["samples_seen"] == 2 * meta.samples["train"]
+    for key in ("train_s", "prepare_s", "load_s", "evaluate_s"):
+        assert 0 < t[key] == getattr(meta.fit, key), key
+    assert t["train_s"] >= sum(t["epoch_s"]) + sum(t["val_s"])

@@ -183,3 +183,25 @@ def _app():
     from stockrnn.cli import app
 
     return app
+
+
+def test_many_series_at_once_equal_one_at_a_time(tmp_path) -> None:
+    """`paths_many` (several series' origins sharing forward passes, a job split across
+    chunks, the covariate and calendar inputs of each) gives what `paths` gives per series,
+    up to float32 summation order (the batch differs)."""
+    from stockrnn.rollout import paths_many
+
+    _cached(tmp_path)
+    meta = experiment.run(cov_request(tmp_path)).meta
+    model, _ = checkpoint.load(tmp_path / "models", "c")
+    predictor = forecast.predictor_of(model, meta)
+    frame, _ = store.load(tmp_path / "data", "AAA")
+    cov = cov_of(make_bars(320, seed=7, price=4000, vol=0.01))
+    a = series_of("AAA", frame, meta.data, [cov])
+    b = series_of("BBB", make_bars(280, seed=9), meta.data, [cov])
+    jobs = [(a, np.arange(20, 45)), (b, np.arange(30, 33)), (a, np.array([len(a.rel) - 1]))]
+    many = paths_many(predictor, jobs, 5, chunk=7)
+    assert [len(p.origins) for p in many] == [25, 3, 1]
+    for (s, origins), got in zip(jobs, many, strict=True):
+        np.testing.assert_allclose(got.prices, paths(predictor, s, origins, 5).prices, rtol=1e-6)
+    assert not np.allclose(many[0].prices[10:13], many[1].prices)  # each its own series

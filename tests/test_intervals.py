@@ -85,3 +85,55 @@ def test_calibration_holds_through_a_volatility_change(tmp_path) -> None:
     per_step = [r.coverage for r in report.coverage]
     assert abs(report.overall.coverage - 0.80) <= 0.03 and abs(per_step[0] - 0.80) <= 0.03
     assert len(per_step) == 5 and all(abs(c - 0.80) <= 0.04 for c in per_step), per_step
+
+
+def test_calibration_thins_every_tickers_origins_by_one_stride(tmp_path, monkeypatch) -> None:
+    """Past the cap, each ticker keeps every k-th validation origin (one k for all, the i-th
+    ticker from its i-th origin mod k, so thinned tickers still cover every day between them),
+    the widths come from exactly those origins' residuals, and a cap above the count changes
+    nothing."""
+    from conftest import cache, make_bars, tiny_request
+
+    from stockrnn import dataset, experiment
+
+    cache(tmp_path / "data", "AAA", make_bars(400, seed=1))
+    cache(tmp_path / "data", "BBB", make_bars(300, seed=2))
+    req = tiny_request(tmp_path, "t", ("AAA", "BBB"), epochs=1)
+    series = dataset.load_series(req.data_dir, req.tickers, req.data)
+    fit = experiment.fit_series(series, req)
+    val = fit.samples.targets["val"]
+    seen: list[np.ndarray] = []
+    real = experiment.paths_many
+
+    def spy(p, jobs, steps):
+        seen.extend(o.copy() for _, o in jobs)
+        return real(p, jobs, steps)
+
+    monkeypatch.setattr(experiment, "paths_many", spy)
+    full, n_full = experiment.calibration(fit, series, 10**9)
+    all_origins = list(seen)
+    own = fit.samples.owner[val]
+    assert [list(o + 1) for o in all_origins] == [  # every validation row of each ticker
+        sorted(val[own == i] - fit.samples.offsets[i]) for i in range(len(series))
+    ]
+    assert n_full[0] == len(val)
+    assert experiment.calibration(fit, series, len(val)) == (full, n_full)
+    seen.clear()
+    thin, n_thin = experiment.calibration(fit, series, len(val) // 3)  # stride 3 (or 4)
+    stride = -(-len(val) // (len(val) // 3))
+    kept = [o[i % stride :: stride] for i, o in enumerate(all_origins)]
+    assert stride >= 3 and [list(o) for o in seen] == [list(o) for o in kept]
+    assert seen[0][0] == all_origins[0][0] and seen[1][0] == all_origins[1][1]
+    assert n_thin[0] == sum(len(o) for o in kept) < n_full[0]
+    assert thin != full and thin[0] == intervals.calibrate(_step1_residuals(fit, series, seen))
+
+
+def _step1_residuals(fit, series, origins: list[np.ndarray]) -> np.ndarray:
+    """One-step |log(actual / predicted)| over sigma at the given origins, recomputed."""
+    from stockrnn.rollout import paths
+
+    out = []
+    for s, o in zip(series, origins, strict=True):
+        pred = paths(fit.predictor, s, o, 1).close[:, 0]
+        out.append(np.abs(np.log(s.close[o + 1] / pred)) / fit.predictor.sigma(s, o))
+    return np.concatenate(out)

@@ -1,0 +1,92 @@
+"""stockrnn's eager training pass against a minimal loop at a large batch, alternating in one
+process so that this shared machine's drift hits both alike.
+
+usage: python bench/batch_speed.py [--tickers 100] [--batch 1024] [--rounds 3] [--device cpu]
+
+On the first `--tickers` files of ../shared/data/ohlcv/sp500_5yr (default split, LSTM h64
+W60, OHLC, Adam 1e-3, seed 42), each round times one epoch of `train._train_pass` (stockrnn's
+step: windows gathered from the samples on the device by row index) and one epoch of the
+minimal loop (every window pre-built as one tensor, indexed per batch). Prints each pass and
+the medians' ratio. On CUDA (`--device cuda`) stockrnn runs eagerly (no graph).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from lr_scale import import_some  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--tickers", type=int, default=100)
+    p.add_argument("--batch", type=int, default=1024)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--device", default="cpu")
+    a = p.parse_args()
+    import torch
+
+    from stockrnn import dataset, train
+    from stockrnn.model import Forecaster, ModelConfig
+    from stockrnn.steps import Stepper
+
+    tmp = Path(tempfile.mkdtemp())
+    import_some(tmp / "data", tmp, a.tickers)
+    cfg = dataset.DataConfig()
+    series = dataset.load_series(tmp / "data", [], cfg)
+    samples, _ = dataset.build([s for s in series if not dataset.too_short(s, cfg)], cfg)
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
+    win = train.Windows(samples, dev)
+    rows = torch.from_numpy(samples.targets["train"]).to(dev)
+    x, y = win.inputs(rows).contiguous(), win.targets(rows).contiguous()
+    print(f"{len(rows):,} training windows, batch {a.batch}, {dev}", flush=True)
+
+    def stockrnn() -> float:
+        torch.manual_seed(42)
+        model = Forecaster(ModelConfig("lstm", hidden=64)).to(dev)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+        order = rows[torch.randperm(len(rows), device=dev)]
+        sync()
+        t0 = time.perf_counter()
+        train._train_pass(Stepper(model, win, opt), order, a.batch, lambda done, total: None)
+        sync()
+        return time.perf_counter() - t0
+
+    def minimal() -> float:
+        torch.manual_seed(42)
+        lstm = torch.nn.LSTM(4, 64, batch_first=True).to(dev)
+        head = torch.nn.Linear(64, 4).to(dev)
+        opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=1e-3)
+        perm = torch.randperm(len(x), device=dev)
+        sync()
+        t0 = time.perf_counter()
+        for i in range(0, len(x), a.batch):
+            idx = perm[i : i + a.batch]
+            opt.zero_grad(set_to_none=True)
+            out, _ = lstm(x[idx])
+            torch.nn.functional.mse_loss(head(out[:, -1]), y[idx]).backward()
+            opt.step()
+        sync()
+        return time.perf_counter() - t0
+
+    times: dict[str, list[float]] = {"stockrnn": [], "minimal": []}
+    for r in range(a.rounds):
+        for name, run in (("stockrnn", stockrnn), ("minimal", minimal)):
+            times[name].append(run())
+            print(f"round {r + 1}: {name} {times[name][-1]:.2f} s", flush=True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    rate = {k: len(rows) / v / 1000 for k, v in med.items()}
+    for k in med:
+        print(f"median {k}: {med[k]:.2f} s, {rate[k]:.1f}k windows/s")
+    print(f"stockrnn windows/s / minimal's: {med['minimal'] / med['stockrnn']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

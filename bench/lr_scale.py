@@ -1,0 +1,93 @@
+"""Large batches need a larger learning rate: which one, checked by the validation loss.
+
+usage: python bench/lr_scale.py [--tickers 100] [--epochs 30] [--patience 5]
+                                [--runs 64:1e-3,1024:1e-3,1024:4e-3,1024:1.6e-2,...]
+
+The optimisation is the same arithmetic on any device, so this runs on the CPU: the first
+`--tickers` files of ../shared/data/ohlcv/sp500_5yr (default split, LSTM h64 W60, seed 42)
+are trained to early stopping for each batch:learning-rate pair, and each run's best
+validation loss, its epoch, the epochs run and the test split's rel. MAE (vs naive) are
+printed. The rules compared: the same lr as batch 64, the square-root rule (lr x
+sqrt(batch / 64)) and the linear rule (lr x batch / 64).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ddp import CLI, SP500  # noqa: E402
+
+RUNS = "64:1e-3,1024:1e-3,1024:4e-3,1024:1.6e-2,8192:1e-3,8192:1.13e-2,8192:0.128"
+
+
+def import_some(data: Path, tmp: Path, n: int) -> list[str]:
+    """The first n sp500_5yr files as one long CSV, imported with --all."""
+    files = sorted(SP500.glob("*_data.csv"))[:n]
+    long_csv = tmp / "some.csv"
+    with long_csv.open("w") as out:
+        out.write(files[0].read_text().splitlines(keepends=True)[0])
+        for f in files:
+            out.writelines(f.read_text().splitlines(keepends=True)[1:])
+    cmd = [*CLI, "fetch", "--csv", str(long_csv), "--all", "--data-dir", str(data)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return [f.name.removesuffix("_data.csv") for f in files]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--tickers", type=int, default=100)
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--patience", type=int, default=5)
+    p.add_argument("--runs", default=RUNS)
+    a = p.parse_args()
+    from stockrnn import dataset, experiment
+    from stockrnn.errors import DivergedError
+    from stockrnn.train import TrainConfig
+
+    tmp = Path(tempfile.mkdtemp())
+    data = tmp / "data"
+    import_some(data, tmp, a.tickers)
+    req = experiment.TrainRequest(data, tmp / "models")
+    series = dataset.load_series(data, [], req.data)
+    series = [s for s in series if not dataset.too_short(s, req.data)]  # as `train` does
+    print(f"{len(series)} tickers; up to {a.epochs} epochs, patience {a.patience}, CPU\n")
+    print("| batch | lr | rule | best val loss | best epoch | epochs run | test rel. MAE | s |")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    for run in a.runs.split(","):
+        batch, lr = int(run.split(":")[0]), float(run.split(":")[1])
+        ratio = lr / 1e-3
+        rule = (
+            "same"
+            if abs(ratio - 1) < 0.01
+            else "sqrt"
+            if abs(ratio - (batch / 64) ** 0.5) / ratio < 0.01
+            else "linear"
+            if abs(ratio - batch / 64) / ratio < 0.01
+            else "-"
+        )
+        req.train = TrainConfig(
+            lr=lr, batch_size=batch, epochs=a.epochs, patience=a.patience, device="cpu"
+        )
+        t0 = time.perf_counter()
+        try:
+            fit = experiment.fit_series(series, req)
+        except DivergedError as exc:
+            print(f"| {batch} | {lr:g} | {rule} | diverged: {exc} | | | | |", flush=True)
+            continue
+        took = time.perf_counter() - t0
+        res = fit.result
+        test = experiment.one_step(fit, series, "test")
+        rel = float(abs(test.pred - test.actual).mean() / abs(test.naive - test.actual).mean())
+        cells = [batch, f"{lr:g}", rule, f"{res.best_val:.5f}", res.best_epoch]
+        cells += [len(res.history), f"{rel:.4f}", f"{took:.0f}"]
+        print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
