@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lr_scale import import_some  # noqa: E402
+from sp500 import import_all, minimal_loop, series  # noqa: E402
 
 
 def main() -> None:
@@ -37,10 +37,9 @@ def main() -> None:
     from stockrnn.steps import Stepper
 
     tmp = Path(tempfile.mkdtemp())
-    import_some(tmp / "data", tmp, a.tickers)
+    import_all(tmp / "data", tmp, a.tickers)
     cfg = dataset.DataConfig()
-    series = dataset.load_series(tmp / "data", [], cfg)
-    samples, _ = dataset.build([s for s in series if not dataset.too_short(s, cfg)], cfg)
+    samples, _ = dataset.build(series(tmp / "data", cfg), cfg)
     dev = torch.device(a.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
     win = train.Windows(samples, dev)
@@ -59,27 +58,11 @@ def main() -> None:
         sync()
         return time.perf_counter() - t0
 
-    def minimal() -> float:
-        torch.manual_seed(42)
-        lstm = torch.nn.LSTM(4, 64, batch_first=True).to(dev)
-        head = torch.nn.Linear(64, 4).to(dev)
-        opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=1e-3)
-        perm = torch.randperm(len(x), device=dev)
-        sync()
-        t0 = time.perf_counter()
-        for i in range(0, len(x), a.batch):
-            idx = perm[i : i + a.batch]
-            opt.zero_grad(set_to_none=True)
-            out, _ = lstm(x[idx])
-            torch.nn.functional.mse_loss(head(out[:, -1]), y[idx]).backward()
-            opt.step()
-        sync()
-        return time.perf_counter() - t0
-
     times: dict[str, list[float]] = {"stockrnn": [], "minimal": []}
     for r in range(a.rounds):
-        for name, run in (("stockrnn", stockrnn), ("minimal", minimal)):
-            times[name].append(run())
+        times["stockrnn"].append(stockrnn())
+        times["minimal"].append(minimal_loop(x, y, a.batch)[0])
+        for name in times:
             print(f"round {r + 1}: {name} {times[name][-1]:.2f} s", flush=True)
     med = {k: statistics.median(v) for k, v in times.items()}
     rate = {k: len(rows) / v / 1000 for k, v in med.items()}

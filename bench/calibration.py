@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ddp import import_all  # noqa: E402  (the same 505-ticker import)
+from sp500 import import_all, series  # noqa: E402
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--caps", default="0,32768,16384,8192,4096")
     a = p.parse_args()
-    from stockrnn import dataset, experiment, intervals
+    from stockrnn import experiment, intervals
     from stockrnn.rollout import paths
     from stockrnn.train import TrainConfig
 
@@ -37,17 +37,14 @@ def main() -> None:
     print(f"import of 505 tickers: {import_all(data, tmp):.1f} s", flush=True)
     cfg = TrainConfig(epochs=a.epochs, patience=a.epochs + 1, device="cpu")
     req = experiment.TrainRequest(data, tmp / "models", train=cfg)
-    series = dataset.load_series(data, [], req.data)
-    series = [s for s in series if not dataset.too_short(s, req.data)]  # as `train` does
+    kept = series(data, req.data)
     t0 = time.perf_counter()
-    fit = experiment.fit_series(series, req)
+    fit = experiment.fit_series(kept, req)
     print(f"trained {a.epochs} epoch(s) in {time.perf_counter() - t0:.1f} s", flush=True)
 
     t0 = time.perf_counter()
-    test = fit.samples.targets["test"]
     err, sig = [], []  # per test origin: |log(actual / pred)| at steps 1..5, and its sigma
-    for i, s in enumerate(series):
-        local = np.sort(test[fit.samples.owner[test] == i] - fit.samples.offsets[i])
+    for s, local in zip(kept, experiment.local_rows(fit, "test"), strict=True):
         origins = local[local + 4 <= local.max()] - 1 if len(local) else local
         if not len(origins):
             continue
@@ -63,7 +60,7 @@ def main() -> None:
     print("|---" * 11 + "|")
     for cap in (int(c) for c in a.caps.split(",")):
         t0 = time.perf_counter()
-        by_step, counts = experiment.calibration(fit, series, cap or 10**12)
+        by_step, counts = experiment.calibration(fit, kept, cap or 10**12)
         took = time.perf_counter() - t0
         row = [f"{cap or 'all'}", f"{counts[0]:,}", f"{took:.1f}"]
         covs = []

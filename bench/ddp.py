@@ -21,30 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SP500 = Path(__file__).resolve().parents[2] / "shared" / "data" / "ohlcv" / "sp500_5yr"
-CLI = [sys.executable, "-m", "stockrnn"]
-
-
-def import_all(data: Path, tmp: Path) -> float:
-    """One long CSV of every sp500_5yr file (as all_stocks_5yr.csv is), imported with --all."""
-    long_csv = tmp / "all_stocks_5yr.csv"
-    files = sorted(SP500.glob("*_data.csv"))
-    with long_csv.open("w") as out:
-        out.write(files[0].read_text().splitlines(keepends=True)[0])
-        for f in files:
-            out.writelines(f.read_text().splitlines(keepends=True)[1:])
-    t0 = time.perf_counter()
-    cmd = [*CLI, "fetch", "--csv", str(long_csv), "--all", "--data-dir", str(data)]
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - t0
-
-
-def train_args(data: Path, models: Path, name: str, epochs: int, timings: Path) -> list[str]:
-    return [
-        *("train", "--data-dir", str(data), "--models-dir", str(models), "--name", name),
-        *("--epochs", str(epochs), "--patience", str(epochs + 1), "--overwrite"),
-        *("--timings", str(timings)),
-    ]
+sys.path.insert(0, str(Path(__file__).parent))
+from sp500 import CLI, SP500, import_all, train_args  # noqa: E402
 
 
 def report(label: str, timings: Path, wall: float) -> None:

@@ -26,18 +26,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ddp import import_all  # noqa: E402  (the same 505-ticker import)
-
-CLI = [sys.executable, "-m", "stockrnn"]
+from sp500 import CLI, import_all, minimal_loop, series, train_args  # noqa: E402
 
 
 def stockrnn_row(data: Path, tmp: Path, label: str, epochs: int, flags: list[str]) -> None:
     timings = tmp / "t.json"
-    cmd = [
-        *(*CLI, "train", "--data-dir", str(data), "--models-dir", str(tmp / "m")),
-        *("--name", "g", "--overwrite", "--epochs", str(epochs), "--patience", str(epochs + 1)),
-        *("--timings", str(timings), *flags),
-    ]
+    cmd = [*CLI, *train_args(data, tmp / "m", "g", epochs, timings), *flags]
     t0 = time.perf_counter()
     got = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -64,38 +58,13 @@ def minimal_rows(
     from stockrnn.train import Windows
 
     cfg = dataset.DataConfig()
-    series = dataset.load_series(data, [], cfg)
-    series = [s for s in series if not dataset.too_short(s, cfg)]  # as `train` does
-    samples, _ = dataset.build(series, cfg)
+    samples, _ = dataset.build(series(data, cfg), cfg)
     dev = torch.device(device)
-    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
     win = Windows(samples, dev)
     rows = torch.from_numpy(samples.targets["train"]).to(dev)
-    x = win.inputs(rows).contiguous()
-    y = win.targets(rows).contiguous()
+    x, y = win.inputs(rows).contiguous(), win.targets(rows).contiguous()
     for batch in batches:
-        torch.manual_seed(42)
-        lstm = torch.nn.LSTM(4, 64, batch_first=True).to(dev)
-        head = torch.nn.Linear(64, 4).to(dev)
-        params = [*lstm.parameters(), *head.parameters()]
-        opt = torch.optim.Adam(params, lr=1e-3)
-        times = []
-        for _ in range(epochs):
-            sync()
-            t0 = time.perf_counter()
-            perm = torch.randperm(len(x), device=dev)
-            for i in range(0, len(x), batch):
-                idx = perm[i : i + batch]
-                opt.zero_grad(set_to_none=True)
-                with torch.autocast(dev.type, torch.bfloat16, enabled=bf16):
-                    out, _ = lstm(x[idx])
-                    pred = head(out[:, -1])
-                loss = torch.nn.functional.mse_loss(pred.float(), y[idx])
-                loss.backward()
-                opt.step()
-            sync()
-            times.append(time.perf_counter() - t0)
-        epoch = statistics.median(times)
+        epoch = statistics.median(minimal_loop(x, y, batch, epochs, bf16))
         tag = "bf16" if bf16 else "fp32"
         rate = len(x) / epoch / 1000
         label = f"minimal loop {dev.type}, batch {batch}, {tag}"

@@ -14,29 +14,15 @@ sqrt(batch / 64)) and the linear rule (lr x batch / 64).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ddp import CLI, SP500  # noqa: E402
+from sp500 import import_all, series  # noqa: E402
 
 RUNS = "64:1e-3,1024:1e-3,1024:4e-3,1024:1.6e-2,8192:1e-3,8192:1.13e-2,8192:0.128"
-
-
-def import_some(data: Path, tmp: Path, n: int) -> list[str]:
-    """The first n sp500_5yr files as one long CSV, imported with --all."""
-    files = sorted(SP500.glob("*_data.csv"))[:n]
-    long_csv = tmp / "some.csv"
-    with long_csv.open("w") as out:
-        out.write(files[0].read_text().splitlines(keepends=True)[0])
-        for f in files:
-            out.writelines(f.read_text().splitlines(keepends=True)[1:])
-    cmd = [*CLI, "fetch", "--csv", str(long_csv), "--all", "--data-dir", str(data)]
-    subprocess.run(cmd, check=True, capture_output=True)
-    return [f.name.removesuffix("_data.csv") for f in files]
 
 
 def main() -> None:
@@ -46,17 +32,16 @@ def main() -> None:
     p.add_argument("--patience", type=int, default=5)
     p.add_argument("--runs", default=RUNS)
     a = p.parse_args()
-    from stockrnn import dataset, experiment
+    from stockrnn import experiment
     from stockrnn.errors import DivergedError
     from stockrnn.train import TrainConfig
 
     tmp = Path(tempfile.mkdtemp())
     data = tmp / "data"
-    import_some(data, tmp, a.tickers)
+    import_all(data, tmp, a.tickers)
     req = experiment.TrainRequest(data, tmp / "models")
-    series = dataset.load_series(data, [], req.data)
-    series = [s for s in series if not dataset.too_short(s, req.data)]  # as `train` does
-    print(f"{len(series)} tickers; up to {a.epochs} epochs, patience {a.patience}, CPU\n")
+    kept = series(data, req.data)
+    print(f"{len(kept)} tickers; up to {a.epochs} epochs, patience {a.patience}, CPU\n")
     print("| batch | lr | rule | best val loss | best epoch | epochs run | test rel. MAE | s |")
     print("|---|---|---|---|---|---|---|---|", flush=True)
     for run in a.runs.split(","):
@@ -76,13 +61,13 @@ def main() -> None:
         )
         t0 = time.perf_counter()
         try:
-            fit = experiment.fit_series(series, req)
+            fit = experiment.fit_series(kept, req)
         except DivergedError as exc:
             print(f"| {batch} | {lr:g} | {rule} | diverged: {exc} | | | | |", flush=True)
             continue
         took = time.perf_counter() - t0
         res = fit.result
-        test = experiment.one_step(fit, series, "test")
+        test = experiment.one_step(fit, kept, "test")
         rel = float(abs(test.pred - test.actual).mean() / abs(test.naive - test.actual).mean())
         cells = [batch, f"{lr:g}", rule, f"{res.best_val:.5f}", res.best_epoch]
         cells += [len(res.history), f"{rel:.4f}", f"{took:.0f}"]

@@ -4,7 +4,6 @@ cli_models; cli.py assembles them."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import Annotated, NoReturn, TypeVar
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from stockrnn import __version__
+from stockrnn import __version__, launch
 from stockrnn.errors import EXIT_INTERRUPTED, DistributedError, StockrnnError, UsageError
 
 app = typer.Typer(
@@ -36,7 +35,7 @@ def out() -> Console:
 
 
 def under_torchrun() -> bool:
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+    return launch.world_size() > 1
 
 
 def single_process(command: str) -> None:
@@ -48,7 +47,7 @@ def single_process(command: str) -> None:
 def worker() -> bool:
     """A torchrun process other than global rank 0: it trains but prints nothing of its own
     (rank 0 prints the same errors), except the loss of another process."""
-    return under_torchrun() and os.environ.get("RANK", "0") != "0"
+    return under_torchrun() and launch.rank() != 0
 
 
 def fail(exc: StockrnnError) -> NoReturn:

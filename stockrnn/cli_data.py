@@ -13,8 +13,7 @@ from rich.markup import escape
 
 from stockrnn import options as opts
 from stockrnn.choices import Source
-from stockrnn.cli_app import app, err, fail, guarded, out
-from stockrnn.errors import UsageError
+from stockrnn.cli_app import app, err, guarded, out
 from stockrnn.options import (
     DataDir,
     DateOpt,
@@ -57,9 +56,11 @@ def fetch(
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Download daily OHLCV bars into the data folder, incrementally and validated."""
-    guarded(lambda: opts.check_fetch(ctx, tickers or [], source, csv, all_in_csv, date_format))
-    if not 1 <= workers <= 64 or not 1 <= retries <= 20:
-        fail(UsageError("--workers must be between 1 and 64, --retries between 1 and 20"))
+    guarded(
+        lambda: opts.check_fetch(
+            ctx, tickers or [], source, csv, all_in_csv, date_format, workers, retries
+        )
+    )
     if csv is not None:
         source = Source.csv
     from rich.progress import Progress

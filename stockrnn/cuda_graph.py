@@ -73,6 +73,4 @@ def flatten(model: torch.nn.Module) -> None:
 def usable(device: torch.device, wanted: bool | None, distributed: bool) -> bool:
     """Graphs on CUDA by default; never on CPU, nor under DDP (its all-reduce hooks run
     between kernels a graph would fix in place)."""
-    if wanted is False or device.type != "cuda" or distributed:
-        return False
-    return True
+    return wanted is not False and device.type == "cuda" and not distributed

@@ -208,6 +208,14 @@ def too_short(s: Series, cfg: DataConfig) -> str | None:
     return None
 
 
+def trainable(series: list[Series], cfg: DataConfig) -> tuple[list[Series], list[str]]:
+    """The series long enough for a sample, and why each other one is left out (all are kept
+    when none is long enough, so that `build` refuses them with its own message)."""
+    reasons = [too_short(s, cfg) for s in series]
+    kept = [s for s, why in zip(series, reasons, strict=True) if not why]
+    return kept or series, [why for why in reasons if why]
+
+
 def no_test_days(series: list[Series], cuts: Cuts) -> list[str]:
     """Plain-words notes for tickers whose data ends before the test span starts."""
     return [

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from stockrnn import launch
 from stockrnn.errors import DistributedError
 
 R = TypeVar("R", torch.Tensor, np.ndarray)
@@ -67,11 +68,11 @@ def current(device: torch.device) -> Group | None:
     """The process group when launched by torchrun with more than one process, else None;
     joined on first use."""
     global _group
-    world = int(os.environ.get("WORLD_SIZE", "1"))
+    world = launch.world_size()
     if world <= 1:
         return None
     if _group is None:
-        rank, local = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+        rank, local = launch.rank(), int(os.environ.get("LOCAL_RANK", "0"))
         backend = "nccl" if device.type == "cuda" else "gloo"
         timeout = timedelta(seconds=float(os.environ.get(TIMEOUT_ENV, "300")))
         try:

@@ -74,3 +74,10 @@ class DistributedError(StockrnnError):
 
 
 EXIT_INTERRUPTED = 130
+
+
+def _codes(cls: type[StockrnnError]) -> set[int]:
+    return {cls.exit_code}.union(*(_codes(sub) for sub in cls.__subclasses__()))
+
+
+EXIT_CODES = frozenset(_codes(StockrnnError))  # every code above (1 to 13)

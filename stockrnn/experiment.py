@@ -105,6 +105,12 @@ class OneStep:
     actual: np.ndarray
     naive: np.ndarray
     sigma: np.ndarray  # (n,) recent volatility at each origin (intervals.origin_sigma)
+    sizes: list[int]  # rows of each series, in order: they run one series after another
+
+    def blocks(self) -> list[slice]:
+        """Each series' rows."""
+        ends = np.cumsum(self.sizes, dtype=int)
+        return [slice(int(e - n), int(e)) for e, n in zip(ends, self.sizes, strict=True)]
 
 
 @dataclass
@@ -157,7 +163,8 @@ def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
     """Forecast every target row of `part` one day ahead from its true history."""
     locals_ = local_rows(fit, part)
     jobs = [(s, local - 1) for s, local in zip(series, locals_, strict=True)]
-    forecasts = paths_many(fit.predictor, jobs, 1)
+    predictor = fit.predictor
+    forecasts = paths_many(predictor, jobs, 1)
     keys = ("symbol", "dates", "pred", "act", "nv", "sigma")
     out: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     for s, local, f in zip(series, locals_, forecasts, strict=True):
@@ -166,9 +173,12 @@ def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
         out["pred"].append(f.close[:, 0])
         out["act"].append(s.close[local])
         out["nv"].append(s.prev_close[local])
-        out["sigma"].append(fit.predictor.sigma(s, local - 1))
+        out["sigma"].append(predictor.sigma(s, local - 1))
     cat = {k: np.concatenate(v) for k, v in out.items()}
-    return OneStep(cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"], cat["sigma"])
+    sizes = [len(local) for local in locals_]
+    return OneStep(
+        cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"], cat["sigma"], sizes
+    )
 
 
 def calibration(
@@ -188,27 +198,16 @@ def calibration(
             jobs.append((s, origins))
             lasts.append(local.max())  # the final validation day
     resid: list[list[np.ndarray]] = [[] for _ in range(steps)]
-    forecasts = paths_many(fit.predictor, jobs, steps)
+    predictor = fit.predictor
+    forecasts = paths_many(predictor, jobs, steps)
     for (s, origins), last, f in zip(jobs, lasts, forecasts, strict=True):
-        sigma = fit.predictor.sigma(s, origins)
+        sigma = predictor.sigma(s, origins)
         for h in range(1, steps + 1):
             ok = origins + h <= last  # the target is inside the validation span
             target = s.close[origins[ok] + h]
             resid[h - 1].append(np.abs(np.log(target / f.close[ok, h - 1])) / sigma[ok])
     flat = [np.concatenate(r) if r else np.empty(0) for r in resid]
     return [intervals.calibrate(r) for r in flat], [len(r) for r in flat]
-
-
-def _blocks(symbol: np.ndarray, series: list[Series]) -> list[slice]:
-    """Each series' slice of a OneStep's rows, which run one series after another (found in
-    one pass: comparing every row with every ticker took 1.5 s at 505 tickers)."""
-    edges = np.flatnonzero(symbol[1:] != symbol[:-1]) + 1
-    found = {
-        symbol[a]: slice(a, b)
-        for a, b in zip(np.r_[0, edges], np.r_[edges, len(symbol)], strict=True)
-        if b > a
-    }
-    return [found.get(s.symbol, slice(0, 0)) for s in series]
 
 
 def evaluate(
@@ -218,7 +217,7 @@ def evaluate(
     by_step, counts = calibration(fit, series)
     test = one_step(fit, series, "test")
     groups = {}
-    for s, rows in zip(series, _blocks(test.symbol, series), strict=True):
+    for s, rows in zip(series, test.blocks(), strict=True):
         if rows.stop > rows.start:
             scale = metrics.naive_scale(s.close[s.part == 0])
             groups[s.symbol] = metrics.Group(
@@ -268,9 +267,7 @@ def _train(req: TrainRequest, hooks: Hooks | None, group: ddp.Group | None) -> _
     load_s = time.perf_counter() - t0
     skipped: list[str] = []
     if not req.tickers:  # every cached ticker: leave out the short ones, and say so
-        reasons = {s.symbol: dataset.too_short(s, req.data) for s in series}
-        skipped = [r for r in reasons.values() if r]
-        series = [s for s in series if not reasons[s.symbol]] or series
+        series, skipped = dataset.trainable(series, req.data)
     started = datetime.now(UTC)
     try:
         fit = fit_series(series, req, hooks, group)

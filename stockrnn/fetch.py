@@ -217,9 +217,9 @@ def fetch_one(
     check_range(cfg)
     old, manifest = _cached(data_dir, cfg.symbol)
     plan = _plan(cfg, old, manifest, now)
-    if plan.frame is not None and abort():
-        raise KeyboardInterrupt
     if plan.frame is not None:
+        if abort():
+            raise KeyboardInterrupt
         with atomic.locked(store.lock_path(data_dir, cfg.symbol)):
             current, current_manifest = _cached(data_dir, cfg.symbol)
             if _digest(current_manifest) != _digest(manifest):

@@ -2,18 +2,26 @@
 
 It is `torchrun --standalone --nproc-per-node N -m stockrnn train ...` run in-process through
 torch.distributed.run, so nothing distributed is home-made: torchrun starts the processes,
-gives each its rank, forwards Ctrl-C, and ends them all when one fails.
+gives each its rank, forwards Ctrl-C, and ends them all when one fails. What torchrun tells
+each process (its world size and rank) is read here, in one place, without importing torch.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
-from stockrnn.errors import EXIT_INTERRUPTED
+from stockrnn.errors import EXIT_CODES, EXIT_INTERRUPTED
 
-OWN_CODES = range(1, 14)  # stockrnn's documented exit codes (stockrnn.errors)
+
+def world_size() -> int:
+    """How many processes torchrun started for this training (1 when not under torchrun)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def rank() -> int:
+    """This process's global rank under torchrun (0 when not under torchrun)."""
+    return int(os.environ.get("RANK", "0"))
 
 
 def without_nproc(argv: list[str]) -> list[str]:
@@ -31,6 +39,8 @@ def without_nproc(argv: list[str]) -> list[str]:
 
 def torchrun(nproc: int, argv: list[str]) -> int:
     """Run `stockrnn <argv>` in `nproc` processes; the exit code of the first that failed."""
+    import logging
+
     from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.run import get_args_parser, run
@@ -45,12 +55,12 @@ def torchrun(nproc: int, argv: list[str]) -> int:
     try:
         run(args)  # type: ignore[no-untyped-call]
     except ChildFailedError as exc:
-        rank, failure = exc.get_first_failure()
+        failed, failure = exc.get_first_failure()
         code = failure.exitcode if failure.exitcode > 0 else 128 - failure.exitcode
-        if rank != 0 or code not in OWN_CODES:  # rank 0 has printed its own error line
+        if failed != 0 or code not in EXIT_CODES:  # rank 0 has printed its own error line
             how = f"exit code {code}" if failure.exitcode > 0 else f"signal {-failure.exitcode}"
             print(
-                f"error: training process {rank} of {nproc} failed ({how}); the others were "
+                f"error: training process {failed} of {nproc} failed ({how}); the others were "
                 "stopped and no checkpoint was written",
                 file=sys.stderr,
             )

@@ -64,8 +64,10 @@ def check_fetch(
     csv: Path | None,
     all_in_csv: bool,
     date_format: str | None,
+    workers: int = 1,
+    retries: int = 1,
 ) -> None:
-    """Refuse fetch options that conflict or do not apply, before any work."""
+    """Refuse fetch options that conflict, do not apply or are out of range, before any work."""
     if csv is not None and explicit(ctx, "source") and source != Source.csv:
         raise UsageError("--csv imports a file: it cannot be combined with --source yahoo/sample")
     if csv is None and (all_in_csv or date_format is not None):
@@ -74,6 +76,8 @@ def check_fetch(
         raise UsageError("give tickers or --all, not both")
     if not tickers and not all_in_csv:
         raise UsageError("give at least one ticker (or --csv FILE --all)")
+    if not 1 <= workers <= 64 or not 1 <= retries <= 20:
+        raise UsageError("--workers must be between 1 and 64, --retries between 1 and 20")
 
 
 Tickers = Annotated[
@@ -231,14 +235,12 @@ def train_request(
 
 def check_nproc(nproc: int, req: TrainRequest) -> None:
     """Refuse a bad --nproc, and anything the processes would each refuse, before launching."""
-    import os
+    from stockrnn import checkpoint, launch
 
     if not 1 <= nproc <= 256:
         raise UsageError("--nproc must be between 1 and 256")
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    if launch.world_size() > 1:
         raise UsageError("--nproc launches torchrun itself: drop it when running under torchrun")
-    from stockrnn import checkpoint
-
     req.validate()
     checkpoint.claim(req.models_dir, req.name, req.overwrite)
 

@@ -96,11 +96,13 @@ def paths_many(
     p.model.eval()
     out: list[Paths] = []
     group: list[tuple[Series, np.ndarray]] = []
+    size = 0  # origins in `group`
     for job in jobs:
-        if group and sum(len(o) for _, o in group) + len(job[1]) > chunk:
+        if group and size + len(job[1]) > chunk:
             out += _group(p, group, steps, chunk)
-            group = []
+            group, size = [], 0
         group.append(job)
+        size += len(job[1])
     return out + (_group(p, group, steps, chunk) if group else [])
 
 
