@@ -49,21 +49,67 @@ def fmt(v: float | None, spec: str = ".3f") -> str:
     return "n/a" if v is None else format(v, spec)
 
 
-def row(label: str, ticker: str, rep: object) -> str:
+def tests_of(rep: object) -> list[float | None]:
+    """The row's three p-values: step 1 vs naive, every step vs naive, every step vs drift."""
+    o, s1 = rep.overall, rep.per_step[0]  # type: ignore[attr-defined]
+    return [s1.vs_naive.p_value, o.vs_naive.p_value, o.vs_drift.p_value]
+
+
+def p_cell(raw: float | None, adjusted: float | None) -> str:
+    return f"{fmt(raw)} ({fmt(adjusted)})"
+
+
+def row(label: str, ticker: str, rep: object, adjusted: list[float | None]) -> str:
     o = rep.overall  # type: ignore[attr-defined]
     s1 = rep.per_step[0]  # type: ignore[attr-defined]
     cov = o.coverage
     rows = rep.coverage  # type: ignore[attr-defined]
     per = " / ".join(f"{100 * r.coverage:.0f}" for r in rows if r.coverage is not None)
     msis = [r.msis for r in rows if r.msis is not None]
+    raw = tests_of(rep)
     return (
         f"| {label} | {ticker} | {o.model.n} | {fmt(s1.model.rel_mae)} | "
-        f"{fmt(s1.vs_naive.p_value)} | {fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | "
-        f"{fmt(o.vs_naive.p_value)} | {fmt(o.drift.rel_mae)} | {fmt(o.vs_drift.p_value)} | "
-        f"{fmt(o.model.diracc, '.1f')} | "
+        f"{p_cell(raw[0], adjusted[0])} | {fmt(o.model.rel_mae)} | {fmt(o.model.mase, '.2f')} | "
+        f"{p_cell(raw[1], adjusted[1])} | {fmt(o.drift.rel_mae)} | "
+        f"{p_cell(raw[2], adjusted[2])} | {fmt(o.model.diracc, '.1f')} | "
         f"{fmt(None if cov is None else 100 * cov, '.1f')} | {per} | "
         f"{fmt(sum(msis) / len(msis) if msis else None, '.2f')} |"
     )
+
+
+def table(runs: list[tuple[str, str, object]]) -> None:
+    """Every row, with each p-value beside its Holm adjustment over all the table's tests."""
+    from stockrnn.significance import holm
+
+    raw = [p for _, _, rep in runs for p in tests_of(rep)]
+    adjusted = holm(raw)
+    n = sum(p is not None for p in raw)
+    print(
+        f"\np-values: two-sided Diebold-Mariano (HLN) tests; in brackets, Holm-adjusted over "
+        f"all {n} tests of this table (3 per row)\n"
+    )
+    print(
+        "| config | ticker | forecasts | rel. MAE step 1 | DM p step 1 (Holm) | "
+        "rel. MAE all steps | MASE all steps | DM p all steps (Holm) | drift rel. MAE | "
+        "DM p vs drift (Holm) | dir % | 80% cover % | cover % per step | MSIS |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for i, (label, ticker, rep) in enumerate(runs):
+        print(row(label, ticker, rep, adjusted[3 * i : 3 * i + 3]))
+    names = ("step 1 vs naive", "all steps vs naive", "all steps vs drift")
+    for k, name in enumerate(names):
+        hits = [
+            f"{label} {ticker} ({'better' if _better(rep, k) else 'worse'})"
+            for i, (label, ticker, rep) in enumerate(runs)
+            if (q := adjusted[3 * i + k]) is not None and q < 0.05
+        ]
+        print(f"\nsignificant after Holm, {name}: {', '.join(hits) or 'none'}")
+
+
+def _better(rep: object, k: int) -> bool:
+    o, s1 = rep.overall, rep.per_step[0]  # type: ignore[attr-defined]
+    test = (s1.vs_naive, o.vs_naive, o.vs_drift)[k]
+    return bool(test.statistic < 0)
 
 
 def time_default_backtest() -> float:
@@ -125,12 +171,7 @@ def main() -> None:
         f"{a.patience}, seed 42, 80% conformal intervals; one model per ticker, cell and "
         f"configuration; every ticker cut at {MARKET}'s last day\n"
     )
-    print(
-        "| config | ticker | forecasts | rel. MAE step 1 | DM p step 1 | rel. MAE all steps | "
-        "MASE all steps | DM p all steps | drift rel. MAE | DM p vs drift | dir % | "
-        "80% cover % | cover % per step | MSIS |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    runs: list[tuple[str, str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         tickers = a.tickers.split(",")
@@ -158,7 +199,10 @@ def main() -> None:
                     rep = backtest.run(
                         req, Path(tmp) / "m", backtest.BacktestConfig(a.folds, a.horizon)
                     )
-                    print(row(f"{cell} {label}", t, rep), flush=True)
+                    runs.append((f"{cell} {label}", t, rep))
+                    took = time.perf_counter() - t_all
+                    print(f"done {cell} {label} {t} ({took:.0f} s)", flush=True)
+    table(runs)
     print(f"\nwhole benchmark: {time.perf_counter() - t_all:.0f} s")
     if not a.skip_timing:
         print(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn import (
+    baselines,
     checkpoint,
     dataset,
     experiment,
@@ -26,15 +27,23 @@ from stockrnn import (
     report_files,
     workspace,
 )
+from stockrnn.compare import Comparison
 from stockrnn.dataset import Series
 from stockrnn.errors import StockrnnError, UsageError
 from stockrnn.experiment import Fitted, TrainRequest, calibration, fit_series
 from stockrnn.forecast import changed_note, predictor_of
 from stockrnn.limits import check_days, check_level
 from stockrnn.meta import CheckpointMeta
-from stockrnn.metrics import Comparison
 from stockrnn.rollout import Predictor, paths
-from stockrnn.scoring import CoverageRow, Forecasts, coverage_rows, lag_echo, score
+from stockrnn.scoring import (
+    CoverageRow,
+    Forecasts,
+    adjust,
+    by_ticker,
+    coverage_rows,
+    lag_echo,
+    score,
+)
 from stockrnn.trading_calendar import day
 
 
@@ -91,12 +100,13 @@ class BacktestReport:
     level: float
     tickers: list[str]
     folds: list[FoldRow]
-    per_step: list[Comparison]  # step 1 first
-    overall: Comparison
+    per_step: list[Comparison]  # step 1 first; tests Holm-adjusted as one family
+    overall: Comparison  # every step; its tests stand alone
     model: str | None = None
     echo: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)  # per ticker and step
+    per_ticker: list[tuple[str, Comparison]] = field(default_factory=list)  # every step
     paths: list[Forecasts] = field(  # every forecast, for the charts
         default_factory=list, repr=False, metadata={"json": False}
     )
@@ -116,22 +126,15 @@ def forecast_origins(
 
     `seen_rows`: the series' rows before the test span (the drift's mean return comes from
     them); `scale`: the training span's naive MAE, for MASE."""
-    mu = _mu(s, seen_rows)
+    mu = baselines.drift_rate(s.rel[:, features.CLOSE], seen_rows)
     pred = paths(p, s, origins, horizon).close  # (origins, horizon)
-    last = s.close[origins][:, None]
     target = origins[:, None] + np.arange(1, horizon + 1)
     inside = target < len(s.close)
     actual = np.where(inside, s.close[np.minimum(target, len(s.close) - 1)], np.nan)
-    drift = last * np.exp(mu * np.arange(1, horizon + 1))
+    naive, drift = baselines.forecasts(s.close[origins], mu, horizon)
     sigma = p.sigma(s, origins)
     lo, hi = intervals.band(pred, sigma, widths[:horizon])
-    naive = np.repeat(last, horizon, axis=1)
     return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi, scale)
-
-
-def _mu(s: Series, rows: int) -> float:
-    """Mean daily log return of the close over the first `rows` feature rows (drift)."""
-    return float(np.mean(s.rel[:rows, features.CLOSE])) if rows else 0.0
 
 
 def fold_cuts(
@@ -172,7 +175,9 @@ def walk_forward(
             if not len(origins):
                 continue
             h = heads_by.get(s.symbol)
-            scale = metrics.naive_scale(h.close[h.part == 0]) if h is not None else None
+            scale = None
+            if h is not None:  # the fold's training part (its validation part left out)
+                scale = metrics.naive_scale(h.close[h.part == 0], h.prev_close[h.part == 0])
             results.append(
                 forecast_origins(fitted.predictor, s, origins, cfg.horizon, widths, k, lo, scale)
             )
@@ -241,7 +246,7 @@ def saved_model(
             continue
         origins = np.arange(max(first - 1, meta.data.window - 1), len(s.rel) - 1)
         trained = int(np.searchsorted(s.dates, pd.Timestamp(meta.split.train_end), side="right"))
-        scale = metrics.naive_scale(s.close[:trained])
+        scale = metrics.naive_scale(s.close[:trained], s.prev_close[:trained])
         results.append(
             forecast_origins(predictor, s, origins, cfg.horizon, widths, 0, first, scale)
         )
@@ -292,11 +297,12 @@ def run(
         cfg.level,
         sorted({r.symbol for r in results}),
         rows,
-        [score(results, step) for step in range(cfg.horizon)],
+        adjust([score(results, step) for step in range(cfg.horizon)]),
         score(results, None),
         cfg.model,
         lag_echo(results),
         notes,
         coverage_rows(results, cfg.level),
+        by_ticker(results) if len({r.symbol for r in results}) > 1 else [],
         results,
     )

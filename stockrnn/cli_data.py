@@ -45,7 +45,14 @@ def fetch(
         str | None, typer.Option(help="yfinance period, e.g. 5y (default: max).")
     ] = None,
     full: Annotated[bool, typer.Option("--full", help="Download everything again.")] = False,
-    calendar: Annotated[str, typer.Option(help="Exchange calendar.")] = "XNYS",
+    calendar: Annotated[
+        str | None,
+        typer.Option(
+            help="Exchange calendar (default: the one the symbol's Yahoo suffix names, "
+            "e.g. .L XLON, .T XTKS; XNYS without one).",
+            show_default=False,
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option(help="Tickers downloaded at once (Yahoo); 1 = one after another.")
     ] = 4,

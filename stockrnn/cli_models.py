@@ -77,7 +77,13 @@ def predict_cmd(
     days: Annotated[int, typer.Option(help="Trading sessions ahead (1-60).")] = 5,
     model: Annotated[str, typer.Option("--model", help="Saved model name.")] = "default",
     level: Annotated[float, typer.Option(help="Interval coverage, 0.5-0.99.")] = 0.8,
-    calendar: Annotated[str, typer.Option(help="Exchange calendar for the dates.")] = "XNYS",
+    calendar: Annotated[
+        str | None,
+        typer.Option(
+            help="Exchange calendar for the dates (default: each ticker's own, as fetched).",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOut = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV rows on stdout.")] = False,
     plot: Annotated[bool, typer.Option("--plot", help="Draw a terminal chart.")] = False,

@@ -261,8 +261,7 @@ def backtest_cmd(
     if json_out:
         typer.echo(render.to_json(report))
     else:
-        out().print(render.backtest_table(report))
-        out().print(render.coverage_table(report))
+        out().print(*render.backtest_tables(report))
     for line in report.notes:
         err().print(f"note: {line}", markup=False)
     for line in report.echo:

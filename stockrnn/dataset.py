@@ -242,9 +242,12 @@ class Scaler:
     fit_start: pd.Timestamp | None = None  # dates of the first and last rows it was fitted on
     fit_end: pd.Timestamp | None = None
     fit_rows: int = 0
+    dropped: list[int] = field(default_factory=list)  # columns constant in training: fed as 0
 
     @classmethod
-    def fit(cls, kind: str, rows: np.ndarray) -> Scaler:
+    def fit(cls, kind: str, rows: np.ndarray, keep: tuple[int, ...] = ()) -> Scaler:
+        """Fitted on training `rows`; a column constant there is dropped (it would leave its
+        weights untrained), except the `keep` columns, which training varies itself."""
         if kind == ScalerKind.standard:
             shift, scale = rows.mean(axis=0), rows.std(axis=0)
         elif kind == ScalerKind.minmax:
@@ -254,10 +257,19 @@ class Scaler:
             q25, median, q75 = np.percentile(rows, [25, 50, 75], axis=0)
             shift, scale = median, q75 - q25
         scale = np.where(scale > 0, scale, 1.0)
-        return cls(kind, np.asarray(shift, np.float64), np.asarray(scale, np.float64))
+        flat = np.ptp(rows, axis=0) == 0
+        dropped = [int(i) for i in np.flatnonzero(flat) if int(i) not in keep]
+        return cls(
+            kind, np.asarray(shift, np.float64), np.asarray(scale, np.float64), dropped=dropped
+        )
 
-    def transform(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray((x - self.shift) / self.scale)
+    def transform(self, x: np.ndarray, start: int = 0) -> np.ndarray:
+        """Scaled; x may hold only the columns from `start` on (a roll's extra inputs)."""
+        out = np.asarray((x - self.shift[start:]) / self.scale[start:])
+        gone = [i - start for i in self.dropped if i >= start]
+        if gone:
+            out[..., gone] = 0.0
+        return out
 
     def inverse(self, x: np.ndarray) -> np.ndarray:
         """Back from scaled space; x may hold only the leading (own-feature) columns."""
@@ -270,13 +282,21 @@ class Samples:
     """Every ticker's scaled rows in one array, and the target rows of each part."""
 
     scaled: np.ndarray  # (all rows, features) float32
-    targets: dict[str, np.ndarray]  # part -> global row indices of targets
+    targets: dict[str, np.ndarray]  # part -> global row indices of training targets
     owner: np.ndarray  # global row -> index into the series list
     offsets: np.ndarray  # start row of each series in `scaled`
     window: int
     cuts: Cuts
     horizon: int = 1  # target rows per sample (a direct head's days)
     n_out: int = 0  # leading columns a target holds: the ticker's own features (0: all)
+    # A recursive model's covariate columns, and their scaled values on a day not yet known
+    # (return 0, carried 1): what training masks the last days of some windows with.
+    mask_cols: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    mask_values: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))
+    # part -> every row of the part with a full window before it: the days scored one step
+    # ahead. A direct head's training targets leave out each part's last horizon - 1 days,
+    # which are still scored by the steps they have.
+    days: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samples, Scaler]:
@@ -294,13 +314,8 @@ def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samp
         s.part = part_codes(s, cuts)
     sizes = np.array([len(s.rel) for s in series])
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    targets: dict[str, np.ndarray] = {}
-    for code, part in enumerate(PARTS):
-        idx = [
-            off + _targets(s.part, code, cfg.window, horizon)
-            for s, off in zip(series, offsets, strict=True)
-        ]
-        targets[part] = np.concatenate(idx).astype(np.int64)
+    targets = _part_rows(series, offsets, cfg.window, horizon)
+    days = _part_rows(series, offsets, cfg.window, 1)
     for part in ("train", "val"):
         if not len(targets[part]):
             raise DataError(
@@ -310,7 +325,8 @@ def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samp
             )
     train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
     train_dates = [s.dates[s.part == 0] for s in series]
-    scaler = Scaler.fit(cfg.scaler, train_rows)
+    masked = _masked_columns(cfg, horizon)
+    scaler = Scaler.fit(cfg.scaler, train_rows, keep=tuple(masked[1::2]))
     scaler.fit_start = min(d[0] for d in train_dates if len(d))
     scaler.fit_end = max(d[-1] for d in train_dates if len(d))
     scaler.fit_rows = len(train_rows)
@@ -322,7 +338,35 @@ def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samp
         raise DataError("non-finite features after scaling: the cached data is damaged")
     owner = np.repeat(np.arange(len(series)), sizes)
     samples = Samples(scaled, targets, owner, offsets, cfg.window, cuts, horizon, cfg.n_out)
+    samples.days = days
+    if masked:
+        unknown = np.zeros(scaled.shape[1])
+        unknown[masked[1::2]] = 1.0  # return 0, carried 1
+        samples.mask_cols = np.asarray(masked, np.int64)
+        samples.mask_values = scaler.transform(unknown)[masked].astype(np.float32)
     return samples, scaler
+
+
+def _masked_columns(cfg: DataConfig, horizon: int) -> list[int]:
+    """The covariate columns (return, carried, ...) a recursive roll feeds as unknown."""
+    if horizon != 1 or not cfg.covariates:
+        return []
+    return list(range(cfg.n_out, cfg.n_out + 2 * len(cfg.covariates)))
+
+
+def _part_rows(
+    series: list[Series], offsets: np.ndarray, window: int, horizon: int
+) -> dict[str, np.ndarray]:
+    """Part -> the global rows whose window and `horizon` targets fit inside that part."""
+    return {
+        part: np.concatenate(
+            [
+                off + _targets(s.part, code, window, horizon)
+                for s, off in zip(series, offsets, strict=True)
+            ]
+        ).astype(np.int64)
+        for code, part in enumerate(PARTS)
+    }
 
 
 def _targets(part: np.ndarray, code: int, window: int, horizon: int = 1) -> np.ndarray:

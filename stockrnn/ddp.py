@@ -85,6 +85,14 @@ def current(device: torch.device) -> Group | None:
     return _group
 
 
+def seed_rank(seed: int, group: Group) -> None:
+    """Each rank its own dropout stream (rank 0 keeps the one process's): with the same seed
+    everywhere, every rank would drop the same units of its different rows. So with dropout,
+    N processes equal one in distribution, not bit for bit."""
+    if group.rank:
+        torch.manual_seed(seed + group.rank)
+
+
 def device_for(device: torch.device, group: Group) -> torch.device:
     """On CUDA under torchrun, each local rank takes its own card."""
     if device.type == "cuda":

@@ -1,14 +1,22 @@
 """Extra inputs beside a ticker's own features: past covariates and known-future calendar days.
 
 Covariates (`--covariate ^GSPC`): another cached ticker's daily log return, aligned on the
-target's sessions. The rule for a target session the covariate has no bar on: its previous
-close is carried forward (a return of 0) and a `carried` flag of 1 marks the row. The same rule
-fills the days after a forecast origin, which are unknown when forecasting: a recursive roll
-feeds return 0 and flag 1, so nothing after the origin ever reaches the model.
+target's sessions by the clock: on each target session the covariate's value is its last close
+at or before the target's close, in UTC, from both exchanges' calendars. So a New York
+covariate of a London ticker gives its close of the day before (New York closes after
+London), never a close that came later than the forecast's origin. When no new covariate
+close came since the previous target session, the previous one is carried forward (a return
+of 0) and a `carried` flag of 1 marks the row. The same rule fills the days after a forecast
+origin, which are unknown when forecasting: a recursive roll feeds return 0 and flag 1, so
+nothing after the origin ever reaches the model; in training, a share of windows see their
+last days' covariates masked the same way (MASK_SHARE, MASK_STEPS), so the model has learnt
+what those inputs mean before it reads them in a roll.
 
 Calendar features (`--calendar-features`): row t describes the session after day t, the one
-the model forecasts, from the ticker's exchange calendar: day of week and month (as sine and
-cosine), calendar days since day t, and whether a weekday holiday sits next to that session.
+the model forecasts, from the ticker's exchange calendar as scheduled: day of week and month
+(as sine and cosine), calendar days since day t, and whether a weekday holiday sits next to
+that session. Unscheduled closures (Hurricane Sandy's two days, days of mourning) were not
+known in advance, so they count as scheduled sessions here.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ import pandas as pd
 from stockrnn.errors import DataError
 
 CALENDAR_COLUMNS = ["dow_sin", "dow_cos", "month_sin", "month_cos", "gap_days", "holiday_adjacent"]
+MASK_SHARE = 0.5  # training windows of a recursive model whose last days' covariates are masked
+MASK_STEPS = 9  # masked days drawn from 1..MASK_STEPS: the roll steps 2..10 that are calibrated
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class Covariate:
     symbol: str
     close: pd.Series  # indexed by session date
     sha256: str
+    calendar: str = "XNYS"  # its exchange: when each close happened
 
     @property
     def last_date(self) -> pd.Timestamp:
@@ -62,7 +73,7 @@ class Spec:
         Bars before a covariate's first close are dropped (no return exists there)."""
         first, cols = 0, []
         for cov in covs:
-            start, ret, carried = align(symbol, index, cov)
+            start, ret, carried = align(symbol, index, cov, calendar)
             first = max(first, start)
             cols += [ret, carried]
         if self.calendar:
@@ -96,22 +107,32 @@ def load(data_dir: Path, symbols: tuple[str, ...]) -> list[Covariate]:
             frame, manifest = store.load(data_dir, symbol)
         except NotCachedError as exc:
             raise NotCachedError(f"covariate {symbol}: {exc}") from exc
-        out.append(Covariate(symbol, frame["close"], manifest.sha256))
+        out.append(Covariate(symbol, frame["close"], manifest.sha256, manifest.calendar))
     return out
 
 
 def align(
-    symbol: str, index: pd.DatetimeIndex, cov: Covariate
+    symbol: str, index: pd.DatetimeIndex, cov: Covariate, calendar: str = "XNYS"
 ) -> tuple[int, np.ndarray, np.ndarray]:
-    """The covariate's log return between consecutive target bars, and the carried flag.
+    """The covariate's log return between consecutive target bars (dated `index`, on the
+    `calendar` exchange), each bar seeing the covariate's last close at or before its own
+    close; the carried flag where no new covariate close came in between.
 
     Returns the first usable bar too: the first whose previous bar has a covariate close."""
-    if cov.last_date < index[-1]:
+    from stockrnn import trading_calendar
+
+    target = trading_calendar.close_times(calendar, index, unknown="early")
+    closed = trading_calendar.close_times(cov.calendar, pd.DatetimeIndex(cov.close.index), "late")
+    needed = trading_calendar.last_closed_by(cov.calendar, target[-1])
+    if needed is not None and cov.last_date < needed:
         raise DataError(
             f"covariate {cov.symbol}'s data ends {cov.last_date:%Y-%m-%d}, before "
-            f"{symbol}'s {index[-1]:%Y-%m-%d}: refresh it with `stockrnn fetch {cov.symbol}`"
+            f"{needed:%Y-%m-%d}, its last close before {symbol}'s {index[-1]:%Y-%m-%d}: "
+            f"refresh it with `stockrnn fetch {cov.symbol}`"
         )
-    asof = cov.close.reindex(index, method="ffill").to_numpy(dtype=np.float64)
+    pos = np.searchsorted(closed, target, side="right") - 1  # last covariate bar by then
+    values = cov.close.to_numpy(dtype=np.float64)
+    asof = np.where(pos >= 0, values[np.maximum(pos, 0)], np.nan)
     known = np.flatnonzero(np.isfinite(asof))
     if not len(known) or known[0] >= len(index) - 2:
         raise DataError(
@@ -119,7 +140,7 @@ def align(
             f"(it starts {cov.close.index[0]:%Y-%m-%d})"
         )
     ret = np.nan_to_num(np.diff(np.log(asof)))  # leading rows before its data are dropped
-    carried = (~index[1:].isin(cov.close.index)).astype(np.float64)
+    carried = (pos[1:] == pos[:-1]).astype(np.float64)
     return int(known[0]), ret, carried
 
 
@@ -151,12 +172,16 @@ def calendar_rows(dates: pd.DatetimeIndex, calendar: str) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _session_array(calendar: str) -> np.ndarray:
-    """Every session of the calendar, tz-naive: built once per calendar and process (a
+    """Every scheduled session of the calendar, tz-naive: its sessions plus its unscheduled
+    closures, which no forecast could have known of. Built once per calendar and process (a
     calendar starting at each series' own first month would be built again per series)."""
     from stockrnn import trading_calendar
 
-    sessions = trading_calendar.get(calendar).sessions
-    return np.asarray((sessions.tz_localize(None) if sessions.tz else sessions).to_numpy())
+    cal = trading_calendar.get(calendar)
+    sessions = cal.sessions.tz_localize(None) if cal.sessions.tz else cal.sessions
+    closures = pd.DatetimeIndex(cal.adhoc_holidays)
+    closures = closures[(closures >= sessions[0]) & (closures <= sessions[-1])]
+    return np.asarray(sessions.union(closures).to_numpy())
 
 
 def _sessions(calendar: str, last: Any, ahead: int) -> np.ndarray:

@@ -12,13 +12,17 @@ import numpy as np
 import torch
 
 from stockrnn import (
+    baselines,
     checkpoint,
+    compare,
     dataset,
     ddp,
     exog,
+    features,
     intervals,
     limits,
     metrics,
+    scoring,
     train,
 )
 from stockrnn.choices import IntervalMethod, check
@@ -137,7 +141,9 @@ def fit_series(
     device = ddp.device_for(device, group) if group is not None else device
     t1 = time.perf_counter()
     torch.manual_seed(req.train.seed)
-    model = Forecaster(req.model_config()).to(device)
+    model = Forecaster(req.model_config()).to(device)  # the same weights on every rank
+    if group is not None:
+        ddp.seed_rank(req.train.seed, group)
     result = train.fit(
         model,
         samples,
@@ -153,8 +159,8 @@ def fit_series(
 
 
 def local_rows(fit: Fitted, part: str) -> list[np.ndarray]:
-    """Each series' target rows of `part` (train, val, test), in its own row numbers, sorted."""
-    rows = np.sort(fit.samples.targets[part])  # series are stored one after another
+    """Each series' scored days of `part` (train, val, test), in its own row numbers, sorted."""
+    rows = np.sort(fit.samples.days[part])  # series are stored one after another
     cuts = np.searchsorted(fit.samples.owner[rows], np.arange(1, len(fit.samples.offsets)))
     return [r - fit.samples.offsets[i] for i, r in enumerate(np.split(rows, cuts))]
 
@@ -190,7 +196,7 @@ def calibration(
     at different days (intervals.CAL_ORIGINS says why)."""
     cfg = fit.model.cfg
     steps = intervals.CAL_STEPS if cfg.head != "direct" else min(intervals.CAL_STEPS, cfg.horizon)
-    stride = max(1, -(-len(fit.samples.targets["val"]) // most))
+    stride = max(1, -(-len(fit.samples.days["val"]) // most))
     jobs, lasts = [], []
     for i, (s, local) in enumerate(zip(series, local_rows(fit, "val"), strict=True)):
         # staggered starts: thinned tickers still cover every validation day between them
@@ -216,14 +222,24 @@ def evaluate(
     """Test metrics per ticker and overall, interval widths from val, and the test forecasts."""
     by_step, counts = calibration(fit, series)
     test = one_step(fit, series, "test")
-    groups = {}
+    groups = []
     for s, rows in zip(series, test.blocks(), strict=True):
         if rows.stop > rows.start:
-            scale = metrics.naive_scale(s.close[s.part == 0])
-            groups[s.symbol] = metrics.Group(
-                test.pred[rows], test.actual[rows], test.naive[rows], scale=scale
+            train = s.part == 0
+            mu = baselines.drift_rate(s.rel[:, features.CLOSE], int(np.sum(s.part < 2)))
+            groups.append(
+                compare.Group(
+                    symbol=s.symbol,
+                    dates=test.dates[rows],
+                    pred=test.pred[rows],
+                    actual=test.actual[rows],
+                    naive=test.naive[rows],
+                    drift=baselines.forecasts(test.naive[rows], mu, 1)[1],
+                    scale=metrics.naive_scale(s.close[train], s.prev_close[train]),
+                )
             )
-    per = {symbol: metrics.compare_groups([g]) for symbol, g in groups.items()}
+    per_ticker = scoring.adjust([compare.compare_groups([g]) for g in groups])
+    per = {g.symbol: c for g, c in zip(groups, per_ticker, strict=True)}
     width80 = intervals.half_width(by_step[0], 0.8)
     cover = (
         intervals.coverage(test.pred, test.actual, width80 * test.sigma)
@@ -235,10 +251,10 @@ def evaluate(
         levels=list(limits.LEVELS),
         half_widths=by_step,
         step_n=counts,
-        val_n=int(len(fit.samples.targets["val"])),
+        val_n=int(len(fit.samples.days["val"])),
         test_coverage_80=cover,
     )
-    overall = metrics.compare_groups(list(groups.values()))
+    overall = compare.compare_groups(groups)
     return MetricsMeta(per_ticker=per, overall=overall), widths, test, width80
 
 
@@ -295,6 +311,10 @@ def run(req: TrainRequest, hooks: Hooks | None = None) -> TrainSummary:
     done = _train(req, hooks, group)
     series, skipped, fit = done.series, done.skipped, done.fit
     skipped += dataset.no_test_days(series, fit.samples.cuts)
+    skipped += [
+        f"input {req.data.inputs[i]} is constant over the training rows: left out (fed as 0)"
+        for i in fit.scaler.dropped
+    ]
     t0 = time.perf_counter()
     scores, widths, test, width80 = evaluate(fit, series)
     fit.evaluate_s = time.perf_counter() - t0

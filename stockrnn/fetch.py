@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,14 @@ class FetchConfig:
     end: date | None = None
     period: str | None = None
     full: bool = False
-    calendar: str = trading_calendar.DEFAULT_CALENDAR
+    calendar: str | None = None  # None: the cached ticker's, else its symbol's (symbols.py)
     date_format: str | None = None  # strptime format for a CSV's dates (else read from data)
     table: csvfile.Table | None = field(default=None, repr=False)  # the CSV, read once
+
+    @property
+    def exchange(self) -> str:
+        """The calendar in effect (fetch_one settles `calendar` before any use)."""
+        return self.calendar or trading_calendar.DEFAULT_CALENDAR
 
 
 @dataclass
@@ -60,6 +65,7 @@ class FetchResult:
 
 def check_range(cfg: FetchConfig) -> None:
     """Refuse a bad period, or an inverted or session-less date range, before any download."""
+    calendar = cfg.exchange
     if cfg.period is not None and cfg.period not in PERIODS:
         raise UsageError(f"--period must be one of {', '.join(PERIODS)}")
     if cfg.period is not None and (cfg.start or cfg.end):
@@ -68,10 +74,8 @@ def check_range(cfg: FetchConfig) -> None:
         end = cfg.end or date.today()
         if cfg.start > end:
             raise EmptyRangeError(f"--start {cfg.start} is after --end {end}")
-        if trading_calendar.sessions_between(cfg.calendar, cfg.start, end) == 0:
-            raise EmptyRangeError(
-                f"no {cfg.calendar} trading session between {cfg.start} and {end}"
-            )
+        if trading_calendar.sessions_between(calendar, cfg.start, end) == 0:
+            raise EmptyRangeError(f"no {calendar} trading session between {cfg.start} and {end}")
     if cfg.source == "csv" and cfg.csv is None:
         raise UsageError("--source csv needs --csv FILE")
     if cfg.source == "csv" and cfg.period is not None:
@@ -122,12 +126,12 @@ def _incremental(cfg: FetchConfig, old: pd.DataFrame, now: pd.Timestamp | None) 
         got = _download(cfg, start=last.date())
     except NoDataError:
         return _Plan(None, Fetched(old, "yahoo", True), True, "up to date")
-    new, _, report = validate.validate(got.frame, cfg.calendar, now, min_rows=0)
+    new, _, report = validate.validate(got.frame, cfg.exchange, now, min_rows=0)
     overlap = new.loc[new.index == last, "close"]
     same = len(overlap) == 1 and abs(overlap.iloc[0] / old["close"].iloc[-1] - 1) <= OVERLAP_RTOL
     if not same:
         got = _download(cfg, whole=True)
-        full, _, report = validate.validate(got.frame, cfg.calendar, now)
+        full, _, report = validate.validate(got.frame, cfg.exchange, now)
         note = (
             "history was re-adjusted since the last fetch (split or dividend): "
             "downloaded the full history"
@@ -157,11 +161,11 @@ def _plan(
     )
     if incremental:
         assert old is not None
-        if trading_calendar.sessions_since(cfg.calendar, old.index[-1].date(), now) == 0:
+        if trading_calendar.sessions_since(cfg.exchange, old.index[-1].date(), now) == 0:
             return _Plan(None, Fetched(old, "yahoo", True), True, "up to date")  # no request
         return _incremental(cfg, old, now)
     got = _download(cfg)
-    frame, adjusted, report = validate.validate(got.frame, cfg.calendar, now)
+    frame, adjusted, report = validate.validate(got.frame, cfg.exchange, now)
     frame = _clip(frame, cfg)
     plan = _Plan(frame, got, adjusted or got.adjusted, "new" if old is None else "replaced")
     plan.notes, plan.warnings = report.actions, report.warnings
@@ -214,8 +218,11 @@ def fetch_one(
     plan is made again on the new cache, under the lock. `abort()` true just before the
     commit (Ctrl-C seen by another thread) abandons it.
     """
-    check_range(cfg)
     old, manifest = _cached(data_dir, cfg.symbol)
+    if cfg.calendar is None:  # the one it was cached with, else the one its symbol names
+        calendar = manifest.calendar if manifest is not None else symbols.calendar_for(cfg.symbol)
+        cfg = replace(cfg, calendar=calendar)
+    check_range(cfg)
     plan = _plan(cfg, old, manifest, now)
     if plan.frame is not None:
         if abort():
@@ -252,7 +259,7 @@ def _save(data_dir: Path, cfg: FetchConfig, plan: _Plan) -> None:
         adjusted=plan.adjusted,
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         yfinance_version=plan.got.version,
-        calendar=cfg.calendar,
+        calendar=cfg.exchange,
         validation=plan.notes,
         warnings=plan.warnings,
     )

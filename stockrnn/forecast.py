@@ -29,7 +29,7 @@ class ForecastConfig:
 
     days: int = 5  # sessions ahead, 1..limits.MAX_DAYS
     level: float = 0.8  # interval coverage
-    calendar: str = trading_calendar.DEFAULT_CALENDAR
+    calendar: str | None = None  # the forecast dates' exchange (None: each ticker's own)
     model: str = "default"
 
     def validate(self) -> None:
@@ -72,7 +72,8 @@ class Forecast:
 
 def scaler_of(meta: CheckpointMeta) -> Scaler:
     s = meta.scaler
-    return Scaler(s.kind, np.asarray(s.shift, np.float64), np.asarray(s.scale, np.float64))
+    shift, scale = np.asarray(s.shift, np.float64), np.asarray(s.scale, np.float64)
+    return Scaler(s.kind, shift, scale, dropped=list(s.dropped))
 
 
 def predictor_of(model: torch.nn.Module, meta: CheckpointMeta) -> Predictor:
@@ -128,9 +129,11 @@ def forecast_one(
     calendar: str = trading_calendar.DEFAULT_CALENDAR,
 ) -> Forecast:
     """The forecast for one ticker (`hint`: how to refresh its data when stale; `covs`: the
-    model's covariates as cached; `calendar`: the ticker's exchange, for calendar features)."""
+    model's covariates as cached; `calendar`: the ticker's exchange as cached, which dates
+    the forecast unless the user named another)."""
+    calendar = cfg.calendar or calendar
     s = usable_series(frame, meta, symbol, covs, calendar)
-    trading_calendar.check_covers(cfg.calendar, s.dates[-1].date(), symbol)
+    trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol)
     prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
     widths = intervals.step_widths(
@@ -138,7 +141,7 @@ def forecast_one(
     )
     sigma = predictor.sigma(s, np.array([len(s.rel) - 1]))
     lo, hi = intervals.band(prices[None, :, features.CLOSE], sigma, widths)
-    dates = trading_calendar.next_sessions(cfg.calendar, last_date, cfg.days)
+    dates = trading_calendar.next_sessions(calendar, last_date, cfg.days)
     rows = []
     for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):
         rows.append(
@@ -159,13 +162,13 @@ def forecast_one(
                 model=meta.name,
             )
         )
-    notes = _notes(meta, symbol, cfg, frame, hint)
+    notes = _notes(meta, symbol, calendar, frame, hint)
     history = frame["close"].iloc[-120:]
     return Forecast(symbol, meta.name, last_date.isoformat(), last_close, rows, history, notes)
 
 
 def _notes(
-    meta: CheckpointMeta, symbol: str, cfg: ForecastConfig, frame: pd.DataFrame, hint: str
+    meta: CheckpointMeta, symbol: str, calendar: str, frame: pd.DataFrame, hint: str
 ) -> list[str]:
     last = frame.index[-1].date()
     notes = [note] if (note := changed_note(meta, symbol, frame)) else []
@@ -174,7 +177,7 @@ def _notes(
             f"{symbol} was not in model {meta.name!r}'s training data; the model "
             "works on relative moves, so the forecast still applies"
         )
-    behind = trading_calendar.sessions_since(cfg.calendar, last)
+    behind = trading_calendar.sessions_since(calendar, last)
     if behind > STALE_SESSIONS:
         notes.append(f"{symbol}'s data is stale: last bar {last}, {behind} sessions ago; {hint}")
     return notes
@@ -185,7 +188,8 @@ def predict(
 ) -> list[Forecast]:
     """Forecast every ticker with the named model."""
     cfg.validate()
-    trading_calendar.get(cfg.calendar, date.today())  # an unknown calendar fails early
+    if cfg.calendar is not None:
+        trading_calendar.get(cfg.calendar, date.today())  # an unknown calendar fails early
     model, meta = checkpoint.load(models_dir, cfg.model)
     predictor = predictor_of(model, meta)
     covs = exog.load(data_dir, tuple(meta.data.covariates))

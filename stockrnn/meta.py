@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from stockrnn.compare import Comparison
 from stockrnn.dataset import DataConfig
-from stockrnn.metrics import Comparison
 from stockrnn.model import ModelConfig
 from stockrnn.train import TrainConfig
 
-FORMAT_VERSION = 2  # 1: stockrnn up to the typed seams (untyped dicts, per-ticker splits)
+FORMAT_VERSION = 3  # 1: untyped dicts, per-ticker splits; 2: before the date-clustered tests
 
 
 class _Strict(BaseModel):
@@ -31,6 +31,7 @@ class ScalerMeta(_Strict):
     kind: str
     shift: list[float]
     scale: list[float]
+    dropped: list[int] = []  # input columns constant over the training rows: fed as 0
     fit_start: str  # the first and last dates of the rows it was fitted on
     fit_end: str
     fit_rows: int
@@ -86,6 +87,7 @@ class CovariateMeta(_Strict):
     symbol: str
     sha256: str
     last_date: str
+    calendar: str  # its exchange, which times its closes against the ticker's
 
 
 class TunedMeta(_Strict):

@@ -70,6 +70,7 @@ def checkpoint_meta(
             kind=scaler.kind,
             shift=scaler.shift.tolist(),
             scale=scaler.scale.tolist(),
+            dropped=scaler.dropped,
             fit_start=day(scaler.fit_start),
             fit_end=day(scaler.fit_end),
             fit_rows=scaler.fit_rows,
@@ -102,7 +103,9 @@ def checkpoint_meta(
         device=str(fit.device),
         tuned=req.tuned,
         covariates=[
-            CovariateMeta(symbol=c.symbol, sha256=c.sha256, last_date=day(c.last_date))
+            CovariateMeta(
+                symbol=c.symbol, sha256=c.sha256, last_date=day(c.last_date), calendar=c.calendar
+            )
             for c in covs
         ],
         inputs=req.data.inputs,

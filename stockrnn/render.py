@@ -15,10 +15,12 @@ from stockrnn.limits import STALE_SESSIONS
 if TYPE_CHECKING:
     from stockrnn.backtest import BacktestReport
     from stockrnn.catalog import ModelRow
+    from stockrnn.compare import Comparison
     from stockrnn.fetch import FetchResult
     from stockrnn.forecast import Forecast
     from stockrnn.meta import CheckpointMeta, MetricsMeta
-    from stockrnn.metrics import Comparison, Score, Significance
+    from stockrnn.metrics import Score
+    from stockrnn.significance import Significance
 
 
 def plain(obj: Any) -> Any:
@@ -107,34 +109,55 @@ def _metric_cells(m: Score) -> list[str]:
     ]
 
 
-def _p(test: Significance | None) -> str:
-    if test is None or test.p_value is None:
+def _p(test: Significance | None, adjusted: bool = False) -> str:
+    value = None if test is None else test.p_adjusted if adjusted else test.p_value
+    if value is None:
         return "n/a"
-    return "<0.001" if test.p_value < 0.001 else f"{test.p_value:.3f}"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 CAPTION = (
     "rel. MAE = MAE / naive MAE on the same days (< 1 beats naive); MASE = MAE / the training "
-    "span's mean daily move; pooled rows: geometric means over tickers (and folds); "
-    "p: Diebold-Mariano (HLN) test vs that baseline; MAE/RMSE in price units"
+    "span's mean daily move; pooled rows: each ticker's errors over its own naive MAE, "
+    "averaged per date over tickers, which is what p tests; p: Diebold-Mariano (HLN) test vs "
+    "that baseline; MAE/RMSE in price units"
 )
+
+
+def row_style(c: Comparison) -> str | None:
+    """One rule for both colours: green or red only where the test against naive says so."""
+    test = c.vs_naive
+    if test is None or test.statistic is None or not test.significant:
+        return None
+    return "green" if test.statistic < 0 else "red"
 
 
 def comparison_table(
     title: str, groups: Sequence[tuple[str, Comparison]], coverage: bool = False
 ) -> Table:
-    """Rows per group: the model first, then each baseline with the DM p-value against it."""
-    table = Table(title=title, caption=CAPTION, box=box.SIMPLE_HEAD)
+    """Rows per group: the model first, then each baseline with the DM p-value against it
+    (and its Holm-adjusted value when the table's rows form a family of several tests)."""
+    tests = [t for _, g in groups for t in (g.vs_naive, g.vs_drift) if t is not None]
+    family = max((t.family for t in tests), default=1)
+    caption = CAPTION
+    if family > 1:
+        caption += (
+            f"; p adj: Holm-adjusted over the {family} tests of the rows above 'overall' "
+            "(the overall row is one test on its own)"
+        )
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD)
     heads = ["", "n", "MAE", "RMSE", "MAPE %", "rel. MAE", "MASE", "dir %", "skill %", "p"]
+    heads += ["p adj"] if family > 1 else []
     for col in [*heads, "cover %"] if coverage else heads:
         table.add_column(col, justify="left" if not col else "right", no_wrap=True)
+    blank = [""] * (2 if family > 1 else 1)
     for label, group in groups:
         if not group.model.n:
             continue
-        style = "green" if group.vs_naive and group.vs_naive.significant else None
-        style = "red" if (group.model.skill or 0) < 0 else style
         cover = [pct(group.coverage).rstrip("%")] if coverage else []
-        table.add_row(f"{label} model", *_metric_cells(group.model), "", *cover, style=style)
+        table.add_row(
+            f"{label} model", *_metric_cells(group.model), *blank, *cover, style=row_style(group)
+        )
         baselines = [
             (n, b, t)
             for n, b, t in (
@@ -144,10 +167,12 @@ def comparison_table(
             if b
         ]
         for i, (name, base, test) in enumerate(baselines):
+            adj = [_p(test, adjusted=True) if test and test.family > 1 else ""] * (family > 1)
             table.add_row(
                 f"  {name}",
                 *_metric_cells(base),
                 _p(test),
+                *adj,
                 *([""] if coverage else []),
                 style="dim",
                 end_section=i == len(baselines) - 1,
@@ -172,6 +197,18 @@ def backtest_table(report: BacktestReport) -> Table:
     return comparison_table(title, groups, coverage=True)
 
 
+def backtest_tables(report: BacktestReport) -> list[Table]:
+    """Per step, per ticker (when several) and interval coverage: what backtest prints."""
+    by_ticker = [ticker_table(report)] if report.per_ticker else []
+    return [backtest_table(report), *by_ticker, coverage_table(report)]
+
+
+def ticker_table(report: BacktestReport) -> Table:
+    """Every step of each ticker beside the baselines (a backtest over several tickers)."""
+    groups = list(report.per_ticker)
+    return comparison_table(f"backtest ({report.mode}) by ticker, all steps", groups)
+
+
 def coverage_table(report: BacktestReport) -> Table:
     """Interval coverage per ticker and step against the nominal level, with n and MSIS."""
     table = Table(
@@ -194,23 +231,38 @@ def coverage_table(report: BacktestReport) -> Table:
     return table
 
 
-def verdict(scores: MetricsMeta) -> str:
-    """One plain sentence from the Diebold-Mariano test, not from the sign of the skill."""
-    m, test = scores.overall.model, scores.overall.vs_naive
+def verdict(c: Comparison, span: str = "the test split") -> str:
+    """Plain sentences from the Diebold-Mariano tests against naive and drift, whose
+    direction always agrees with the printed skill (compare.py tests the printed quantity)."""
+    m, test = c.model, c.vs_naive
     if not m.n:
         return "no test samples: nothing to compare with naive"
     if m.rel_mae is None or m.skill is None:
         return "the test span never moved: rel. MAE is undefined"
     figures = f"rel. MAE {m.rel_mae:.3f}, skill {m.skill:.1f}%, over {m.n} days"
-    if test is None or not test.significant:
+    if test is None or not test.significant or test.statistic is None:
         words = test.words("naive") if test else "no test against naive"
-        return f"no evidence the model differs from naive on the test split ({figures}): {words}"
-    if test.statistic is not None and test.statistic < 0:
-        return f"the model beats naive on the test split ({figures}): {test.words('naive')}"
-    return (
-        f"the model does WORSE than naive on the test split ({figures}): {test.words('naive')}; "
-        "'tomorrow = today' forecasts better"
-    )
+        first = f"no evidence the model differs from naive on {span} ({figures}): {words}"
+    elif test.statistic < 0:
+        first = f"the model beats naive on {span} ({figures}): {test.words('naive')}"
+    else:
+        first = (
+            f"the model does WORSE than naive on {span} ({figures}): {test.words('naive')}; "
+            "'tomorrow = today' forecasts better"
+        )
+    return first + _versus_drift(c)
+
+
+def _versus_drift(c: Comparison) -> str:
+    test, drift = c.vs_drift, c.drift
+    if test is None or drift is None or drift.rel_mae is None:
+        return ""
+    shown = f"drift's rel. MAE {drift.rel_mae:.3f}"
+    if test.statistic is None or not test.significant:
+        return f"\nagainst drift ({shown}): {test.words('drift')}"
+    if test.statistic < 0:
+        return f"\nit beats drift too ({shown}): {test.words('drift')}"
+    return f"\ndrift does better than the model ({shown}): {test.words('drift')}"
 
 
 def train_footer(meta: CheckpointMeta, models_dir: Path) -> str:
@@ -218,7 +270,7 @@ def train_footer(meta: CheckpointMeta, models_dir: Path) -> str:
     fit = meta.fit
     stopped = " (interrupted: kept the best so far)" if fit.interrupted else ""
     return (
-        f"{verdict(meta.metrics)}\n"
+        f"{verdict(meta.metrics.overall)}\n"
         f"best epoch {fit.best_epoch} of {fit.epochs_run}{stopped}; "
         f"80% interval coverage on test: {pct(meta.intervals.test_coverage_80)}; "
         f"saved {models_dir / meta.name}"

@@ -60,5 +60,5 @@ def tune_footer(report: TuneReport) -> str:
             f"rel. MAE {fmt(m.rel_mae, 4)} beside naive {fmt(n.rel_mae, 4)} over {m.n} days "
             f"(MASE {fmt(m.mase, 3)})"
         )
-        lines.append(verdict(meta.metrics))
+        lines.append(verdict(meta.metrics.overall))
     return "\n".join(lines)

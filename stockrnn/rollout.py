@@ -119,7 +119,7 @@ def _inputs(
         return x, None
     n_feat = s.rel.shape[1] - p.exog.width
     raw = p.exog.future(pd.DatetimeIndex(s.dates[origins]), steps, s.calendar)
-    future = (raw - p.scaler.shift[n_feat:]) / p.scaler.scale[n_feat:]
+    future = p.scaler.transform(raw, start=n_feat)
     return x, torch.from_numpy(future.astype(np.float32))
 
 

@@ -4,13 +4,13 @@ and step, and the lag-echo check. `backtest` and `tune` produce the forecasts; t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from stockrnn import metrics
-from stockrnn.metrics import Comparison
+from stockrnn import compare, metrics, significance
+from stockrnn.compare import Comparison
 
 ECHO_RATIO = 0.1  # predicted moves this much smaller than actual ones count as an echo
 ECHO_Z = 1.645  # moves whose correlation is under ECHO_Z / sqrt(n) (one-sided 5%) are noise
@@ -45,24 +45,47 @@ class CoverageRow:
 
 
 def score(results: list[Forecasts], step: int | None) -> Comparison:
-    """Scores at one step (None: every step) over forecasts whose actual is known, pooled
-    scale-free over tickers and folds, with DM tests allowing for `step`-day overlap."""
-
-    def pick(r: Forecasts, name: str) -> np.ndarray:
-        a: np.ndarray = getattr(r, name)  # (origins, horizon)
-        return a.ravel() if step is None else a[:, step]
-
+    """Scores at one step (0-based; None: every step) over forecasts whose actual is known,
+    pooled over tickers and folds by date (compare.py), tested with h = step + 1 (every
+    step: h = the horizon, on each origin's mean over its steps)."""
     groups = []
     for r in results:
-        ok = ~np.isnan(pick(r, "actual"))
-        v = {n: pick(r, n)[ok] for n in ("pred", "actual", "naive", "drift", "lo", "hi")}
+        cols = slice(None) if step is None else slice(step, step + 1)
+        ahead = 0 if step is None else step + 1  # cluster on origin dates, or target dates
+        at = np.minimum(r.origins + ahead, len(r.dates) - 1)
         groups.append(
-            metrics.Group(
-                v["pred"], v["actual"], v["naive"], v["drift"], (v["lo"], v["hi"]), r.scale
+            compare.Group(
+                symbol=r.symbol,
+                dates=r.dates[at].to_numpy(),
+                pred=r.pred[:, cols],
+                actual=r.actual[:, cols],
+                naive=r.naive[:, cols],
+                drift=r.drift[:, cols],
+                lo=r.lo[:, cols],
+                hi=r.hi[:, cols],
+                scale=r.scale,
             )
         )
     h = (step + 1) if step is not None else (results[0].pred.shape[1] if results else 1)
-    return metrics.compare_groups(groups, h)
+    return compare.compare_groups(groups, h)
+
+
+def by_ticker(results: list[Forecasts]) -> list[tuple[str, Comparison]]:
+    """Every step of each ticker's forecasts, folds together, with Holm-adjusted tests."""
+    symbols = sorted({r.symbol for r in results})
+    rows = [score([r for r in results if r.symbol == s], None) for s in symbols]
+    return list(zip(symbols, adjust(rows), strict=True))
+
+
+def adjust(rows: list[Comparison]) -> list[Comparison]:
+    """The rows with their tests Holm-adjusted as one family (both baselines, every row);
+    a single row (the table's only one, its headline) is left as it is."""
+    if len(rows) < 2:
+        return rows
+    tests = significance.adjusted([t for c in rows for t in (c.vs_naive, c.vs_drift)])
+    return [
+        replace(c, vs_naive=tests[2 * i], vs_drift=tests[2 * i + 1]) for i, c in enumerate(rows)
+    ]
 
 
 def coverage_rows(results: list[Forecasts], level: float) -> list[CoverageRow]:
@@ -107,9 +130,15 @@ def lag_echo(results: list[Forecasts]) -> list[str]:
         tag = f"{r.symbol}" + (f" fold {r.fold}" if r.fold else "")
         ratio, corr = echo_stats(pred_move, real_move)
         if ratio < ECHO_RATIO:
+            tracks = corr >= ECHO_Z / np.sqrt(len(pred_move))
             warnings.append(
-                f"{tag}: the forecasts are mostly yesterday's close carried forward "
-                f"(median predicted move is {100 * ratio:.0f}% of the median actual move)"
+                f"{tag}: the predicted moves are small (the median is {100 * ratio:.0f}% of the "
+                "median actual move), so the forecast stays close to yesterday's close"
+                + (
+                    f"; their direction does track the actual moves (correlation {corr:.2f})"
+                    if tracks
+                    else ""
+                )
             )
         elif corr < ECHO_Z / np.sqrt(len(pred_move)):
             warnings.append(

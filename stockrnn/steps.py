@@ -36,11 +36,12 @@ class Stepper:
         self.graph: GraphStep | None = None  # once captured
 
     def forward(self, rows: torch.Tensor) -> torch.Tensor:
+        x = self.windows.inputs(rows, masked=True)  # as training sees them
         if not self.bf16:
-            out: torch.Tensor = self.net(self.windows.inputs(rows))
+            out: torch.Tensor = self.net(x)
             return out
         with torch.autocast(self.windows.device.type, torch.bfloat16, cache_enabled=False):
-            pred: torch.Tensor = self.net(self.windows.inputs(rows))
+            pred: torch.Tensor = self.net(x)
         return pred.float()
 
     def loss_of(self, rows: torch.Tensor) -> torch.Tensor:

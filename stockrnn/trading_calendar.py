@@ -54,6 +54,34 @@ def _build(name: str, start: str) -> Any:
         raise UsageError(f"unknown exchange calendar {name!r} (e.g. XNYS, XLON, XTKS)") from exc
 
 
+@lru_cache(maxsize=16)
+def _closes(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(session dates, their closes in UTC), both datetime64[ns] and tz-naive, sorted."""
+    closes = get(name).closes
+    dates = pd.DatetimeIndex(closes.index)
+    dates = dates.tz_localize(None) if dates.tz else dates
+    utc = pd.DatetimeIndex(closes).tz_convert("UTC").tz_localize(None)  # closes are UTC
+    return dates.as_unit("ns").to_numpy(), utc.as_unit("ns").to_numpy()
+
+
+def close_times(name: str, dates: pd.DatetimeIndex, unknown: str) -> np.ndarray:
+    """The UTC close of each session date (datetime64[ns]); a date that is not a session of
+    the calendar gets the start of its day (`unknown="early"`) or of the next (`"late"`)."""
+    sessions, closes = _closes(name.upper())
+    days = pd.DatetimeIndex(dates).as_unit("ns").to_numpy()
+    pos = np.minimum(np.searchsorted(sessions, days), len(sessions) - 1)
+    hit = sessions[pos] == days
+    fallback = days if unknown == "early" else days + np.timedelta64(1, "D")
+    return np.asarray(np.where(hit, closes[pos], fallback))
+
+
+def last_closed_by(name: str, moment: np.datetime64) -> pd.Timestamp | None:
+    """The calendar's last session whose close is at or before `moment` (UTC, tz-naive)."""
+    sessions, closes = _closes(name.upper())
+    i = int(np.searchsorted(closes, moment, side="right")) - 1
+    return pd.Timestamp(sessions[i]) if i >= 0 else None
+
+
 def day(ts: Any) -> str:
     """A date or timestamp as YYYY-MM-DD."""
     return str(pd.Timestamp(ts).strftime("%Y-%m-%d"))

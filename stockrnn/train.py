@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from stockrnn import cuda_graph, ddp
+from stockrnn import cuda_graph, ddp, exog
 from stockrnn.choices import Device, Precision, check
 from stockrnn.dataset import Samples
 from stockrnn.ddp import Group
@@ -97,9 +97,32 @@ class Windows:
         self.steps = torch.arange(samples.horizon, device=device)  # target offsets
         self.horizon = samples.horizon
         self.n_out = samples.n_out or samples.scaled.shape[1]  # target columns
+        self.mask_cols = torch.from_numpy(samples.mask_cols).to(device)
+        self.mask_values = torch.from_numpy(samples.mask_values).to(device)
+        self.positions = torch.arange(samples.window, device=device)
+        # per target row: how many of its window's last days have their covariates masked
+        # (redrawn every epoch; filled in place, so a captured CUDA graph keeps reading it)
+        self.hidden = torch.zeros(len(samples.scaled), dtype=torch.long, device=device)
 
-    def inputs(self, rows: torch.Tensor) -> torch.Tensor:
-        return self.view[rows - self.window].transpose(1, 2)  # (batch, window, features)
+    def inputs(self, rows: torch.Tensor, masked: bool = False) -> torch.Tensor:
+        x = self.view[rows - self.window].transpose(1, 2)  # (batch, window, features)
+        if masked and len(self.mask_cols):
+            tail = self.positions >= (self.window - self.hidden[rows])[:, None]  # (batch, window)
+            x[:, :, self.mask_cols] = torch.where(
+                tail[..., None], self.mask_values, x[:, :, self.mask_cols]
+            )
+        return x
+
+    def redraw(self, generator: torch.Generator) -> None:
+        """A new draw of masked days: 0 for 1 - MASK_SHARE of the rows, else 1..MASK_STEPS
+        (never the whole window)."""
+        if not len(self.mask_cols):
+            return
+        n = len(self.hidden)
+        most = min(exog.MASK_STEPS, self.window - 1)
+        days = torch.randint(1, most + 1, (n,), generator=generator)
+        days[torch.rand(n, generator=generator) >= exog.MASK_SHARE] = 0
+        self.hidden.copy_(days.to(self.device))
 
     def targets(self, rows: torch.Tensor) -> torch.Tensor:
         if self.horizon == 1:
@@ -210,12 +233,14 @@ def fit(
     if graphs and len(train_rows) >= cfg.batch_size:
         step.capture(model, train_rows[: cfg.batch_size])
     shuffle = torch.Generator().manual_seed(cfg.seed)
+    masks = torch.Generator().manual_seed(cfg.seed + 1)  # the same on every torchrun rank
     result = FitResult()
     best_state = copy.deepcopy(model.state_dict())
     model.train()
     try:
         for epoch in range(1, cfg.epochs + 1):
             start = time.perf_counter()
+            windows.redraw(masks)
             order = train_rows[torch.randperm(len(train_rows), generator=shuffle).to(device)]
             mean = _train_pass(step, order, cfg.batch_size, on_batch)
             result.samples_seen += len(order)

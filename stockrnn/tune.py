@@ -10,6 +10,8 @@ default), so a re-run resumes, and several processes or machines sharing a URL w
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 import time
@@ -27,6 +29,7 @@ from stockrnn.errors import UsageError
 from stockrnn.experiment import TrainRequest, TrainSummary
 from stockrnn.meta import TunedMeta
 from stockrnn.model import ModelConfig
+from stockrnn.trading_calendar import day
 from stockrnn.tune_study import (
     Gate,
     TrialRow,
@@ -82,6 +85,49 @@ def tuning_span(series: list[Series], data: DataConfig) -> list[Series]:
     return [h for h in heads if len(h.rel) > 2]
 
 
+def study_settings(
+    base: TrainRequest, cfg: TuneConfig, span: list[Series], space: dict[str, tune_space.Param]
+) -> dict[str, Any]:
+    """Everything a trial's score depends on: a study's trials are comparable only when these
+    agree, so a study records them and refuses to resume under others."""
+    digest = hashlib.sha256()
+    for s in span:  # exactly what the trials read
+        digest.update(s.symbol.encode())
+        for a in (s.dates.to_numpy().astype("int64"), s.rel, s.close, s.prev_close):
+            digest.update(np.ascontiguousarray(a).tobytes())
+    d, t = base.data, base.train
+    return {
+        "tickers": sorted(s.symbol for s in span),
+        "span": [day(min(s.dates[0] for s in span)), day(max(s.dates[-1] for s in span))],
+        "data_sha256": digest.hexdigest(),
+        "split": [list(d.split), str(d.train_end), str(d.val_end)],
+        "data": [d.features, d.scaler, list(d.covariates), d.calendar_features],
+        "folds": [cfg.folds, FIRST_CUT],
+        "fit": [t.epochs, t.patience, t.seed],
+        "space": {n: repr(p) for n, p in sorted(space.items())},
+    }
+
+
+def check_settings(study: Any, name: str, settings: dict[str, Any]) -> None:
+    """Record the settings with a new study; refuse to add trials to one run under others."""
+    stored = study.user_attrs.get("settings")
+    if stored is None and not study.get_trials(deepcopy=False):
+        study.set_user_attr("settings", settings)
+        return
+    if stored == settings:
+        return
+    differ = (
+        "its settings were not recorded"
+        if stored is None
+        else "it differs in " + ", ".join(k for k in settings if stored.get(k) != settings[k])
+    )
+    raise UsageError(
+        f"study {name!r} was run on other data or settings ({differ}): its trials are not "
+        "comparable with this run's; give another --study, or leave --study out for one "
+        "named by these settings"
+    )
+
+
 def trial_request(base: TrainRequest, params: dict[str, Any]) -> TrainRequest:
     """The base request with one trial's parameters, fold-split 85/15 inside its span."""
     model = ModelConfig(
@@ -130,7 +176,8 @@ def objective(
         req = trial_request(base, _params(trial, space))
         req.validate()
         started, epochs, values = time.perf_counter(), 0, []
-        for k, (start, stop) in enumerate(backtest.fold_cuts(span, cfg.folds, FIRST_CUT)):
+        cuts = backtest.fold_cuts(span, cfg.folds, FIRST_CUT)
+        for k, (start, stop) in enumerate(cuts):
             cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in span}
             heads = [s.head(cut[s.symbol]) for s in span if cut[s.symbol] > req.data.window + 2]
             if not heads:
@@ -148,6 +195,7 @@ def objective(
             if rel is None:
                 raise optuna.TrialPruned(f"fold {k + 1} has nothing to score")
             values.append(rel)
+        trial.set_user_attr("span", [day(min(s.dates[0] for s in span)), day(cuts[-1][1])])
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("seconds", time.perf_counter() - started)
@@ -170,8 +218,11 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     span = tuning_span(series, base.data)
     if not span:
         raise UsageError("the training span is too short to tune on")
-    name = cfg.study or "tune-" + "+".join(sorted(s.symbol for s in series))[:80]
+    settings = study_settings(base, cfg, span, space)
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
+    name = cfg.study or "tune-" + "+".join(sorted(s.symbol for s in series))[:80] + f"-{key}"
     study = open_study(cfg.storage, name, base.models_dir)
+    check_settings(study, name, settings)
     url = storage_url(cfg.storage, base.models_dir)
     gate = Gate(url)
     score = objective(base, span, cfg, space)

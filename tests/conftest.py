@@ -13,6 +13,17 @@ import pytest
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ohlcv"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Live Yahoo tests run only when asked for by name (`pytest -m network`), whatever else
+    -m selects: `pytest -m "not slow"` must not reach for the network either."""
+    if "network" in (config.getoption("markexpr") or "").replace("not network", ""):
+        return
+    skip = pytest.mark.skip(reason="needs the network: run with -m network")
+    for item in items:
+        if "network" in item.keywords:
+            item.add_marker(skip)
+
+
 def make_bars(
     n: int = 300,
     start: str = "2020-01-02",
@@ -20,12 +31,13 @@ def make_bars(
     price: float = 100.0,
     drift: float = 0.0003,
     vol: float = 0.015,
+    calendar: str = "XNYS",
 ) -> pd.DataFrame:
-    """A random-walk OHLCV frame on XNYS sessions, valid by construction."""
+    """A random-walk OHLCV frame on the calendar's sessions, valid by construction."""
     from stockrnn import trading_calendar
 
     rng = np.random.default_rng(seed)
-    sessions = trading_calendar.get("XNYS", pd.Timestamp(start).date()).sessions
+    sessions = trading_calendar.get(calendar, pd.Timestamp(start).date()).sessions
     dates = pd.DatetimeIndex(sessions[sessions >= pd.Timestamp(start)][:n], name="date")
     assert len(dates) == n, "make_bars: the calendar ends before n sessions"
     close = price * np.exp(np.cumsum(rng.normal(drift, vol, n)))
@@ -90,11 +102,12 @@ def fake_yahoo(monkeypatch: pytest.MonkeyPatch) -> FakeYahoo:
     return fake
 
 
-def cache(data_dir: Path, symbol: str, frame: pd.DataFrame) -> None:
+def cache(data_dir: Path, symbol: str, frame: pd.DataFrame, calendar: str = "XNYS") -> None:
     """Store a frame in the data cache as `stockrnn fetch` would."""
     from stockrnn import store
 
-    store.save(data_dir, frame, store.Manifest(symbol, "test", "2020-01-01T00:00:00", True))
+    manifest = store.Manifest(symbol, "test", "2020-01-01T00:00:00", True, calendar=calendar)
+    store.save(data_dir, frame, manifest)
 
 
 def tiny_request(

@@ -151,7 +151,7 @@ def test_lag_echo_flags_carried_forward_forecasts() -> None:
         last,
         last,
     )
-    assert any("carried forward" in w for w in scoring.lag_echo([f]))
+    assert any("stays close to yesterday's close" in w for w in scoring.lag_echo([f]))
 
 
 def test_cli_backtest_on_sample_ticker(tmp_path) -> None:

@@ -205,3 +205,104 @@ def test_many_series_at_once_equal_one_at_a_time(tmp_path) -> None:
     for (s, origins), got in zip(jobs, many, strict=True):
         np.testing.assert_allclose(got.prices, paths(predictor, s, origins, 5).prices, rtol=1e-6)
     assert not np.allclose(many[0].prices[10:13], many[1].prices)  # each its own series
+
+
+def test_every_input_column_of_a_recursive_model_gets_a_gradient(tmp_path) -> None:
+    """^IDX trades on every AAA session, so its `carried` flag is 0 on every training row;
+    the roll feeds 1 after the origin. Training masks some windows' last days the same way,
+    so that input's weights learn too instead of keeping their random start."""
+    import torch
+
+    from stockrnn import dataset, train
+    from stockrnn.model import Forecaster
+    from stockrnn.steps import Stepper
+
+    _cached(tmp_path)
+    req = cov_request(tmp_path)
+    series = dataset.load_series(req.data_dir, ["AAA"], req.data)
+    assert not any(s.rel[:, 5].any() for s in series)  # never carried in the data
+    samples, scaler = dataset.build(series, req.data)
+    assert scaler.dropped == []
+    torch.manual_seed(0)
+    model = Forecaster(req.model_config())
+    windows = train.Windows(samples, torch.device("cpu"))
+    windows.redraw(torch.Generator().manual_seed(0))
+    step = Stepper(model, windows, torch.optim.Adam(model.parameters()))
+    step.loss_of(torch.from_numpy(samples.targets["train"])).backward()
+    grad = model.rnn.weight_ih_l0.grad.abs().sum(axis=0)  # (inputs,)
+    assert (grad > 0).all(), grad
+
+
+def test_a_column_constant_in_training_is_left_out_and_said(tmp_path) -> None:
+    """A direct head reads no masked days, so ^IDX's never-set carried flag is constant over
+    its training rows: it is fed as 0, whatever its value later, and train says so."""
+    _cached(tmp_path)
+    summary = experiment.run(cov_request(tmp_path, "direct", 3))
+    assert summary.meta.scaler.dropped == [5]
+    assert any("^IDX:carried is constant over the training rows" in n for n in summary.skipped)
+    model, meta = checkpoint.load(tmp_path / "models", "c")
+    predictor = forecast.predictor_of(model, meta)
+    frame, _ = store.load(tmp_path / "data", "AAA")
+    s = series_of("AAA", frame, meta.data, exog.load(tmp_path / "data", ("^IDX",)))
+    origin = np.array([len(s.rel) - 1])
+    before = paths(predictor, s, origin, 3).prices
+    s.rel[:, 5] = 1.0  # every day carried: a value training never saw
+    np.testing.assert_array_equal(paths(predictor, s, origin, 3).prices, before)
+
+
+def test_calendar_features_know_only_scheduled_closures() -> None:
+    """Hurricane Sandy shut the NYSE on 2012-10-29 and 30; on Friday 10-26 nobody knew, so the
+    session after it is Monday, three days on, with no holiday beside it."""
+    rows = exog.calendar_rows(pd.DatetimeIndex(["2012-10-26"]), "XNYS")
+    cols = dict(zip(exog.CALENDAR_COLUMNS, rows.T, strict=True))
+    assert cols["gap_days"][0] == 3 and cols["holiday_adjacent"][0] == 0
+    assert np.round(np.arctan2(cols["dow_sin"][0], cols["dow_cos"][0]), 9) == 0  # Monday
+
+
+def london_and_new_york(n: int = 700, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A New York index, and a London stock whose every move is New York's move of the
+    afternoon before, which happens after London's close: London cannot be forecast at its
+    own close, but a covariate read by calendar date would hand it tomorrow's move."""
+    rng = np.random.default_rng(seed)
+    ny = make_bars(n + 40, start="2020-01-02", seed=seed, vol=0.012)
+    lon = make_bars(n, start="2020-01-06", seed=seed + 1, calendar="XLON")
+    ny_ret = np.log(ny["close"]).diff().fillna(0.0)
+    # London's return on day d: New York's last full-day return before London's close on d
+    nyc = pd.DatetimeIndex(ny.index)
+    prev_ny = nyc[np.searchsorted(nyc, lon.index) - 1]
+    ret = ny_ret.loc[prev_ny].to_numpy() + rng.normal(0, 0.001, n)
+    close = 50 * np.exp(np.cumsum(ret))
+    lon = lon.assign(close=close, open=close * np.exp(-ret / 2))
+    lon["high"] = lon[["open", "close"]].max(axis=1) * 1.002
+    lon["low"] = lon[["open", "close"]].min(axis=1) * 0.998
+    return lon, ny
+
+
+def test_a_later_closing_covariate_gives_its_previous_close() -> None:
+    lon, ny = london_and_new_york(60)
+    cov = exog.Covariate("^NY", ny["close"], "", calendar="XNYS")
+    _, ret, carried = exog.align("VOD.L", pd.DatetimeIndex(lon.index), cov, "XLON")
+    nyc = ny["close"]
+    for r in range(5, 50):  # row r: London day lon.index[r + 1] against lon.index[r]
+        today, before = lon.index[r + 1], lon.index[r]
+        last = nyc.index[nyc.index < today][-1]  # New York's close of the day before
+        first = nyc.index[nyc.index < before][-1]
+        assert ret[r] == pytest.approx(np.log(nyc[last] / nyc[first]))
+        assert carried[r] == float(last == first)
+
+
+@pytest.mark.slow
+def test_no_skill_from_a_covariate_that_closes_after_the_target(tmp_path) -> None:
+    lon, ny = london_and_new_york()
+    data = tmp_path / "data"
+    cache(data, "VOD.L", lon, calendar="XLON")
+    cache(data, "^NY", ny, calendar="XNYS")
+    req = tiny_request(
+        tmp_path, "x", ("VOD.L",), window=10, hidden=16, epochs=15, patience=15,
+        data={"covariates": ["^NY"]},
+    )  # fmt: skip
+    req.model.head, req.model.horizon = "direct", 2
+    summary = experiment.run(req)
+    overall = summary.meta.metrics.overall
+    assert not (overall.vs_naive.significant and overall.vs_naive.statistic < 0), overall
+    assert overall.model.rel_mae > 0.97 and overall.model.diracc < 60  # leaked: 0.83, 82%

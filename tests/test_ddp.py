@@ -97,3 +97,21 @@ def test_ctrl_c_on_the_launcher_keeps_the_best_epoch(ws: Path, tmp_path: Path) -
     meta = checkpoint.read_meta(ws / "models", "cut")
     assert meta.fit.interrupted and 3 <= meta.fit.epochs_run < 500
     assert "Traceback" not in err
+
+
+def test_each_rank_draws_its_own_dropout() -> None:
+    """Rank 0 keeps one process's dropout stream; every other rank gets its own, so ranks do
+    not drop the same units of their different rows."""
+    import torch
+
+    from stockrnn import ddp
+
+    def masks(rank: int) -> torch.Tensor:
+        torch.manual_seed(7)
+        group = ddp.Group(rank, 2, rank, torch.device("cpu"))
+        ddp.seed_rank(7, group)
+        return torch.nn.functional.dropout(torch.ones(1000), 0.5)
+
+    torch.manual_seed(7)
+    alone = torch.nn.functional.dropout(torch.ones(1000), 0.5)
+    assert torch.equal(masks(0), alone) and not torch.equal(masks(1), alone)

@@ -123,3 +123,15 @@ def app_():
     from stockrnn.cli import app
 
     return app
+
+
+def test_every_test_day_is_scored_by_the_steps_it_has(tmp_path) -> None:
+    """A direct head's training samples need all H target days inside one part, so the
+    last H - 1 test days have none; they are still scored one step ahead, as the recursive
+    head's are, so both count the same test days."""
+    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    direct = experiment.run(direct_request(tmp_path, horizon=5)).meta
+    recursive = experiment.run(tiny_request(tmp_path, "r", ("AAA",), window=10, epochs=1)).meta
+    assert direct.samples["test"] == recursive.samples["test"] - 4
+    assert direct.metrics.overall.model.n == recursive.metrics.overall.model.n
+    assert direct.intervals.val_n == recursive.intervals.val_n

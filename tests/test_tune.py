@@ -111,7 +111,8 @@ def test_saved_best_loads_and_predicts(ws) -> None:
     report = tune(ws, "--save-best", "best")
     meta = json.loads((ws / "models" / "best" / "meta.json").read_text())
     best = min((t for t in report["top"] if t["state"] == "complete"), key=lambda t: t["value"])
-    assert meta["tuned"]["trial"] == best["number"] and meta["tuned"]["study"] == "tune-AAA"
+    assert meta["tuned"]["trial"] == best["number"]
+    assert meta["tuned"]["study"].startswith("tune-AAA-")
     assert meta["data"]["window"] == best["params"]["window"]
     res = runner.invoke(
         app,
@@ -143,7 +144,7 @@ def test_ctrl_c_stops_after_the_current_trial(ws) -> None:
             continue
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and "study 'tune-AAA' is kept" in err, err
+    assert proc.returncode == 130 and "study 'tune-AAA-" in err and "is kept" in err, err
     rows = trials(ws, "c.db")
     assert rows and all(s in ("COMPLETE", "PRUNED") for _, s, _ in rows)
     assert not (ws / "models" / "best").exists()
@@ -177,3 +178,18 @@ def test_without_optuna_says_how_to_install(ws, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "optuna", None)
     res = runner.invoke(app, tune_argv(ws))
     assert res.exit_code == 1 and "pip install -e '.[tune]'" in res.stderr
+
+
+def test_a_study_is_never_resumed_under_other_settings(ws) -> None:
+    """Trials scored on another split's folds (reaching into this split's test span) must
+    never mix with this run's: a named study refuses them, a default name is per settings."""
+    first = tune(ws, "--study", "s", db="s.db", trials=2)
+    rows = trials(ws, "s.db")
+    other = runner.invoke(app, tune_argv(ws, "--study", "s", "--split", "0.5,0.25,0.25", db="s.db"))
+    assert other.exit_code == 2 and "study 's' was run on other data or settings" in other.stderr
+    assert "split" in other.stderr and trials(ws, "s.db") == rows  # nothing added
+    more = tune(ws, "--epochs", "2", db="s.db", trials=1)  # default name: a study of its own
+    assert more["study"] != first["study"] and len(trials(ws, "s.db")) == 3
+    with sqlite3.connect(ws / "s.db") as con:
+        spans = con.execute("SELECT value_json FROM trial_user_attributes WHERE key = 'span'")
+        assert len(spans.fetchall()) == 3
