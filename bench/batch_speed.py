@@ -4,7 +4,7 @@ process so that this shared machine's drift hits both alike.
 usage: python bench/batch_speed.py [--tickers 100] [--batch 1024] [--rounds 3] [--device cpu]
 
 On the first `--tickers` files of ../shared/data/ohlcv/sp500_5yr (default split, LSTM h64
-W60, OHLC, Adam 1e-3, seed 42), each round times one epoch of `train._train_pass` (stockrnn's
+W60, OHLC, Adam 1e-3, seed 42), each round times one epoch of `loop._train_pass` (stockrnn's
 step: windows gathered from the samples on the device by row index) and one epoch of the
 minimal loop (every window pre-built as one tensor, indexed per batch). Prints each pass and
 the medians' ratio. On CUDA (`--device cuda`) stockrnn runs eagerly (no graph).
@@ -19,6 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from stockrnn.dataset import config, sampling
+from stockrnn.model import loop, windows
+
 sys.path.insert(0, str(Path(__file__).parent))
 from sp500 import import_all, minimal_loop, series  # noqa: E402
 
@@ -32,17 +35,17 @@ def main() -> None:
     a = p.parse_args()
     import torch
 
-    from stockrnn import dataset, train
-    from stockrnn.model import Forecaster, ModelConfig
-    from stockrnn.steps import Stepper
+    from stockrnn.model.config import ModelConfig
+    from stockrnn.model.network import Forecaster
+    from stockrnn.model.steps import Stepper
 
     tmp = Path(tempfile.mkdtemp())
     import_all(tmp / "data", tmp, a.tickers)
-    cfg = dataset.DataConfig()
-    samples, _ = dataset.build(series(tmp / "data", cfg), cfg)
+    cfg = config.DataConfig()
+    samples, _ = sampling.build(series(tmp / "data", cfg), cfg)
     dev = torch.device(a.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
-    win = train.Windows(samples, dev)
+    win = windows.Windows(samples, dev)
     rows = torch.from_numpy(samples.targets["train"]).to(dev)
     x, y = win.inputs(rows).contiguous(), win.targets(rows).contiguous()
     print(f"{len(rows):,} training windows, batch {a.batch}, {dev}", flush=True)
@@ -54,7 +57,7 @@ def main() -> None:
         order = rows[torch.randperm(len(rows), device=dev)]
         sync()
         t0 = time.perf_counter()
-        train._train_pass(Stepper(model, win, opt), order, a.batch, lambda done, total: None)
+        loop._train_pass(Stepper(model, win, opt), order, a.batch, lambda done, total: None)
         sync()
         return time.perf_counter() - t0
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from stockrnn.pipelines import fitting, request
+
 sys.path.insert(0, str(Path(__file__).parent))
 from sp500 import import_all, series  # noqa: E402
 
@@ -28,23 +30,23 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--caps", default="0,32768,16384,8192,4096")
     a = p.parse_args()
-    from stockrnn import experiment, intervals
-    from stockrnn.rollout import paths
-    from stockrnn.train import TrainConfig
+    from stockrnn.forecast import intervals
+    from stockrnn.forecast.rollout import paths
+    from stockrnn.model.config import TrainConfig
 
     tmp = Path(tempfile.mkdtemp())
     data = tmp / "data"
     print(f"import of 505 tickers: {import_all(data, tmp):.1f} s", flush=True)
     cfg = TrainConfig(epochs=a.epochs, patience=a.epochs + 1, device="cpu")
-    req = experiment.TrainRequest(data, tmp / "models", train=cfg)
+    req = request.TrainRequest(data, tmp / "models", train=cfg)
     kept = series(data, req.data)
     t0 = time.perf_counter()
-    fit = experiment.fit_series(kept, req)
+    fit = fitting.fit_series(kept, req)
     print(f"trained {a.epochs} epoch(s) in {time.perf_counter() - t0:.1f} s", flush=True)
 
     t0 = time.perf_counter()
     err, sig = [], []  # per test origin: |log(actual / pred)| at steps 1..5, and its sigma
-    for s, local in zip(kept, experiment.local_rows(fit, "test"), strict=True):
+    for s, local in zip(kept, fitting.local_rows(fit, "test"), strict=True):
         origins = local[local + 4 <= local.max()] - 1 if len(local) else local
         if not len(origins):
             continue
@@ -60,7 +62,7 @@ def main() -> None:
     print("|---" * 11 + "|")
     for cap in (int(c) for c in a.caps.split(",")):
         t0 = time.perf_counter()
-        by_step, counts = experiment.calibration(fit, kept, cap or 10**12)
+        by_step, counts = fitting.calibration(fit, kept, cap or 10**12)
         took = time.perf_counter() - t0
         row = [f"{cap or 'all'}", f"{counts[0]:,}", f"{took:.1f}"]
         covs = []

@@ -17,6 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stockrnn.dataset import loading, sampling
+from stockrnn.dataset.config import DataConfig
+from stockrnn.model import loop
+from stockrnn.model.config import TrainConfig
+from stockrnn.model.windows import Windows
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench"
 
 
@@ -24,37 +30,35 @@ def samples():  # type: ignore[no-untyped-def]
     import tempfile
     from datetime import date
 
-    from stockrnn import dataset
-    from stockrnn.fetch import FetchConfig, fetch_one
+    from stockrnn.data.fetch import FetchConfig, fetch_one
 
     tmp = Path(tempfile.mkdtemp())
     fetch_one(tmp, FetchConfig("SPX", "csv", csv=SHARED / "data" / "sp500.csv"))
-    cfg = dataset.DataConfig(train_end=date(2012, 12, 31), val_end=date(2015, 12, 29))
-    series = dataset.load_series(tmp, ["SPX"], cfg)
-    return dataset.build(series, cfg)[0]
+    cfg = DataConfig(train_end=date(2012, 12, 31), val_end=date(2015, 12, 29))
+    series = loading.load_series(tmp, ["SPX"], cfg)
+    return sampling.build(series, cfg)[0]
 
 
 def run_one(which: str, epochs: int) -> dict[str, list[float]]:
     import torch
-
-    from stockrnn import train
 
     s = samples()
     if which == "ref":
         sys.path.insert(0, str(SHARED))
         import peer_bench
 
-        w = train.Windows(s, torch.device("cpu"))
+        w = Windows(s, torch.device("cpu"))
         rows = torch.from_numpy(s.targets["train"])
         x, y = w.inputs(rows).contiguous(), w.targets(rows)[:, 3].contiguous()
         args = argparse.Namespace(seed=42, hidden=64, lr=1e-3, epochs=epochs, batch_size=64)
         return {"epoch": list(peer_bench.train_reference(x, y, args)[1]), "val": []}
-    from stockrnn.model import Forecaster, ModelConfig
+    from stockrnn.model.config import ModelConfig
+    from stockrnn.model.network import Forecaster
 
     torch.manual_seed(42)
     model = Forecaster(ModelConfig("lstm", n_features=4))
-    cfg = train.TrainConfig(epochs=epochs, patience=10**6)
-    history = train.fit(model, s, cfg, torch.device("cpu")).history
+    cfg = TrainConfig(epochs=epochs, patience=10**6)
+    history = loop.fit(model, s, cfg, torch.device("cpu")).history
     return {"epoch": [e.seconds for e in history], "val": [e.val_seconds for e in history]}
 
 

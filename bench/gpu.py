@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stockrnn.dataset import config, sampling
+
 sys.path.insert(0, str(Path(__file__).parent))
 from sp500 import CLI, import_all, minimal_loop, series, train_args  # noqa: E402
 
@@ -54,11 +56,10 @@ def minimal_rows(
     """The issue's minimal loop, on the same training windows, fed from the device."""
     import torch
 
-    from stockrnn import dataset
-    from stockrnn.train import Windows
+    from stockrnn.model.windows import Windows
 
-    cfg = dataset.DataConfig()
-    samples, _ = dataset.build(series(data, cfg), cfg)
+    cfg = config.DataConfig()
+    samples, _ = sampling.build(series(data, cfg), cfg)
     dev = torch.device(device)
     win = Windows(samples, dev)
     rows = torch.from_numpy(samples.targets["train"]).to(dev)

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stockrnn.pipelines import fitting, request
+
 sys.path.insert(0, str(Path(__file__).parent))
 from sp500 import import_all, series  # noqa: E402
 
@@ -32,14 +34,14 @@ def main() -> None:
     p.add_argument("--patience", type=int, default=5)
     p.add_argument("--runs", default=RUNS)
     a = p.parse_args()
-    from stockrnn import experiment
-    from stockrnn.errors import DivergedError
-    from stockrnn.train import TrainConfig
+
+    from stockrnn.common.errors import DivergedError
+    from stockrnn.model.config import TrainConfig
 
     tmp = Path(tempfile.mkdtemp())
     data = tmp / "data"
     import_all(data, tmp, a.tickers)
-    req = experiment.TrainRequest(data, tmp / "models")
+    req = request.TrainRequest(data, tmp / "models")
     kept = series(data, req.data)
     print(f"{len(kept)} tickers; up to {a.epochs} epochs, patience {a.patience}, CPU\n")
     print("| batch | lr | rule | best val loss | best epoch | epochs run | test rel. MAE | s |")
@@ -61,13 +63,13 @@ def main() -> None:
         )
         t0 = time.perf_counter()
         try:
-            fit = experiment.fit_series(kept, req)
+            fit = fitting.fit_series(kept, req)
         except DivergedError as exc:
             print(f"| {batch} | {lr:g} | {rule} | diverged: {exc} | | | | |", flush=True)
             continue
         took = time.perf_counter() - t0
         res = fit.result
-        test = experiment.one_step(fit, kept, "test")
+        test = fitting.one_step(fit, kept, "test")
         rel = float(abs(test.pred - test.actual).mean() / abs(test.naive - test.actual).mean())
         cells = [batch, f"{lr:g}", rule, f"{res.best_val:.5f}", res.best_epoch]
         cells += [len(res.history), f"{rel:.4f}", f"{took:.0f}"]

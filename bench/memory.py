@@ -22,8 +22,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=1)
     args = parser.parse_args()
-    from stockrnn.errors import StockrnnError
-    from stockrnn.fetch import FetchConfig, fetch_one
+    from stockrnn.common.errors import StockrnnError
+    from stockrnn.data.fetch import FetchConfig, fetch_one
 
     files = sorted(SP500.glob("*_data.csv"))
     if not files:

@@ -2,9 +2,9 @@
 
 usage: python bench/scale.py [--tickers 5000] [--sessions 5000] [--steps 500] [--dir DIR]
 
-Writes `tickers` random-walk series of `sessions` XNYS sessions each with store.save (what
+Writes `tickers` random-walk series of `sessions` XNYS sessions each with cache.save (what
 `fetch` writes), unless DIR already holds them, then in a fresh process times:
-  - loading the cache (dataset.load_series over every ticker), twice (the second time from
+  - loading the cache (loading.load_series over every ticker), twice (the second time from
     the operating system's file cache);
   - building the samples (split, scaler on train rows, the one scaled array);
   - the epoch's shuffled permutation and `steps` training steps of the default LSTM
@@ -22,6 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from stockrnn.dataset import loading, sampling
+from stockrnn.dataset.config import DataConfig
+from stockrnn.model import loop
+from stockrnn.model.windows import Windows
+
 
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -31,7 +36,7 @@ def generate(data: Path, tickers: int, sessions: int) -> float:
     import numpy as np
     import pandas as pd
 
-    from stockrnn import store, trading_calendar
+    from stockrnn.data import cache, trading_calendar
 
     days = trading_calendar.get("XNYS").sessions
     dates = pd.DatetimeIndex(days[days <= pd.Timestamp("2025-12-31")][-sessions:], name="date")
@@ -48,30 +53,30 @@ def generate(data: Path, tickers: int, sessions: int) -> float:
             {"open": open_, "high": high, "low": low, "close": close, "volume": volume},
             index=dates,
         )
-        store.save(data, frame, store.Manifest(f"S{i:05d}", "synthetic", "2026-01-01", True))
+        cache.save(data, frame, cache.Manifest(f"S{i:05d}", "synthetic", "2026-01-01", True))
     return time.perf_counter() - t0
 
 
 def measure(data: Path, steps: int) -> None:
     import torch
 
-    from stockrnn import dataset, train
-    from stockrnn.model import Forecaster, ModelConfig
-    from stockrnn.steps import Stepper
+    from stockrnn.model.config import ModelConfig
+    from stockrnn.model.network import Forecaster
+    from stockrnn.model.steps import Stepper
 
-    cfg = dataset.DataConfig()
+    cfg = DataConfig()
     t0 = time.perf_counter()
-    series = dataset.load_series(data, [], cfg)
+    series = loading.load_series(data, [], cfg)
     cold = time.perf_counter() - t0
     del series
     t0 = time.perf_counter()
-    series = dataset.load_series(data, [], cfg)
+    series = loading.load_series(data, [], cfg)
     warm = time.perf_counter() - t0
     rows = sum(len(s.rel) for s in series)
     print(f"cache: {len(series)} tickers, {rows:,} feature rows")
     print(f"load, first: {cold:.1f} s; again: {warm:.1f} s; peak RSS so far {rss_mib():.0f} MiB")
     t0 = time.perf_counter()
-    samples, _ = dataset.build(series, cfg)
+    samples, _ = sampling.build(series, cfg)
     print(
         f"build samples: {time.perf_counter() - t0:.1f} s "
         f"({len(samples.targets['train']):,} train windows); peak RSS {rss_mib():.0f} MiB"
@@ -79,13 +84,13 @@ def measure(data: Path, steps: int) -> None:
     del series
     torch.manual_seed(0)
     model = Forecaster(ModelConfig(n_features=4))
-    windows = train.Windows(samples, torch.device("cpu"))
+    windows = Windows(samples, torch.device("cpu"))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
     order = torch.from_numpy(samples.targets["train"])
-    order = order[torch.randperm(len(order))]  # the epoch's permutation, as train.fit makes it
+    order = order[torch.randperm(len(order))]  # the epoch's permutation, as loop.fit makes it
     batches = order[: steps * 64]
     t0 = time.perf_counter()
-    train._train_pass(Stepper(model, windows, opt), batches, 64, lambda d, t: None)
+    loop._train_pass(Stepper(model, windows, opt), batches, 64, lambda d, t: None)
     took = time.perf_counter() - t0
     epoch_h = len(order) / (len(batches) / took) / 3600
     print(
@@ -109,7 +114,7 @@ def main() -> None:
     data = a.dir or Path(tempfile.mkdtemp()) / "data"
     if not any(data.glob("*.json")):
         print(
-            f"wrote {a.tickers} x {a.sessions} sessions with store.save: "
+            f"wrote {a.tickers} x {a.sessions} sessions with cache.save: "
             f"{generate(data, a.tickers, a.sessions):.0f} s"
         )
     here = [sys.executable, __file__, "--measure", str(data), "--steps", str(a.steps)]

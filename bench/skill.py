@@ -79,7 +79,7 @@ def row(label: str, ticker: str, rep: object, adjusted: list[float | None]) -> s
 
 def table(runs: list[tuple[str, str, object]]) -> None:
     """Every row, with each p-value beside its Holm adjustment over all the table's tests."""
-    from stockrnn.significance import holm
+    from stockrnn.evaluate.significance import holm
 
     raw = [p for _, _, rep in runs for p in tests_of(rep)]
     adjusted = holm(raw)
@@ -132,7 +132,7 @@ def import_cut(data: Path, tickers: list[str], tmp: Path) -> None:
     """Import each ticker's CSV, cut at the market covariate's last day."""
     import pandas as pd
 
-    from stockrnn.fetch import FetchConfig, fetch_one
+    from stockrnn.data.fetch import FetchConfig, fetch_one
 
     end = pd.read_csv(OHLCV / f"{MARKET}.csv", usecols=["Date"])["Date"].max()
     for t in {*tickers, MARKET}:
@@ -155,11 +155,10 @@ def main() -> None:
     p.add_argument("--configs", default=",".join(CONFIGS))
     p.add_argument("--skip-timing", action="store_true")
     a = p.parse_args()
-    from stockrnn import backtest
-    from stockrnn.dataset import DataConfig
-    from stockrnn.experiment import TrainRequest
-    from stockrnn.model import ModelConfig
-    from stockrnn.train import TrainConfig
+    from stockrnn.dataset.config import DataConfig
+    from stockrnn.model.config import ModelConfig, TrainConfig
+    from stockrnn.pipelines import backtest
+    from stockrnn.pipelines.request import TrainRequest
 
     if not OHLCV.is_dir():
         sys.exit(f"{OHLCV} not found")

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from stockrnn.dataset import loading, splits
+
 SP500 = Path(__file__).resolve().parents[2] / "shared" / "data" / "ohlcv" / "sp500_5yr"
 CLI = [sys.executable, "-m", "stockrnn"]
 
@@ -32,9 +34,8 @@ def import_all(data: Path, tmp: Path, first: int | None = None) -> float:
 
 def series(data: Path, cfg: Any) -> list[Any]:
     """Every cached series that `train` would keep (the short ones left out, as it does)."""
-    from stockrnn import dataset
 
-    return dataset.trainable(dataset.load_series(data, [], cfg), cfg)[0]
+    return splits.trainable(loading.load_series(data, [], cfg), cfg)[0]
 
 
 def train_args(data: Path, models: Path, name: str, epochs: int, timings: Path) -> list[str]:

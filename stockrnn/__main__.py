@@ -1,5 +1,5 @@
 """`python -m stockrnn` runs the CLI."""
 
-from stockrnn.cli import main
+from stockrnn.cli.main import main
 
 main()

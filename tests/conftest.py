@@ -34,7 +34,7 @@ def make_bars(
     calendar: str = "XNYS",
 ) -> pd.DataFrame:
     """A random-walk OHLCV frame on the calendar's sessions, valid by construction."""
-    from stockrnn import trading_calendar
+    from stockrnn.data import trading_calendar
 
     rng = np.random.default_rng(seed)
     sessions = trading_calendar.get(calendar, pd.Timestamp(start).date()).sessions
@@ -102,12 +102,12 @@ def fake_yahoo(monkeypatch: pytest.MonkeyPatch) -> FakeYahoo:
     return fake
 
 
-def cache(data_dir: Path, symbol: str, frame: pd.DataFrame, calendar: str = "XNYS") -> None:
+def cache_bars(data_dir: Path, symbol: str, frame: pd.DataFrame, calendar: str = "XNYS") -> None:
     """Store a frame in the data cache as `stockrnn fetch` would."""
-    from stockrnn import store
+    from stockrnn.data import cache
 
-    manifest = store.Manifest(symbol, "test", "2020-01-01T00:00:00", True, calendar=calendar)
-    store.save(data_dir, frame, manifest)
+    manifest = cache.Manifest(symbol, "test", "2020-01-01T00:00:00", True, calendar=calendar)
+    cache.save(data_dir, frame, manifest)
 
 
 def tiny_request(
@@ -124,10 +124,9 @@ def tiny_request(
     **train: Any,
 ) -> Any:
     """A small TrainRequest on ws/data into ws/models (or `models`); `train` -> TrainConfig."""
-    from stockrnn.dataset import DataConfig
-    from stockrnn.experiment import TrainRequest
-    from stockrnn.model import ModelConfig
-    from stockrnn.train import TrainConfig
+    from stockrnn.dataset.config import DataConfig
+    from stockrnn.model.config import ModelConfig, TrainConfig
+    from stockrnn.pipelines.request import TrainRequest
 
     return TrainRequest(
         ws / "data",
@@ -144,8 +143,8 @@ def tiny_request(
 @pytest.fixture
 def small_request(tmp_path: Path) -> Callable[..., Any]:
     """A TrainRequest on two cached synthetic tickers, small enough to train in a second."""
-    cache(tmp_path / "data", "AAA", make_bars(260, seed=1))
-    cache(tmp_path / "data", "BBB", make_bars(240, seed=2, price=40))
+    cache_bars(tmp_path / "data", "AAA", make_bars(260, seed=1))
+    cache_bars(tmp_path / "data", "BBB", make_bars(240, seed=2, price=40))
 
     def build(cell: str = "lstm", epochs: int = 3, overwrite: bool = False, **data: Any) -> Any:
         return tiny_request(

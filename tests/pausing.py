@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from stockrnn import atomic
-from stockrnn.cli import main
+from stockrnn.cli.main import main
+from stockrnn.common import atomic
 
 
 def pause(marker: Path) -> None:

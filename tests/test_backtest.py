@@ -3,13 +3,15 @@ import csv
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars, tiny_request
+from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
-from stockrnn import backtest, experiment, scoring, store
-from stockrnn.backtest import BacktestConfig, LeakError
-from stockrnn.cli import app
-from stockrnn.errors import UsageError
-from stockrnn.experiment import TrainRequest
+from stockrnn.cli.main import app
+from stockrnn.common.errors import UsageError
+from stockrnn.data import cache
+from stockrnn.evaluate import scoring
+from stockrnn.pipelines import backtest, train
+from stockrnn.pipelines.backtest import BacktestConfig, LeakError
+from stockrnn.pipelines.request import TrainRequest
 
 runner = cli_runner()
 NAMES = ["open", "high", "low", "close"]
@@ -21,7 +23,7 @@ def request(ws, tickers=("AAA",), epochs=2) -> TrainRequest:
 
 @pytest.fixture
 def ws(tmp_path):
-    cache(tmp_path / "data", "AAA", make_bars(400, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(400, seed=1))
     return tmp_path
 
 
@@ -49,7 +51,7 @@ def test_changing_later_rows_leaves_earlier_folds_alone(ws, tmp_path) -> None:
     cut = first.loc[first["fold"] == 2, "target_date"].min()
     frame = make_bars(400, seed=1)
     frame.loc[cut:, ["open", "high", "low", "close"]] *= 1.37
-    cache(ws / "data", "AAA", frame)
+    cache_bars(ws / "data", "AAA", frame)
     backtest.run(
         request(ws), ws / "models", BacktestConfig(folds=2, horizon=1, predictions_out=out2)
     )
@@ -63,7 +65,7 @@ def test_predictions_out_matches_cached_data(ws, tmp_path) -> None:
     rep = backtest.run(
         request(ws), ws / "models", BacktestConfig(folds=2, horizon=3, predictions_out=out)
     )
-    frame, _ = store.load(ws / "data", "AAA")
+    frame, _ = cache.load(ws / "data", "AAA")
     dates = list(frame.index.strftime("%Y-%m-%d"))
     rows = list(csv.DictReader(out.read_text().splitlines()))
     assert len(rows) == rep.overall.model.n
@@ -76,7 +78,7 @@ def test_predictions_out_matches_cached_data(ws, tmp_path) -> None:
 
 
 def test_saved_model_scores_only_after_its_data(ws, tmp_path) -> None:
-    summary = experiment.run(tiny_request(ws, "m", ("AAA",), hidden=6, epochs=1))
+    summary = train.run(tiny_request(ws, "m", ("AAA",), hidden=6, epochs=1))
     val_end = summary.meta.tickers[0].val_end
     out = tmp_path / "one.csv"
     rep = backtest.run(
@@ -116,8 +118,8 @@ def test_leak_guard_covers_every_tickers_training_and_validation_days() -> None:
 
 def test_folds_cut_by_date_across_tickers(tmp_path, monkeypatch) -> None:
     """A ticker that starts later is never validated on days after another's test start."""
-    cache(tmp_path / "data", "AAA", make_bars(500, seed=1, start="2015-01-02"))
-    cache(tmp_path / "data", "LATE", make_bars(330, seed=2, start="2015-09-01"))
+    cache_bars(tmp_path / "data", "AAA", make_bars(500, seed=1, start="2015-01-02"))
+    cache_bars(tmp_path / "data", "LATE", make_bars(330, seed=2, start="2015-09-01"))
     seen = []
     real = backtest.fit_series
 

@@ -3,10 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars, tiny_request
+from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
-from stockrnn import backtest, backtest_plot
-from stockrnn.cli import app
+from stockrnn.cli.main import app
+from stockrnn.pipelines import backtest
+from stockrnn.render import backtest_charts
 
 runner = cli_runner()
 
@@ -14,8 +15,8 @@ runner = cli_runner()
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     ws = tmp_path_factory.mktemp("plot")
-    cache(ws / "data", "AAA", make_bars(400, seed=1))
-    cache(ws / "data", "BBB", make_bars(380, seed=2, price=30))
+    cache_bars(ws / "data", "AAA", make_bars(400, seed=1))
+    cache_bars(ws / "data", "BBB", make_bars(380, seed=2, price=30))
     out = ws / "p.csv"
     req = tiny_request(ws, "bt", ("AAA", "BBB"), hidden=6, epochs=2)
     cfg = backtest.BacktestConfig(folds=2, horizon=3, predictions_out=out)
@@ -25,7 +26,7 @@ def report(tmp_path_factory):
 def test_step_view_is_the_forecasts_at_that_step(report) -> None:
     rep, rows, _ = report
     for step in (1, 3):
-        view = next(v for v in backtest_plot.views(rep, step) if v.ticker == "BBB")
+        view = next(v for v in backtest_charts.views(rep, step) if v.ticker == "BBB")
         mine = rows[(rows["ticker"] == "BBB") & (rows["step"] == step)].sort_values("target_date")
         assert list(view.dates.strftime("%Y-%m-%d")) == list(mine["target_date"])
         np.testing.assert_allclose(view.pred, mine["prediction"])
@@ -34,15 +35,15 @@ def test_step_view_is_the_forecasts_at_that_step(report) -> None:
             np.abs(mine["prediction"] - mine["actual"]) - np.abs(mine["naive"] - mine["actual"])
         )
         np.testing.assert_allclose(view.edge, edge)
-    assert backtest_plot.coverage_by_step(rep) == [c.coverage for c in rep.per_step]
+    assert backtest_charts.coverage_by_step(rep) == [c.coverage for c in rep.per_step]
 
 
 def test_terminal_and_png(report, tmp_path) -> None:
     rep, _, _ = report
-    text = backtest_plot.terminal(rep, 2)
+    text = backtest_charts.terminal(rep, 2)
     assert "2-day-ahead forecasts" in text and "coverage per step" in text
     png = tmp_path / "c.png"
-    backtest_plot.png(rep, png, 2)
+    backtest_charts.png(rep, png, 2)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
@@ -63,9 +64,9 @@ def test_cli_plot_options(report, tmp_path) -> None:
 def test_chart_only_fields_stay_out_of_json(report) -> None:
     import json
 
-    from stockrnn import render
+    from stockrnn.render import tables
 
     rep, _, _ = report
-    payload = json.loads(render.to_json(rep))
+    payload = json.loads(tables.to_json(rep))
     assert "paths" not in payload and rep.paths  # the charts' data, not the report's
     assert set(payload) >= {"per_step", "overall", "coverage", "folds"}

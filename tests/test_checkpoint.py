@@ -6,8 +6,9 @@ import pickle
 import pytest
 import torch
 
-from stockrnn import checkpoint, experiment
-from stockrnn.errors import CheckpointError, UsageError
+from stockrnn.checkpoint import store, weights
+from stockrnn.common.errors import CheckpointError, UsageError
+from stockrnn.pipelines import train
 
 
 class Payload:
@@ -23,7 +24,7 @@ class Payload:
 @pytest.fixture
 def saved(small_request):
     req = small_request(epochs=1)
-    experiment.run(req)
+    train.run(req)
     folder = req.models_dir / "m"
     meta = json.loads((folder / "meta.json").read_text())
     return req.models_dir, folder, meta
@@ -40,7 +41,7 @@ def test_pickle_in_weights_never_runs(saved, tmp_path) -> None:
     marker = tmp_path / "pwned"
     rewrite_weights(folder, meta, pickle.dumps(Payload(marker)))
     with pytest.raises(CheckpointError, match="not a valid safetensors"):
-        checkpoint.load(models, "m")
+        weights.load(models, "m")
     assert not marker.exists()
 
 
@@ -51,7 +52,7 @@ def test_torch_pickle_in_weights_never_runs(saved, tmp_path) -> None:
     torch.save({"x": Payload(marker)}, path)
     rewrite_weights(folder, meta, path.read_bytes())
     with pytest.raises(CheckpointError):
-        checkpoint.load(models, "m")
+        weights.load(models, "m")
     assert not marker.exists()
 
 
@@ -60,7 +61,7 @@ def test_pickle_as_metadata(saved, tmp_path) -> None:
     marker = tmp_path / "pwned"
     (folder / "meta.json").write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(CheckpointError, match="not valid JSON"):
-        checkpoint.load(models, "m")
+        weights.load(models, "m")
     assert not marker.exists()
 
 
@@ -69,10 +70,10 @@ def test_truncated_weights(saved) -> None:
     path = folder / meta["weights_file"]
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CheckpointError, match="truncated or tampered"):
-        checkpoint.load(models, "m")
+        weights.load(models, "m")
     rewrite_weights(folder, meta, path.read_bytes())  # sha updated: still not a safetensors file
     with pytest.raises(CheckpointError, match="not a valid safetensors"):
-        checkpoint.load(models, "m")
+        weights.load(models, "m")
 
 
 @pytest.mark.parametrize(
@@ -98,27 +99,27 @@ def test_bad_metadata(saved, edit, msg) -> None:
     edit(meta)
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match=msg):
-        checkpoint.load(models, "m")
+        weights.load(models, "m")
 
 
 def test_unknown_model_lists_available(saved) -> None:
     models, _, _ = saved
     with pytest.raises(CheckpointError, match=r"available: m\)"):
-        checkpoint.load(models, "nope")
+        weights.load(models, "nope")
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", "x" * 65, ".hidden"])
 def test_bad_model_names(name) -> None:
     with pytest.raises(UsageError):
-        checkpoint.check_name(name)
+        store.check_name(name)
 
 
 def test_old_weights_removed_after_commit(small_request) -> None:
     req = small_request(epochs=1)
-    experiment.run(req)
+    train.run(req)
     req.train.seed = 7
     req.overwrite = True
-    experiment.run(req)
+    train.run(req)
     files = sorted(p.name for p in (req.models_dir / "m").iterdir())
     assert len(files) == 2 and files[0] == "meta.json"
 
@@ -130,5 +131,5 @@ def test_folder_names_the_model(saved) -> None:
     shutil.copytree(folder, models / "copy")
     meta["name"] = "../../elsewhere"  # a stale or hostile name inside never picks the folder
     (models / "copy" / "meta.json").write_text(json.dumps(meta))
-    _, loaded = checkpoint.load(models, "copy")
+    _, loaded = weights.load(models, "copy")
     assert loaded.name == "copy"

@@ -9,8 +9,8 @@ from conftest import cli_runner
 from curl_cffi.requests.exceptions import DNSError
 from helpers import spawn, wait_for
 
-from stockrnn import store
-from stockrnn.cli import app
+from stockrnn.cli.main import app
+from stockrnn.data import cache
 
 runner = cli_runner()
 
@@ -77,13 +77,13 @@ def test_csv_import_real_file(tmp_path, shared_ohlcv) -> None:
         ["fetch", "^gspc", "--csv", str(shared_ohlcv / "GSPC.csv"), "--data-dir", str(tmp_path)],
     )
     assert res.exit_code == 0, res.output
-    frame, man = store.load(tmp_path, "^GSPC")
+    frame, man = cache.load(tmp_path, "^GSPC")
     assert (tmp_path / "_GSPC.csv").exists() and man.rows == len(frame) == 4528
 
 
 def _sample_frame(tmp_path):
     runner.invoke(app, ["fetch", "AAPL", "--source", "sample", "--data-dir", str(tmp_path)])
-    return store.load(tmp_path, "AAPL")[0]
+    return cache.load(tmp_path, "AAPL")[0]
 
 
 def test_killed_write_leaves_old_file_intact(tmp_path, bars) -> None:
@@ -102,7 +102,7 @@ def test_killed_write_leaves_old_file_intact(tmp_path, bars) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert (data / "AAPL.csv").read_bytes() == before
-    frame, _ = store.load(data, "AAPL")
+    frame, _ = cache.load(data, "AAPL")
     pd.testing.assert_frame_equal(frame, old)
 
 
@@ -121,5 +121,5 @@ def test_concurrent_fetches_take_turns(tmp_path, bars) -> None:
     first.communicate()
     second.communicate(timeout=60)
     assert second.returncode == 0
-    frame, man = store.load(data, "X")
+    frame, man = cache.load(data, "X")
     assert man.rows == 90 == len(frame)

@@ -2,19 +2,19 @@ import json
 import signal
 
 import pytest
-from conftest import cache, cli_runner, make_bars, train_argv
+from conftest import cache_bars, cli_runner, make_bars, train_argv
 from helpers import spawn, wait_for
 
-from stockrnn import checkpoint
-from stockrnn.cli import app
+from stockrnn.checkpoint import store, weights
+from stockrnn.cli.main import app
 
 runner = cli_runner()
 
 
 @pytest.fixture
 def ws(tmp_path):
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
-    cache(tmp_path / "data", "BBB", make_bars(280, seed=2))
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    cache_bars(tmp_path / "data", "BBB", make_bars(280, seed=2))
     return tmp_path
 
 
@@ -77,13 +77,13 @@ def test_unknown_ticker_points_to_fetch(ws) -> None:
 
 def test_killed_checkpoint_write_keeps_previous(ws) -> None:
     assert runner.invoke(app, args(ws)).exit_code == 0
-    before = checkpoint.read_meta(ws / "models", "default")
+    before = store.read_meta(ws / "models", "default")
     marker = ws / "paused"
     proc = spawn(args(ws, "--seed", "9", "--overwrite"), ws, pause_marker=marker)
     wait_for(marker, proc, timeout=120)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    model, meta = checkpoint.load(ws / "models", "default")
+    model, meta = weights.load(ws / "models", "default")
     assert meta == before and meta.train.seed == 42
 
 
@@ -104,7 +104,7 @@ def test_timings_account_for_the_time_outside_the_epochs(ws) -> None:
     res = runner.invoke(app, args(ws, "--timings", str(out), "--patience", "5"))
     assert res.exit_code == 0, res.output
     t = json.loads(out.read_text())
-    meta = checkpoint.read_meta(ws / "models", "default")
+    meta = store.read_meta(ws / "models", "default")
     assert t["epochs"] == 2 and len(t["epoch_s"]) == len(t["val_s"]) == 2
     assert t["samples_seen"] == 2 * meta.samples["train"]
     for key in ("train_s", "prepare_s", "load_s", "evaluate_s"):

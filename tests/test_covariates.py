@@ -7,12 +7,16 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars, tiny_request, train_argv
+from conftest import cache_bars, cli_runner, make_bars, tiny_request, train_argv
 
-from stockrnn import checkpoint, exog, experiment, forecast, store
-from stockrnn.dataset import DataConfig, series_of
-from stockrnn.errors import DataError, NotCachedError
-from stockrnn.rollout import paths
+from stockrnn.checkpoint import weights
+from stockrnn.common.errors import DataError, NotCachedError
+from stockrnn.data import cache
+from stockrnn.dataset import exog
+from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.loading import series_of
+from stockrnn.forecast.rollout import paths
+from stockrnn.pipelines import train
 
 runner = cli_runner()
 
@@ -79,8 +83,8 @@ def test_recursive_future_rows_are_carried_and_calendar_known() -> None:
 
 
 def _cached(ws, n=320):
-    cache(ws / "data", "AAA", make_bars(n, seed=1))
-    cache(ws / "data", "^IDX", make_bars(n, seed=7, price=4000, vol=0.01))
+    cache_bars(ws / "data", "AAA", make_bars(n, seed=1))
+    cache_bars(ws / "data", "^IDX", make_bars(n, seed=7, price=4000, vol=0.01))
 
 
 def cov_request(ws, head="recursive", horizon=1, overwrite=False):
@@ -103,12 +107,12 @@ def test_covariate_after_the_origin_changes_nothing(tmp_path, head, horizon) -> 
     """Rewrite the covariate after a test-span origin: the forecast from that origin is
     bit-identical; rewrite it after the validation end: training is bit-identical too."""
     _cached(tmp_path)
-    first = experiment.run(cov_request(tmp_path, head, horizon))
+    first = train.run(cov_request(tmp_path, head, horizon))
     meta = first.meta
     assert meta.model.n_inputs == 4 + 2 + 6 and meta.inputs[4:6] == ["^IDX:return", "^IDX:carried"]
-    model, _ = checkpoint.load(tmp_path / "models", "c")
-    predictor = forecast.predictor_of(model, meta)
-    frame, _ = store.load(tmp_path / "data", "AAA")
+    model, _ = weights.load(tmp_path / "models", "c")
+    predictor = weights.predictor_of(model, meta)
+    frame, _ = cache.load(tmp_path / "data", "AAA")
     cov = make_bars(320, seed=7, price=4000, vol=0.01)
     s = series_of("AAA", frame, meta.data, [cov_of(cov)])
     origin = np.array([len(s.rel) - 30])
@@ -121,12 +125,12 @@ def test_covariate_after_the_origin_changes_nothing(tmp_path, head, horizon) -> 
 
     tail = cov.copy()
     tail.loc[tail.index > meta.split.val_end, "close"] *= 1.3
-    cache(tmp_path / "data", "^IDX", tail)
-    second = experiment.run(cov_request(tmp_path, head, horizon, overwrite=True))
+    cache_bars(tmp_path / "data", "^IDX", tail)
+    second = train.run(cov_request(tmp_path, head, horizon, overwrite=True))
     assert second.meta.scaler == meta.scaler
     assert second.meta.fit.best_val_loss == meta.fit.best_val_loss
-    w1 = checkpoint.read_weights(tmp_path / "models", meta)
-    w2 = checkpoint.read_weights(tmp_path / "models", second.meta)
+    w1 = weights.read_weights(tmp_path / "models", meta)
+    w2 = weights.read_weights(tmp_path / "models", second.meta)
     assert all(np.array_equal(w1[k].numpy(), w2[k].numpy()) for k in w1)
 
 
@@ -141,11 +145,11 @@ def test_checkpoint_records_covariates_and_predict_refuses_stale_or_missing(tmp_
     assert meta["data"]["calendar_features"] is True and meta["model"]["n_inputs"] == 12
     ok = runner.invoke(_app(), _predict(data, models))
     assert ok.exit_code == 0, ok.stderr
-    cache(data, "^IDX", make_bars(300, seed=7, price=4000, vol=0.01))  # ends 20 days early
+    cache_bars(data, "^IDX", make_bars(300, seed=7, price=4000, vol=0.01))  # ends 20 days early
     stale = runner.invoke(_app(), _predict(data, models))
     assert stale.exit_code != 0 and "covariate ^IDX's data ends" in stale.stderr
     assert "Traceback" not in stale.stderr and len(stale.stderr.strip().splitlines()) == 1
-    for path in (store.csv_path(data, "^IDX"), store.manifest_path(data, "^IDX")):
+    for path in (cache.csv_path(data, "^IDX"), cache.manifest_path(data, "^IDX")):
         path.unlink()
     gone = runner.invoke(_app(), _predict(data, models))
     assert gone.exit_code == NotCachedError.exit_code and "covariate ^IDX" in gone.stderr
@@ -180,7 +184,7 @@ def _predict(data, models):
 
 
 def _app():
-    from stockrnn.cli import app
+    from stockrnn.cli.main import app
 
     return app
 
@@ -189,13 +193,13 @@ def test_many_series_at_once_equal_one_at_a_time(tmp_path) -> None:
     """`paths_many` (several series' origins sharing forward passes, a job split across
     chunks, the covariate and calendar inputs of each) gives what `paths` gives per series,
     up to float32 summation order (the batch differs)."""
-    from stockrnn.rollout import paths_many
+    from stockrnn.forecast.rollout import paths_many
 
     _cached(tmp_path)
-    meta = experiment.run(cov_request(tmp_path)).meta
-    model, _ = checkpoint.load(tmp_path / "models", "c")
-    predictor = forecast.predictor_of(model, meta)
-    frame, _ = store.load(tmp_path / "data", "AAA")
+    meta = train.run(cov_request(tmp_path)).meta
+    model, _ = weights.load(tmp_path / "models", "c")
+    predictor = weights.predictor_of(model, meta)
+    frame, _ = cache.load(tmp_path / "data", "AAA")
     cov = cov_of(make_bars(320, seed=7, price=4000, vol=0.01))
     a = series_of("AAA", frame, meta.data, [cov])
     b = series_of("BBB", make_bars(280, seed=9), meta.data, [cov])
@@ -213,19 +217,20 @@ def test_every_input_column_of_a_recursive_model_gets_a_gradient(tmp_path) -> No
     so that input's weights learn too instead of keeping their random start."""
     import torch
 
-    from stockrnn import dataset, train
-    from stockrnn.model import Forecaster
-    from stockrnn.steps import Stepper
+    from stockrnn.dataset import loading, sampling
+    from stockrnn.model.network import Forecaster
+    from stockrnn.model.steps import Stepper
+    from stockrnn.model.windows import Windows
 
     _cached(tmp_path)
     req = cov_request(tmp_path)
-    series = dataset.load_series(req.data_dir, ["AAA"], req.data)
+    series = loading.load_series(req.data_dir, ["AAA"], req.data)
     assert not any(s.rel[:, 5].any() for s in series)  # never carried in the data
-    samples, scaler = dataset.build(series, req.data)
+    samples, scaler = sampling.build(series, req.data)
     assert scaler.dropped == []
     torch.manual_seed(0)
     model = Forecaster(req.model_config())
-    windows = train.Windows(samples, torch.device("cpu"))
+    windows = Windows(samples, torch.device("cpu"))
     windows.redraw(torch.Generator().manual_seed(0))
     step = Stepper(model, windows, torch.optim.Adam(model.parameters()))
     step.loss_of(torch.from_numpy(samples.targets["train"])).backward()
@@ -237,12 +242,12 @@ def test_a_column_constant_in_training_is_left_out_and_said(tmp_path) -> None:
     """A direct head reads no masked days, so ^IDX's never-set carried flag is constant over
     its training rows: it is fed as 0, whatever its value later, and train says so."""
     _cached(tmp_path)
-    summary = experiment.run(cov_request(tmp_path, "direct", 3))
+    summary = train.run(cov_request(tmp_path, "direct", 3))
     assert summary.meta.scaler.dropped == [5]
     assert any("^IDX:carried is constant over the training rows" in n for n in summary.skipped)
-    model, meta = checkpoint.load(tmp_path / "models", "c")
-    predictor = forecast.predictor_of(model, meta)
-    frame, _ = store.load(tmp_path / "data", "AAA")
+    model, meta = weights.load(tmp_path / "models", "c")
+    predictor = weights.predictor_of(model, meta)
+    frame, _ = cache.load(tmp_path / "data", "AAA")
     s = series_of("AAA", frame, meta.data, exog.load(tmp_path / "data", ("^IDX",)))
     origin = np.array([len(s.rel) - 1])
     before = paths(predictor, s, origin, 3).prices
@@ -295,14 +300,14 @@ def test_a_later_closing_covariate_gives_its_previous_close() -> None:
 def test_no_skill_from_a_covariate_that_closes_after_the_target(tmp_path) -> None:
     lon, ny = london_and_new_york()
     data = tmp_path / "data"
-    cache(data, "VOD.L", lon, calendar="XLON")
-    cache(data, "^NY", ny, calendar="XNYS")
+    cache_bars(data, "VOD.L", lon, calendar="XLON")
+    cache_bars(data, "^NY", ny, calendar="XNYS")
     req = tiny_request(
         tmp_path, "x", ("VOD.L",), window=10, hidden=16, epochs=15, patience=15,
         data={"covariates": ["^NY"]},
     )  # fmt: skip
     req.model.head, req.model.horizon = "direct", 2
-    summary = experiment.run(req)
+    summary = train.run(req)
     overall = summary.meta.metrics.overall
     assert not (overall.vs_naive.significant and overall.vs_naive.statistic < 0), overall
     assert overall.model.rel_mae > 0.97 and overall.model.diracc < 60  # leaked: 0.83, 82%

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 from conftest import cli_runner, make_bars
 
-from stockrnn import store
-from stockrnn.cli import app
-from stockrnn.errors import DataError
-from stockrnn.sources import csvdates
+from stockrnn.cli.main import app
+from stockrnn.common.errors import DataError
+from stockrnn.data import cache
+from stockrnn.data.sources import csvdates
 
 runner = cli_runner()
 
@@ -31,7 +31,7 @@ def test_day_month_order_decided_by_the_data(tmp_path, fmt) -> None:
     bars = make_bars(40, start="2024-01-02")  # days above 12 settle the order
     res = fetch(tmp_path, write(tmp_path, bars, fmt))
     assert res.exit_code == 0, res.output
-    assert list(store.load(tmp_path / "d", "X")[0].index) == list(bars.index)
+    assert list(cache.load(tmp_path / "d", "X")[0].index) == list(bars.index)
 
 
 def test_ambiguous_dates_are_refused_then_read_with_date_format(tmp_path) -> None:
@@ -43,7 +43,7 @@ def test_ambiguous_dates_are_refused_then_read_with_date_format(tmp_path) -> Non
     assert not (tmp_path / "d").exists()
     res = fetch(tmp_path, path, "--date-format", "%d/%m/%Y")
     assert res.exit_code == 0, res.output
-    assert list(store.load(tmp_path / "d", "X")[0].index) == list(bars.index)
+    assert list(cache.load(tmp_path / "d", "X")[0].index) == list(bars.index)
 
 
 def test_mixed_orders_are_refused() -> None:
@@ -74,17 +74,17 @@ def test_non_sessions_are_dropped_and_counted(tmp_path) -> None:
     assert "1 row(s) dated before the XNYS calendar's first session" in res.stderr
     assert "2 row(s) on days that are not XNYS sessions dropped" in res.stderr
     assert "1 row(s) dated after the last closed session" in res.stderr
-    assert list(store.load(tmp_path / "d", "X")[0].index) == list(bars.index)
+    assert list(cache.load(tmp_path / "d", "X")[0].index) == list(bars.index)
 
 
 def test_tomorrows_holiday_bar_is_dropped(tmp_path) -> None:
-    from stockrnn import validate
+    from stockrnn.data import cleaning
 
     bars = make_bars(5, start="2025-12-18")  # ..2025-12-24; add 12-25 (Christmas)
     xmas = bars.iloc[[-1]].copy()
     xmas.index = pd.DatetimeIndex(["2025-12-25"])
     now = pd.Timestamp("2025-12-24 22:00", tz="UTC")
-    out, _, report = validate.validate(pd.concat([bars, xmas]), "XNYS", now)
+    out, _, report = cleaning.clean_bars(pd.concat([bars, xmas]), "XNYS", now)
     assert out.index[-1] == pd.Timestamp("2025-12-24") and len(out) == 5
     assert any("after the last closed session" in a for a in report.actions)
 
@@ -101,7 +101,7 @@ def test_absurd_prices_dropped_and_reported(tmp_path) -> None:
     assert "1 row(s) with prices above 1e+09 dropped" in res.stderr
     assert "1 isolated price spike(s)" in res.stderr
     assert "missing or infinite prices dropped" in res.stderr
-    frame = store.load(tmp_path / "d", "X")[0]
+    frame = cache.load(tmp_path / "d", "X")[0]
     assert len(frame) == 27 and frame["close"].max() < 1000
 
 

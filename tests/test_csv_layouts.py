@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from conftest import cli_runner, make_bars
 
-from stockrnn import store
-from stockrnn.cli import app
+from stockrnn.cli.main import app
+from stockrnn.data import cache
 
 runner = cli_runner()
 
@@ -21,7 +21,7 @@ def fetch(data, *args: str):
 
 
 def stored(data, symbol: str) -> pd.DataFrame:
-    return store.load(data, symbol)[0]
+    return cache.load(data, symbol)[0]
 
 
 def same_bars(got: pd.DataFrame, want: pd.DataFrame, rtol: float = 1e-9) -> None:

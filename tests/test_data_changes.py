@@ -6,10 +6,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars
+from conftest import cache_bars, cli_runner, make_bars
 
-from stockrnn import render, store
-from stockrnn.cli import app
+from stockrnn.cli.main import app
+from stockrnn.data import cache
+from stockrnn.render import tables
 
 runner = cli_runner()
 
@@ -28,7 +29,7 @@ def dirs(ws) -> list[str]:
 def test_reimport_warns_about_unadjusted_data_and_lost_years(tmp_path) -> None:
     data = tmp_path / "data"
     assert runner.invoke(app, ["fetch", "IBM", "--source", "sample", "--data-dir", str(data)])
-    frame, manifest = store.load(data, "IBM")
+    frame, manifest = cache.load(data, "IBM")
     assert manifest.adjusted
     short = tmp_path / "ibm.csv"
     frame.loc["2010":].drop(columns="adj_close").to_csv(short, index_label="Date")
@@ -39,7 +40,7 @@ def test_reimport_warns_about_unadjusted_data_and_lost_years(tmp_path) -> None:
 
 
 def trained(tmp_path, frame):
-    cache(tmp_path / "data", "AAA", frame)
+    cache_bars(tmp_path / "data", "AAA", frame)
     res = runner.invoke(
         app, ["train", *dirs(tmp_path), "--window", "5", "--epochs", "1", "--hidden", "4"]
     )
@@ -50,12 +51,12 @@ def test_predict_and_backtest_say_when_history_changed(tmp_path) -> None:
     frame = make_bars(200, seed=1)
     trained(tmp_path, frame)
     grown = pd.concat([frame, make_bars(230, seed=1).iloc[200:]])  # 30 new sessions after
-    cache(tmp_path / "data", "AAA", grown)
+    cache_bars(tmp_path / "data", "AAA", grown)
     res = runner.invoke(app, ["predict", "AAA", *dirs(tmp_path)])
     assert res.exit_code == 0 and "changed since" not in res.stderr
     rewritten = grown.copy()
     rewritten.iloc[:100, :4] *= 0.97  # a dividend re-based the old history
-    cache(tmp_path / "data", "AAA", rewritten)
+    cache_bars(tmp_path / "data", "AAA", rewritten)
     res = runner.invoke(app, ["predict", "AAA", *dirs(tmp_path)])
     assert res.exit_code == 0 and "AAA's data changed since model 'default'" in res.stderr
     res = runner.invoke(app, ["backtest", "AAA", "--model", "default", *dirs(tmp_path)])
@@ -73,8 +74,8 @@ def test_predict_and_backtest_say_when_history_changed(tmp_path) -> None:
 def test_stale_hint_names_the_command_for_the_source(tmp_path, source, hint) -> None:
     frame = make_bars(200, seed=1, start="2015-01-02")
     trained(tmp_path, frame)
-    store.save(
-        tmp_path / "data", frame, store.Manifest("AAA", source, "2020-01-01T00:00:00", False)
+    cache.save(
+        tmp_path / "data", frame, cache.Manifest("AAA", source, "2020-01-01T00:00:00", False)
     )
     res = runner.invoke(app, ["predict", "AAA", *dirs(tmp_path)])
     assert res.exit_code == 0 and "is stale" in res.stderr and hint in res.stderr
@@ -84,7 +85,7 @@ def test_stale_hint_names_the_command_for_the_source(tmp_path, source, hint) -> 
 
 def test_damaged_cache_hint_follows_the_source(tmp_path) -> None:
     data = tmp_path / "data"
-    store.save(data, make_bars(30), store.Manifest("AAA", "csv:a.csv", "2020", False))
+    cache.save(data, make_bars(30), cache.Manifest("AAA", "csv:a.csv", "2020", False))
     (data / "AAA.csv").write_text("date,open\n")
     res = runner.invoke(app, ["train", *dirs(tmp_path)])
     assert res.exit_code == 8 and len(res.stderr.strip().splitlines()) == 1
@@ -92,7 +93,7 @@ def test_damaged_cache_hint_follows_the_source(tmp_path) -> None:
 
 
 def test_json_is_always_strict() -> None:
-    text = render.to_json({"a": float("nan"), "b": [float("inf"), -float("inf")], "c": 1.5})
+    text = tables.to_json({"a": float("nan"), "b": [float("inf"), -float("inf")], "c": 1.5})
     assert strict(text) == {"a": None, "b": [None, None], "c": 1.5}
 
 
@@ -115,18 +116,18 @@ def test_series_before_the_calendar_gets_a_clear_error(tmp_path) -> None:
     trained(tmp_path, make_bars(200, seed=1))
     old = make_bars(40, seed=2)
     old.index = pd.bdate_range("1880-01-05", periods=40, name="date")
-    cache(tmp_path / "data", "OLD", old)
+    cache_bars(tmp_path / "data", "OLD", old)
     res = runner.invoke(app, ["predict", "OLD", *dirs(tmp_path)])
     assert res.exit_code == 8 and "before the XNYS calendar starts" in res.stderr
     assert "Traceback" not in res.output
 
 
 def test_nothing_non_finite_reaches_training(tmp_path) -> None:
-    from stockrnn.errors import DataError
+    from stockrnn.common.errors import DataError
 
     frame = make_bars(100, seed=1)
     frame.iloc[50, 3] = np.inf  # a damaged cache file, written around validation
-    cache(tmp_path / "data", "AAA", frame)
+    cache_bars(tmp_path / "data", "AAA", frame)
     res = runner.invoke(
         app, ["train", *dirs(tmp_path), "--window", "5", "--epochs", "1", "--hidden", "4"]
     )

@@ -5,10 +5,13 @@ import torch
 from conftest import make_bars
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
-from stockrnn import features
-from stockrnn.dataset import Cuts, DataConfig, Series, build, cut_dates, no_test_days, part_codes
-from stockrnn.errors import DataError, UsageError
-from stockrnn.train import Windows
+from stockrnn.common.errors import DataError, UsageError
+from stockrnn.dataset import features
+from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.loading import Series
+from stockrnn.dataset.sampling import build
+from stockrnn.dataset.splits import Cuts, cut_dates, no_test_days, part_codes
+from stockrnn.model.windows import Windows
 
 NAMES = features.FEATURE_SETS["ohlc"]
 
@@ -114,7 +117,7 @@ def test_scaler_sees_training_rows_only() -> None:
     ],
 )
 def test_scalers_equal_scikit_learns(kind, ref) -> None:
-    from stockrnn.dataset import Scaler
+    from stockrnn.dataset.scaling import Scaler
 
     rows = np.random.default_rng(4).standard_t(3, size=(500, 4)) * [1, 2, 0.5, 3] + [0, 1, 2, 3]
     mine = Scaler.fit(kind, rows)

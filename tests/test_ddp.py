@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cache, make_bars
+from conftest import cache_bars, make_bars
 from helpers import interruptible
 
-from stockrnn import checkpoint
-from stockrnn.errors import EXIT_INTERRUPTED
+from stockrnn.checkpoint import store, weights
+from stockrnn.common.errors import EXIT_INTERRUPTED
 
 SITE = Path(__file__).parent / "ddp_site"
 
@@ -36,8 +36,8 @@ def _env(mode: str = "") -> dict[str, str]:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
-    cache(tmp_path / "data", "BBB", make_bars(280, seed=2, price=30))
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    cache_bars(tmp_path / "data", "BBB", make_bars(280, seed=2, price=30))
     return tmp_path
 
 
@@ -57,8 +57,8 @@ def test_two_processes_train_as_one(ws: Path) -> None:
         assert two["fit"][key] == one["fit"][key]
     assert two["scaler"] == one["scaler"] and two["split"] == one["split"]
     assert two["samples"] == one["samples"]
-    w1 = checkpoint.read_weights(ws / "models", checkpoint.read_meta(ws / "models", "p1"))
-    w2 = checkpoint.read_weights(ws / "models", checkpoint.read_meta(ws / "models", "p2"))
+    w1 = weights.read_weights(ws / "models", store.read_meta(ws / "models", "p1"))
+    w2 = weights.read_weights(ws / "models", store.read_meta(ws / "models", "p2"))
     for key, value in w1.items():
         np.testing.assert_allclose(w2[key].numpy(), value.numpy(), atol=1e-5, rtol=1e-4)
     rel = [m["overall"]["model"]["rel_mae"] for m in (one["metrics"], two["metrics"])]
@@ -94,7 +94,7 @@ def test_ctrl_c_on_the_launcher_keeps_the_best_epoch(ws: Path, tmp_path: Path) -
     proc.send_signal(signal.SIGINT)  # what a terminal's Ctrl-C sends the launcher
     _, err = proc.communicate(timeout=90)
     assert proc.returncode == EXIT_INTERRUPTED, err
-    meta = checkpoint.read_meta(ws / "models", "cut")
+    meta = store.read_meta(ws / "models", "cut")
     assert meta.fit.interrupted and 3 <= meta.fit.epochs_run < 500
     assert "Traceback" not in err
 
@@ -104,7 +104,7 @@ def test_each_rank_draws_its_own_dropout() -> None:
     not drop the same units of their different rows."""
     import torch
 
-    from stockrnn import ddp
+    from stockrnn.model import ddp
 
     def masks(rank: int) -> torch.Tensor:
         torch.manual_seed(7)

@@ -7,12 +7,18 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import cache, cli_runner, make_bars, tiny_request
+from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
-from stockrnn import backtest, checkpoint, experiment, features, forecast, store
-from stockrnn.dataset import DataConfig, Series, build
-from stockrnn.model import Forecaster, ModelConfig
-from stockrnn.train import Windows
+from stockrnn.checkpoint import weights
+from stockrnn.data import cache
+from stockrnn.dataset import features
+from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.loading import Series
+from stockrnn.dataset.sampling import build
+from stockrnn.model.config import ModelConfig
+from stockrnn.model.network import Forecaster
+from stockrnn.model.windows import Windows
+from stockrnn.pipelines import backtest, predict, train
 
 runner = cli_runner()
 NAMES = features.FEATURE_SETS["ohlc"]
@@ -49,42 +55,42 @@ def test_no_sample_straddles_two_parts() -> None:
 def test_test_days_never_touch_training(tmp_path) -> None:
     """Scale every price after the validation end by 1.37: scaler, weights and validation loss
     stay bit-identical, so no training or validation sample's targets reach the test span."""
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
-    first = experiment.run(direct_request(tmp_path, horizon=5))
-    before = checkpoint.read_weights(tmp_path / "models", first.meta)
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    first = train.run(direct_request(tmp_path, horizon=5))
+    before = weights.read_weights(tmp_path / "models", first.meta)
     frame = make_bars(300, seed=1)
     frame.loc[frame.index > first.meta.split.val_end, ["open", "high", "low", "close"]] *= 1.37
-    cache(tmp_path / "data", "AAA", frame)
-    second = experiment.run(direct_request(tmp_path, horizon=5, overwrite=True))
-    after = checkpoint.read_weights(tmp_path / "models", second.meta)
+    cache_bars(tmp_path / "data", "AAA", frame)
+    second = train.run(direct_request(tmp_path, horizon=5, overwrite=True))
+    after = weights.read_weights(tmp_path / "models", second.meta)
     assert first.meta.scaler == second.meta.scaler
     assert first.meta.fit.best_val_loss == second.meta.fit.best_val_loss
     assert all(torch.equal(before[k], after[k]) for k in before)
 
 
 def test_predict_equals_backtest_for_a_direct_head(tmp_path) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(400, seed=3))
-    experiment.run(direct_request(tmp_path, horizon=4))
+    cache_bars(tmp_path / "data", "AAA", make_bars(400, seed=3))
+    train.run(direct_request(tmp_path, horizon=4))
     out = tmp_path / "bt.csv"
     cfg = backtest.BacktestConfig(horizon=4, model="d", predictions_out=out)
     backtest.run(tiny_request(tmp_path, "d", ("AAA",)), tmp_path / "models", cfg)
     rows = pd.read_csv(out)
-    frame, _ = store.load(tmp_path / "data", "AAA")
-    model, meta = checkpoint.load(tmp_path / "models", "d")
+    frame, _ = cache.load(tmp_path / "data", "AAA")
+    model, meta = weights.load(tmp_path / "models", "d")
     d = sorted(rows["origin_date"].unique())[10]
-    got = forecast.forecast_one(
-        forecast.predictor_of(model, meta),
+    got = predict.forecast_one(
+        weights.predictor_of(model, meta),
         meta,
         frame.loc[:d],
         "AAA",
-        forecast.ForecastConfig(days=4),
+        predict.ForecastConfig(days=4),
     )
     bt = rows[rows["origin_date"] == d].sort_values("step")
     np.testing.assert_allclose(bt["prediction"], [r.close for r in got.rows], rtol=1e-9, atol=0)
 
 
 def test_both_heads_are_scored_on_the_same_origins(tmp_path) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(400, seed=3))
+    cache_bars(tmp_path / "data", "AAA", make_bars(400, seed=3))
     reports = {}
     for head in ("recursive", "direct"):
         req = tiny_request(tmp_path, "bt", ("AAA",), window=10, hidden=8, epochs=2)
@@ -110,8 +116,8 @@ def test_both_heads_are_scored_on_the_same_origins(tmp_path) -> None:
     ],
 )
 def test_refusals(tmp_path, argv, code, text) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
-    experiment.run(direct_request(tmp_path))
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    train.run(direct_request(tmp_path))
     dirs = ["--data-dir", str(tmp_path / "data"), "--models-dir", str(tmp_path / "models")]
     res = runner.invoke(app_(), [*argv, *dirs])
     assert res.exit_code == code and text in res.stderr, res.output
@@ -120,7 +126,7 @@ def test_refusals(tmp_path, argv, code, text) -> None:
 
 
 def app_():
-    from stockrnn.cli import app
+    from stockrnn.cli.main import app
 
     return app
 
@@ -129,9 +135,9 @@ def test_every_test_day_is_scored_by_the_steps_it_has(tmp_path) -> None:
     """A direct head's training samples need all H target days inside one part, so the
     last H - 1 test days have none; they are still scored one step ahead, as the recursive
     head's are, so both count the same test days."""
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
-    direct = experiment.run(direct_request(tmp_path, horizon=5)).meta
-    recursive = experiment.run(tiny_request(tmp_path, "r", ("AAA",), window=10, epochs=1)).meta
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    direct = train.run(direct_request(tmp_path, horizon=5)).meta
+    recursive = train.run(tiny_request(tmp_path, "r", ("AAA",), window=10, epochs=1)).meta
     assert direct.samples["test"] == recursive.samples["test"] - 4
     assert direct.metrics.overall.model.n == recursive.metrics.overall.model.n
     assert direct.intervals.val_n == recursive.intervals.val_n

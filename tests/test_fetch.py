@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from curl_cffi.requests.exceptions import DNSError
 
-from stockrnn import store
-from stockrnn.errors import DataError, EmptyRangeError, OfflineError
-from stockrnn.fetch import FetchConfig, fetch_one, list_cached
-from stockrnn.universe import fetch_all
+from stockrnn.common.errors import DataError, EmptyRangeError, OfflineError
+from stockrnn.data import cache
+from stockrnn.data.fetch import FetchConfig, fetch_one, list_cached
+from stockrnn.data.fetch_many import fetch_all
 
 AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
 
@@ -25,7 +25,7 @@ def test_first_fetch_stores_csv_and_manifest(tmp_path, fake_yahoo, bars) -> None
     fake_yahoo.frames["AAPL"] = bars(50)
     res = fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
     assert res.status == "new" and res.rows == 50
-    frame, man = store.load(tmp_path, "AAPL")
+    frame, man = cache.load(tmp_path, "AAPL")
     assert man.adjusted and man.source == "yahoo" and man.rows == 50
     assert man.yfinance_version and man.first_date == "2020-01-02"
     assert (tmp_path / "AAPL.csv").read_text().startswith("date,open,high,low,close,volume\n")
@@ -53,7 +53,7 @@ def test_readjusted_history_triggers_full_download(tmp_path, fake_yahoo, bars) -
     fake_yahoo.frames["AAPL"] = adjusted
     res = fetch_one(tmp_path, FetchConfig("AAPL"), now=AFTER_CLOSE)
     assert res.status == "replaced" and res.rows == 60
-    frame, _ = store.load(tmp_path, "AAPL")
+    frame, _ = cache.load(tmp_path, "AAPL")
     assert frame["close"].iloc[0] == pytest.approx(adjusted["close"].iloc[0])
     assert any("re-adjusted" in n for n in res.notes)
 
@@ -98,12 +98,12 @@ def test_sample_and_list(tmp_path) -> None:
     fetch_one(tmp_path, FetchConfig("AAPL", source="sample"))
     rows = list_cached(tmp_path, now=pd.Timestamp("2013-03-08 23:00", tz="UTC"))
     assert rows[0]["symbol"] == "AAPL" and rows[0]["sessions_behind"] == 5
-    frame, _ = store.load(tmp_path, "AAPL")
+    frame, _ = cache.load(tmp_path, "AAPL")
     # AAPL's 2:1 splits of 2000-06-21 and 2005-02-28 are gone after adjustment
     for day, before in (("2000-06-21", "2000-06-20"), ("2005-02-28", "2005-02-25")):
         assert abs(frame["close"].loc[day] / frame["close"].loc[before] - 1) < 0.1
     fetch_one(tmp_path, FetchConfig("MSFT", source="sample"))
-    msft, _ = store.load(tmp_path, "MSFT")
+    msft, _ = cache.load(tmp_path, "MSFT")
     assert abs(msft["close"].loc["2003-02-18"] / msft["close"].loc["2003-02-14"] - 1) < 0.1
 
 
@@ -112,7 +112,7 @@ def test_tampered_csv_detected(tmp_path) -> None:
     with open(tmp_path / "IBM.csv", "a") as fh:
         fh.write("2013-03-04,1,1,1,1,1,1\n")
     with pytest.raises(DataError, match="does not match its manifest"):
-        store.load(tmp_path, "IBM")
+        cache.load(tmp_path, "IBM")
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_tampered_csv_detected(tmp_path) -> None:
     ],
 )
 def test_bad_period_or_future_start(tmp_path, fake_yahoo, cfg, msg) -> None:
-    from stockrnn.errors import StockrnnError
+    from stockrnn.common.errors import StockrnnError
 
     with pytest.raises(StockrnnError, match=msg):
         fetch_one(tmp_path, cfg)
@@ -132,11 +132,11 @@ def test_bad_period_or_future_start(tmp_path, fake_yahoo, cfg, msg) -> None:
 
 
 def test_crash_between_the_two_renames_is_undone(tmp_path, monkeypatch, bars) -> None:
-    from stockrnn import atomic
-    from stockrnn.errors import StorageError
+    from stockrnn.common import atomic
+    from stockrnn.common.errors import StorageError
 
     fetch_one(tmp_path, FetchConfig("IBM", source="sample"))
-    old, _ = store.load(tmp_path, "IBM")
+    old, _ = cache.load(tmp_path, "IBM")
     real, calls = atomic.os.replace, []
 
     def die_on_second(src, dst) -> None:
@@ -151,7 +151,7 @@ def test_crash_between_the_two_renames_is_undone(tmp_path, monkeypatch, bars) ->
     with pytest.raises(StorageError):
         fetch_one(tmp_path, FetchConfig("IBM", source="csv", csv=new))
     monkeypatch.undo()
-    frame, manifest = store.load(tmp_path, "IBM")
+    frame, manifest = cache.load(tmp_path, "IBM")
     pd.testing.assert_frame_equal(frame, old)
     assert manifest.source == "sample"
     assert not (tmp_path / ".IBM.csv.prev").exists()

@@ -9,9 +9,11 @@ show as differences of 1e-4 or more.
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, make_bars, tiny_request
+from conftest import cache_bars, make_bars, tiny_request
 
-from stockrnn import backtest, checkpoint, experiment, forecast, store
+from stockrnn.checkpoint import weights
+from stockrnn.data import cache
+from stockrnn.pipelines import backtest, predict, train
 
 RTOL = 1e-9
 
@@ -19,8 +21,8 @@ RTOL = 1e-9
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     ws = tmp_path_factory.mktemp("agree")
-    cache(ws / "data", "AAA", make_bars(400, seed=3))
-    summary = experiment.run(tiny_request(ws, "m", ("AAA",), hidden=8, epochs=2))
+    cache_bars(ws / "data", "AAA", make_bars(400, seed=3))
+    summary = train.run(tiny_request(ws, "m", ("AAA",), hidden=8, epochs=2))
     return ws, summary
 
 
@@ -31,13 +33,13 @@ def test_predict_from_d_equals_backtest_at_origin_d(trained, tmp_path, steps) ->
     cfg = backtest.BacktestConfig(horizon=steps, model="m", predictions_out=out)
     backtest.run(tiny_request(ws, "m", ("AAA",)), ws / "models", cfg)
     rows = pd.read_csv(out)
-    frame, _ = store.load(ws / "data", "AAA")
-    model, meta = checkpoint.load(ws / "models", "m")
-    predictor = forecast.predictor_of(model, meta)
+    frame, _ = cache.load(ws / "data", "AAA")
+    model, meta = weights.load(ws / "models", "m")
+    predictor = weights.predictor_of(model, meta)
     origins = sorted(rows["origin_date"].unique())
     for d in (origins[0], origins[len(origins) // 2], origins[-steps]):
-        got = forecast.forecast_one(
-            predictor, meta, frame.loc[:d], "AAA", forecast.ForecastConfig(days=steps)
+        got = predict.forecast_one(
+            predictor, meta, frame.loc[:d], "AAA", predict.ForecastConfig(days=steps)
         )
         bt = rows[rows["origin_date"] == d].sort_values("step")
         assert list(bt["target_date"]) == [r.date for r in got.rows]  # calendar = data
@@ -52,7 +54,7 @@ def test_train_test_metrics_come_from_the_same_path(trained, tmp_path) -> None:
     out = tmp_path / "test.csv"
     req = tiny_request(ws, "m2", ("AAA",), hidden=8, epochs=2)
     req.predictions_out = out
-    s2 = experiment.run(req)
+    s2 = train.run(req)
     test = pd.read_csv(out)
     assert len(test) == s2.meta.metrics.overall.model.n and (test["ticker"] == "AAA").all()
     assert test["date"].min() > s2.meta.split.val_end

@@ -12,9 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stockrnn import checkpoint, experiment, store
-from stockrnn.errors import CheckpointError, StockrnnError
-from stockrnn.fetch import FetchConfig, fetch_one
+from stockrnn.checkpoint import weights
+from stockrnn.common.errors import CheckpointError, StockrnnError
+from stockrnn.data import cache
+from stockrnn.data.fetch import FetchConfig, fetch_one
+from stockrnn.pipelines import train
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -39,7 +41,7 @@ def import_bytes(raw: bytes) -> None:
         path = Path(tmp) / "x.csv"
         path.write_bytes(raw)
         fetch_one(Path(tmp) / "data", FetchConfig("X", source="csv", csv=path))
-        out, _ = store.load(Path(tmp) / "data", "X")
+        out, _ = cache.load(Path(tmp) / "data", "X")
         assert not out.empty and out.index.is_monotonic_increasing
         prices = out[["open", "high", "low", "close"]].to_numpy()
         assert (prices > 0).all() and np.isfinite(prices).all()
@@ -95,24 +97,24 @@ json_value = st.recursive(
 
 @pytest.fixture(scope="module")
 def good_checkpoint(tmp_path_factory):
-    from conftest import cache, make_bars, tiny_request
+    from conftest import cache_bars, make_bars, tiny_request
 
     ws = tmp_path_factory.mktemp("ckpt")
-    cache(ws / "data", "AAA", make_bars(200))
-    experiment.run(tiny_request(ws, window=5, cell="gru", hidden=4, epochs=1))
+    cache_bars(ws / "data", "AAA", make_bars(200))
+    train.run(tiny_request(ws, window=5, cell="gru", hidden=4, epochs=1))
     return ws / "models" / "m"
 
 
-def load_copy(src: Path, meta: bytes | None = None, weights: bytes | None = None) -> None:
+def load_copy(src: Path, meta: bytes | None = None, tensors: bytes | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp) / "m"
         shutil.copytree(src, dst)
         if meta is not None:
             (dst / "meta.json").write_bytes(meta)
-        if weights is not None:
+        if tensors is not None:
             name = json.loads((src / "meta.json").read_text())["weights_file"]
-            (dst / name).write_bytes(weights)
-        checkpoint.load(Path(tmp), "m")
+            (dst / name).write_bytes(tensors)
+        weights.load(Path(tmp), "m")
 
 
 @FUZZ
@@ -157,4 +159,4 @@ def test_loader_on_arbitrary_weight_bytes(good_checkpoint, raw: bytes) -> None:
     meta = json.loads((good_checkpoint / "meta.json").read_text())
     meta["weights_sha256"] = hashlib.sha256(raw).hexdigest()
     with pytest.raises(CheckpointError):
-        load_copy(good_checkpoint, meta=json.dumps(meta).encode(), weights=raw)
+        load_copy(good_checkpoint, meta=json.dumps(meta).encode(), tensors=raw)

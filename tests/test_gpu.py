@@ -4,18 +4,21 @@ machine without CUDA the CUDA tests skip and the CUDA-only options are refused (
 import numpy as np
 import pytest
 import torch
-from conftest import cache, cli_runner, make_bars, train_argv
+from conftest import cache_bars, cli_runner, make_bars, train_argv
 
-from stockrnn import dataset, experiment, train
-from stockrnn.dataset import DataConfig
-from stockrnn.model import Forecaster, ModelConfig
+from stockrnn.checkpoint import store
+from stockrnn.dataset import loading, sampling
+from stockrnn.dataset.config import DataConfig
+from stockrnn.model import config, loop
+from stockrnn.model.config import ModelConfig
+from stockrnn.model.network import Forecaster
 
 runner = cli_runner()
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 
 def _app():
-    from stockrnn.cli import app
+    from stockrnn.cli.main import app
 
     return app
 
@@ -28,7 +31,7 @@ def _app():
     ],
 )
 def test_cuda_only_options_are_refused_on_cpu(tmp_path, extra, says) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(200, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(200, seed=1))
     got = runner.invoke(_app(), train_argv(tmp_path / "data", tmp_path / "models", *extra))
     assert got.exit_code == 2 and says in got.stderr and "Traceback" not in got.stderr
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
@@ -36,7 +39,7 @@ def test_cuda_only_options_are_refused_on_cpu(tmp_path, extra, says) -> None:
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_device_cuda_without_cuda_keeps_its_refusal(tmp_path) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(200, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(200, seed=1))
     got = runner.invoke(
         _app(), train_argv(tmp_path / "data", tmp_path / "models", "--device", "cuda")
     )
@@ -44,7 +47,7 @@ def test_device_cuda_without_cuda_keeps_its_refusal(tmp_path) -> None:
 
 
 def test_no_graphs_on_cpu_or_under_ddp() -> None:
-    from stockrnn.cuda_graph import usable
+    from stockrnn.model.cuda_graph import usable
 
     assert not usable(torch.device("cpu"), None, False)
     assert not usable(torch.device("cuda", 0), None, True)
@@ -54,14 +57,14 @@ def test_no_graphs_on_cpu_or_under_ddp() -> None:
 
 def _fit(graphs: bool, precision: str = "fp32", batch: int = 64):
     series = [
-        dataset.Series.from_frame("AAA", make_bars(700, seed=3), ["open", "high", "low", "close"])
+        loading.Series.from_frame("AAA", make_bars(700, seed=3), ["open", "high", "low", "close"])
     ]
-    samples, _ = dataset.build(series, DataConfig(window=20))
+    samples, _ = sampling.build(series, DataConfig(window=20))
     torch.manual_seed(0)
     model = Forecaster(ModelConfig("lstm", hidden=32)).cuda()
-    cfg = train.TrainConfig(batch_size=batch, epochs=4, patience=10, device="cuda")
+    cfg = config.TrainConfig(batch_size=batch, epochs=4, patience=10, device="cuda")
     cfg.cuda_graphs, cfg.precision = graphs, precision
-    result = train.fit(model, samples, cfg, torch.device("cuda"))
+    result = loop.fit(model, samples, cfg, torch.device("cuda"))
     return result, model
 
 
@@ -90,10 +93,10 @@ def test_bf16_autocast_trains() -> None:
 
 @cuda
 def test_train_command_on_cuda_with_graphs(tmp_path) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
     got = runner.invoke(
         _app(), train_argv(tmp_path / "data", tmp_path / "models", "--device", "cuda", epochs=2)
     )
     assert got.exit_code == 0, got.stderr
-    meta = experiment.checkpoint.read_meta(tmp_path / "models", "default")
+    meta = store.read_meta(tmp_path / "models", "default")
     assert meta.device.startswith("cuda") and meta.train.cuda_graphs is None

@@ -1,26 +1,29 @@
 """The interval method travels from the request to the checkpoint and to every band."""
 
 import numpy as np
-from conftest import cache, make_bars, tiny_request
+from conftest import cache_bars, make_bars, tiny_request
 
-from stockrnn import checkpoint, experiment, forecast, intervals, store
-from stockrnn.forecast import ForecastConfig
+from stockrnn.checkpoint import weights
+from stockrnn.data import cache
+from stockrnn.forecast import intervals
+from stockrnn.pipelines import predict, train
+from stockrnn.pipelines.predict import ForecastConfig
 
 
 def test_fixed_method_gives_one_log_width_per_step(tmp_path) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
     fixed = tiny_request(tmp_path, "f", ("AAA",), epochs=2)
     fixed.intervals = "fixed"
-    meta = experiment.run(fixed).meta
+    meta = train.run(fixed).meta
     assert meta.intervals.method == "fixed"
-    vol = experiment.run(tiny_request(tmp_path, "v", ("AAA",), epochs=2)).meta
+    vol = train.run(tiny_request(tmp_path, "v", ("AAA",), epochs=2)).meta
     assert vol.intervals.method == "vol"
     # same model and residuals; only the unit differs, so the widths must too
     assert meta.intervals.half_widths[0] != vol.intervals.half_widths[0]
-    model, loaded = checkpoint.load(tmp_path / "models", "f")
-    frame, _ = store.load(tmp_path / "data", "AAA")
-    got = forecast.forecast_one(
-        forecast.predictor_of(model, loaded),
+    model, loaded = weights.load(tmp_path / "models", "f")
+    frame, _ = cache.load(tmp_path / "data", "AAA")
+    got = predict.forecast_one(
+        weights.predictor_of(model, loaded),
         loaded,
         frame,
         "AAA",

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
 
-from stockrnn import intervals, limits
-from stockrnn.errors import UsageError
+from stockrnn.common import limits
+from stockrnn.common.errors import UsageError
+from stockrnn.forecast import intervals
+from stockrnn.pipelines import train
 
 
 def test_calibrated_width_covers_at_least_the_level_on_fresh_draws() -> None:
@@ -48,7 +50,7 @@ def regime_bars(n: int = 3000, seed: int = 5):
     """OHLC bars on XNYS sessions whose daily volatility changes: calm, stormy, calm."""
     import pandas as pd
 
-    from stockrnn import trading_calendar
+    from stockrnn.data import trading_calendar
 
     rng = np.random.default_rng(seed)
     sessions = trading_calendar.get("XNYS", None).sessions
@@ -70,15 +72,15 @@ def test_calibration_holds_through_a_volatility_change(tmp_path) -> None:
     would miss badly; widths in units of recent volatility stay within 3 points of 80% one step
     ahead and over all five steps. Single later steps stay within 4 (measured 81.5-83.1%: the
     20-day volatility lags for a few weeks after the storm ends, so bands run a little wide)."""
-    from conftest import cache, tiny_request
+    from conftest import cache_bars, tiny_request
 
-    from stockrnn import backtest, experiment
+    from stockrnn.pipelines import backtest
 
     frame, _ = regime_bars()
-    cache(tmp_path / "data", "VOL", frame)
+    cache_bars(tmp_path / "data", "VOL", frame)
     req = tiny_request(tmp_path, "v", ("VOL",), window=10, hidden=4, epochs=2)
     req.data.split = (0.35, 0.25, 0.40)  # validation: calm then the start of the storm
-    summary = experiment.run(req)
+    summary = train.run(req)
     assert abs(summary.meta.intervals.test_coverage_80 - 0.80) <= 0.03
     cfg = backtest.BacktestConfig(horizon=5, model="v")
     report = backtest.run(tiny_request(tmp_path, "v", ("VOL",)), tmp_path / "models", cfg)
@@ -92,34 +94,35 @@ def test_calibration_thins_every_tickers_origins_by_one_stride(tmp_path, monkeyp
     ticker from its i-th origin mod k, so thinned tickers still cover every day between them),
     the widths come from exactly those origins' residuals, and a cap above the count changes
     nothing."""
-    from conftest import cache, make_bars, tiny_request
+    from conftest import cache_bars, make_bars, tiny_request
 
-    from stockrnn import dataset, experiment
+    from stockrnn.dataset import loading
+    from stockrnn.pipelines import fitting
 
-    cache(tmp_path / "data", "AAA", make_bars(400, seed=1))
-    cache(tmp_path / "data", "BBB", make_bars(300, seed=2))
+    cache_bars(tmp_path / "data", "AAA", make_bars(400, seed=1))
+    cache_bars(tmp_path / "data", "BBB", make_bars(300, seed=2))
     req = tiny_request(tmp_path, "t", ("AAA", "BBB"), epochs=1)
-    series = dataset.load_series(req.data_dir, req.tickers, req.data)
-    fit = experiment.fit_series(series, req)
+    series = loading.load_series(req.data_dir, req.tickers, req.data)
+    fit = fitting.fit_series(series, req)
     val = fit.samples.targets["val"]
     seen: list[np.ndarray] = []
-    real = experiment.paths_many
+    real = fitting.paths_many
 
     def spy(p, jobs, steps):
         seen.extend(o.copy() for _, o in jobs)
         return real(p, jobs, steps)
 
-    monkeypatch.setattr(experiment, "paths_many", spy)
-    full, n_full = experiment.calibration(fit, series, 10**9)
+    monkeypatch.setattr(fitting, "paths_many", spy)
+    full, n_full = fitting.calibration(fit, series, 10**9)
     all_origins = list(seen)
     own = fit.samples.owner[val]
     assert [list(o + 1) for o in all_origins] == [  # every validation row of each ticker
         sorted(val[own == i] - fit.samples.offsets[i]) for i in range(len(series))
     ]
     assert n_full[0] == len(val)
-    assert experiment.calibration(fit, series, len(val)) == (full, n_full)
+    assert fitting.calibration(fit, series, len(val)) == (full, n_full)
     seen.clear()
-    thin, n_thin = experiment.calibration(fit, series, len(val) // 3)  # stride 3 (or 4)
+    thin, n_thin = fitting.calibration(fit, series, len(val) // 3)  # stride 3 (or 4)
     stride = -(-len(val) // (len(val) // 3))
     kept = [o[i % stride :: stride] for i, o in enumerate(all_origins)]
     assert stride >= 3 and [list(o) for o in seen] == [list(o) for o in kept]
@@ -130,7 +133,7 @@ def test_calibration_thins_every_tickers_origins_by_one_stride(tmp_path, monkeyp
 
 def _step1_residuals(fit, series, origins: list[np.ndarray]) -> np.ndarray:
     """One-step |log(actual / predicted)| over sigma at the given origins, recomputed."""
-    from stockrnn.rollout import paths
+    from stockrnn.forecast.rollout import paths
 
     out = []
     for s, o in zip(series, origins, strict=True):

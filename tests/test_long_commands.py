@@ -6,18 +6,20 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars
+from conftest import cache_bars, cli_runner, make_bars
 from rich.console import Console
 
-from stockrnn import backtest, experiment
-from stockrnn.cli import app
+from stockrnn.cli.main import app
+from stockrnn.dataset import loading
+from stockrnn.pipelines import backtest, predict, request
+from stockrnn.pipelines import train as training
 
 runner = cli_runner()
 
 
 @pytest.fixture
 def ws(tmp_path):
-    cache(tmp_path / "data", "AAA", make_bars(300, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
     return tmp_path
 
 
@@ -55,9 +57,8 @@ def one_line(res, code: int, text: str) -> None:
     ],
 )
 def test_conflicting_or_inapplicable_options(ws, argv, text, monkeypatch) -> None:
-    from stockrnn import dataset
 
-    monkeypatch.setattr(dataset, "load_series", lambda *a: pytest.fail("loaded data"))
+    monkeypatch.setattr(loading, "load_series", lambda *a: pytest.fail("loaded data"))
     res = runner.invoke(app, [*argv, *(dirs(ws) if argv[0] != "fetch" else [])])
     one_line(res, 2, text)
 
@@ -69,7 +70,9 @@ def test_output_paths_checked_before_any_work(ws, monkeypatch) -> None:
         app, ["backtest", "AAA", *dirs(ws), "--predictions-out", str(missing / "p.csv")]
     )
     one_line(res, 11, "does not exist")
-    monkeypatch.setattr(experiment, "fit_series", lambda *a, **k: pytest.fail("trained first"))
+    monkeypatch.setattr(
+        "stockrnn.pipelines.train.fit_series", lambda *a, **k: pytest.fail("trained first")
+    )
     one_line(train(ws, "--timings", str(missing / "t.json")), 11, "does not exist")
     one_line(train(ws, "--timings", str(ws)), 2, "is a folder")
     assert not (ws / "models").exists()
@@ -77,9 +80,8 @@ def test_output_paths_checked_before_any_work(ws, monkeypatch) -> None:
 
 def test_plot_file_checked_before_forecasting(ws, monkeypatch) -> None:
     assert train(ws).exit_code == 0
-    from stockrnn import forecast
 
-    monkeypatch.setattr(forecast, "predict", lambda *a: pytest.fail("forecast first"))
+    monkeypatch.setattr(predict, "predict", lambda *a: pytest.fail("forecast first"))
     res = runner.invoke(app, ["predict", "AAA", *dirs(ws), "--plot-file", str(ws / "x" / "c.png")])
     one_line(res, 11, "does not exist")
 
@@ -106,25 +108,25 @@ def test_ctrl_c_in_backtest_exits_130_and_writes_nothing(ws, monkeypatch) -> Non
 
 def test_ctrl_c_mid_fold_is_not_scored(ws) -> None:
     """A fold's training loop lets Ctrl-C through instead of keeping a half-trained model."""
-    from stockrnn.experiment import Hooks
+    from stockrnn.model.loop import FitHooks
 
     def interrupt(e) -> None:
         if e.epoch == 2:
             raise KeyboardInterrupt
 
-    req = experiment.TrainRequest(ws / "data", ws / "models", "bt", ["AAA"])
+    req = request.TrainRequest(ws / "data", ws / "models", "bt", ["AAA"])
     req.data.window, req.train.epochs, req.model.hidden = 5, 5, 4
-    hooks = backtest.Hooks(fit=Hooks(on_epoch=interrupt, keep_on_interrupt=True))
+    hooks = backtest.BacktestHooks(fit=FitHooks(on_epoch=interrupt, keep_on_interrupt=True))
     with pytest.raises(KeyboardInterrupt):
         backtest.run(req, ws / "models", backtest.BacktestConfig(folds=2, horizon=1), hooks)
 
 
 def test_backtest_progress_names_fold_and_epoch(ws) -> None:
-    from stockrnn.progress import backtest_progress
+    from stockrnn.cli.progress import backtest_progress
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120)
-    req = experiment.TrainRequest(ws / "data", ws / "models", "bt", ["AAA"])
+    req = request.TrainRequest(ws / "data", ws / "models", "bt", ["AAA"])
     req.data.window, req.train.epochs, req.model.hidden = 5, 2, 4
     folds = []
     with backtest_progress(console, 2, "AAA") as hooks:
@@ -155,7 +157,7 @@ def test_saved_model_start_default_and_refusal_agree(ws) -> None:
 
 
 def test_ticker_without_out_of_sample_days_is_reported(ws) -> None:
-    cache(ws / "data", "OLD", make_bars(120, seed=2, start="2015-01-02"))
+    cache_bars(ws / "data", "OLD", make_bars(120, seed=2, start="2015-01-02"))
     res = train(ws, "--name", "m")
     assert res.exit_code == 0, res.output
     assert "OLD has no test days: its data ends" in res.stderr
@@ -165,17 +167,17 @@ def test_ticker_without_out_of_sample_days_is_reported(ws) -> None:
 
 
 def test_train_progress_shows_batches_within_an_epoch(ws) -> None:
-    from stockrnn.progress import train_progress
+    from stockrnn.cli.progress import train_progress
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120)
-    req = experiment.TrainRequest(ws / "data", ws / "models", "p", ["AAA"])
+    req = request.TrainRequest(ws / "data", ws / "models", "p", ["AAA"])
     req.data.window, req.train.epochs, req.model.hidden, req.train.batch_size = 5, 1, 4, 8
     with train_progress(console, 1) as hooks:
         seen = []
         real = hooks.on_batch
         hooks.on_batch = lambda done, total: (seen.append((done, total)), real(done, total))
-        experiment.run(req, hooks)
+        training.run(req, hooks)
     assert seen[-1][0] == seen[-1][1] and len(seen) > 10  # every batch reported
     assert "batches" in buf.getvalue() and "epoch 1" in buf.getvalue()
 

@@ -4,12 +4,14 @@ suffix names, and forecast dates from each ticker's own calendar."""
 import exchange_calendars as xcals
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars, tiny_request
+from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
-from stockrnn import experiment, store, symbols, trading_calendar
-from stockrnn.cli import app
-from stockrnn.errors import UsageError
-from stockrnn.fetch import FetchConfig, fetch_one
+from stockrnn.cli.main import app
+from stockrnn.common import symbols
+from stockrnn.common.errors import UsageError
+from stockrnn.data import cache, trading_calendar
+from stockrnn.data.fetch import FetchConfig, fetch_one
+from stockrnn.pipelines import train
 
 runner = cli_runner()
 AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
@@ -61,7 +63,7 @@ def test_a_london_ticker_keeps_every_london_session(tmp_path, fake_yahoo) -> Non
     fake_yahoo.frames["VOD.L"] = bars
     res = fetch_one(tmp_path, FetchConfig("VOD.L"), now=AFTER_CLOSE)
     assert res.rows == 300 and not res.notes
-    frame, manifest = store.load(tmp_path, "VOD.L")
+    frame, manifest = cache.load(tmp_path, "VOD.L")
     assert manifest.calendar == "XLON" and pd.Timestamp("2023-07-04") in frame.index
     again = fetch_one(tmp_path, FetchConfig("VOD.L", full=True), now=AFTER_CLOSE)
     assert again.rows == 300  # a refresh keeps the calendar the ticker was cached with
@@ -72,10 +74,10 @@ def test_forecast_dates_come_from_the_tickers_own_calendar(tmp_path, calendar) -
     """A model trained on New York data forecasting a ticker cached with another exchange's
     calendar: its 60 dates are that exchange's next 60 sessions (Boxing Day, Japan's New
     Year closure and Canada Day never appear)."""
-    cache(tmp_path / "data", "AAA", make_bars(200, seed=1))
-    experiment.run(tiny_request(tmp_path, "m", ("AAA",), window=5, epochs=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(200, seed=1))
+    train.run(tiny_request(tmp_path, "m", ("AAA",), window=5, epochs=1))
     frame = make_bars(120, start="2023-08-01", seed=2, calendar=calendar)
-    cache(tmp_path / "data", "FOR", frame, calendar=calendar)
+    cache_bars(tmp_path / "data", "FOR", frame, calendar=calendar)
     dirs = ["--data-dir", str(tmp_path / "data"), "--models-dir", str(tmp_path / "models")]
     got = runner.invoke(app, ["predict", "FOR", "--model", "m", "--days", "60", "--csv", *dirs])
     assert got.exit_code == 0, got.stderr

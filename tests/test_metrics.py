@@ -3,11 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cache, cli_runner, make_bars, tiny_request
+from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
-from stockrnn import compare, experiment, intervals, metrics, scoring, significance
-from stockrnn.cli import app
-from stockrnn.scoring import Forecasts
+from stockrnn.cli.main import app
+from stockrnn.evaluate import compare, metrics, scoring, significance
+from stockrnn.evaluate.scoring import Forecasts
+from stockrnn.forecast import intervals
+from stockrnn.pipelines import train
 
 runner = cli_runner()
 
@@ -238,8 +240,8 @@ def test_conformal_width_is_the_textbook_kth_residual() -> None:
 
 
 def test_infinite_interval_is_refused(tmp_path) -> None:
-    cache(tmp_path / "data", "AAA", make_bars(90, seed=2))
-    summary = experiment.run(tiny_request(tmp_path, "m", ("AAA",), window=5, epochs=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(90, seed=2))
+    summary = train.run(tiny_request(tmp_path, "m", ("AAA",), window=5, epochs=1))
     n = summary.meta.intervals.val_n
     assert n < 99 and summary.meta.intervals.half_widths[0][-1] is None  # 0.99 needs 99
     dirs = ["--data-dir", str(tmp_path / "data"), "--models-dir", str(tmp_path / "models")]

@@ -4,11 +4,13 @@ import json
 import os
 
 import pytest
-from conftest import cache, cli_runner, make_bars, train_argv
+from conftest import cache_bars, cli_runner, make_bars, train_argv
 from helpers import spawn
 
-from stockrnn import checkpoint, experiment
-from stockrnn.cli import app
+from stockrnn.checkpoint import store, weights
+from stockrnn.cli.main import app
+from stockrnn.model import loop
+from stockrnn.pipelines import train
 
 runner = cli_runner()
 
@@ -19,7 +21,7 @@ def train_args(ws, *extra: str) -> list[str]:
 
 @pytest.fixture
 def ws(tmp_path):
-    cache(tmp_path / "data", "AAA", make_bars(120, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(120, seed=1))
     return tmp_path
 
 
@@ -39,7 +41,7 @@ def test_existing_name_needs_overwrite(ws) -> None:
 
 
 def test_interrupted_retrain_keeps_the_existing_model(small_request) -> None:
-    first = experiment.run(small_request(epochs=2))
+    first = train.run(small_request(epochs=2))
     before = (first_dir := small_request().models_dir / "m" / "meta.json").read_bytes()
 
     def interrupt(e) -> None:
@@ -47,10 +49,10 @@ def test_interrupted_retrain_keeps_the_existing_model(small_request) -> None:
             raise KeyboardInterrupt
 
     again = small_request(epochs=10, overwrite=True)
-    summary = experiment.run(again, experiment.Hooks(on_epoch=interrupt))
+    summary = train.run(again, loop.FitHooks(on_epoch=interrupt))
     assert first_dir.read_bytes() == before  # the old model is untouched
     assert summary.meta.name == "m-interrupted" and "interrupted" in (summary.saved_note or "")
-    assert checkpoint.load(again.models_dir, "m-interrupted")[1].fit.interrupted
+    assert weights.load(again.models_dir, "m-interrupted")[1].fit.interrupted
     assert first.meta.name == "m"
 
 
@@ -59,13 +61,13 @@ def test_rival_save_during_training_is_kept_and_this_run_told(small_request) -> 
 
     def rival_saves(e) -> None:
         if e.epoch == 1 and not rival:
-            rival["summary"] = experiment.run(small_request(epochs=1))
+            rival["summary"] = train.run(small_request(epochs=1))
 
-    summary = experiment.run(small_request(epochs=2), experiment.Hooks(on_epoch=rival_saves))
+    summary = train.run(small_request(epochs=2), loop.FitHooks(on_epoch=rival_saves))
     models = small_request().models_dir
-    assert checkpoint.load(models, "m")[1].fit.epochs_run == 1  # the rival won whole
+    assert weights.load(models, "m")[1].fit.epochs_run == 1  # the rival won whole
     assert summary.meta.name == "m-2" and "another process saved" in (summary.saved_note or "")
-    assert checkpoint.load(models, "m-2")[1].fit.epochs_run == 2
+    assert weights.load(models, "m-2")[1].fit.epochs_run == 2
 
 
 def test_two_concurrent_trains_of_one_name(ws) -> None:
@@ -78,7 +80,7 @@ def test_two_concurrent_trains_of_one_name(ws) -> None:
         if (code == 0 and "saved as 'default-2'" in err) or (code == 2 and "already exists" in err)
     ]
     assert len(winners) == 1 and len(told) == 1, outs
-    checkpoint.load(ws / "models", "default")
+    weights.load(ws / "models", "default")
 
 
 def test_models_rm_and_mv(ws) -> None:
@@ -90,10 +92,10 @@ def test_models_rm_and_mv(ws) -> None:
     assert (
         runner.invoke(app, ["models", "mv", "a", "c", "--models-dir", str(models)]).exit_code == 0
     )
-    assert checkpoint.list_names(models) == ["b", "c"]
-    checkpoint.load(models, "c")
+    assert store.list_names(models) == ["b", "c"]
+    weights.load(models, "c")
     assert runner.invoke(app, ["models", "rm", "b", "--models-dir", str(models)]).exit_code == 0
-    assert checkpoint.list_names(models) == ["c"] and not (models / "b").exists()
+    assert store.list_names(models) == ["c"] and not (models / "b").exists()
     gone = runner.invoke(app, ["models", "rm", "zzz", "--models-dir", str(models)])
     assert gone.exit_code == 10 and "no model named 'zzz'" in gone.stderr
     bad = runner.invoke(app, ["models", "mv", "c", "NUL", "--models-dir", str(models)])

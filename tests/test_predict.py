@@ -5,11 +5,15 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import cache, cli_runner, make_bars, tiny_request
+from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
-from stockrnn import checkpoint, experiment, features, store
-from stockrnn.cli import app
-from stockrnn.forecast import ForecastConfig, forecast_one, predictor_of, scaler_of
+from stockrnn.checkpoint import weights
+from stockrnn.checkpoint.weights import predictor_of, scaler_of
+from stockrnn.cli.main import app
+from stockrnn.data import cache
+from stockrnn.dataset import features
+from stockrnn.pipelines import train
+from stockrnn.pipelines.predict import ForecastConfig, forecast_one
 
 runner = cli_runner()
 
@@ -17,9 +21,9 @@ runner = cli_runner()
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     ws = tmp_path_factory.mktemp("ws")
-    cache(ws / "data", "AAA", make_bars(300, start="2023-10-02", seed=1))
+    cache_bars(ws / "data", "AAA", make_bars(300, start="2023-10-02", seed=1))
     req = tiny_request(ws, "default", epochs=2)
-    experiment.run(req)
+    train.run(req)
     return ws
 
 
@@ -30,8 +34,8 @@ def cli(ws, *argv):
 
 
 def test_recursive_forecast_matches_hand_rolled_loop(trained) -> None:
-    model, meta = checkpoint.load(trained / "models", "default")
-    frame, _ = store.load(trained / "data", "AAA")
+    model, meta = weights.load(trained / "models", "default")
+    frame, _ = cache.load(trained / "data", "AAA")
     got = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=4))
     scaler = scaler_of(meta)
     rel = features.relative(frame, meta.features)[-10:]  # the last window
@@ -51,7 +55,7 @@ def test_recursive_forecast_matches_hand_rolled_loop(trained) -> None:
     [("2024-12-24", ["2024-12-26", "2024-12-27"]), ("2025-07-03", ["2025-07-07", "2025-07-08"])],
 )
 def test_dates_skip_weekends_and_holidays(trained, last, want) -> None:
-    model, meta = checkpoint.load(trained / "models", "default")
+    model, meta = weights.load(trained / "models", "default")
     frame = make_bars(60, start="2024-01-02")
     frame.index = frame.index + (np.datetime64(last) - frame.index[-1].to_datetime64())
     rows = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=2)).rows
@@ -93,7 +97,7 @@ def test_json_parses_and_agrees_with_table(trained) -> None:
 
 
 def test_untrained_ticker_gets_forecast_and_note(trained) -> None:
-    cache(trained / "data", "NEW", make_bars(80, seed=9, price=900))
+    cache_bars(trained / "data", "NEW", make_bars(80, seed=9, price=900))
     res = cli(trained, "predict", "new", "--json")
     assert res.exit_code == 0
     assert "not in model 'default'" in res.stderr and "stale" in res.stderr
@@ -120,7 +124,7 @@ def test_bad_input_one_line(trained, argv, code, msg) -> None:
 
 
 def test_checkpoint_needing_missing_feature(trained, tmp_path) -> None:
-    cache(tmp_path / "data", "VOL", make_bars(200, seed=3))
+    cache_bars(tmp_path / "data", "VOL", make_bars(200, seed=3))
     req = tiny_request(
         tmp_path,
         "withvol",
@@ -130,10 +134,10 @@ def test_checkpoint_needing_missing_feature(trained, tmp_path) -> None:
         data={"features": "ohlcv"},
         epochs=1,
     )
-    experiment.run(req)
+    train.run(req)
     flat = make_bars(50, seed=4)
     flat["volume"] = 0.0
-    cache(trained / "data", "NOVOL", flat)
+    cache_bars(trained / "data", "NOVOL", flat)
     res = cli(trained, "predict", "NOVOL", "--model", "withvol")
     assert res.exit_code == 8 and "needs volume" in res.stderr
 

@@ -8,13 +8,14 @@ import signal
 import time
 
 import pytest
-from conftest import cache, cli_runner, make_bars, train_argv
+from conftest import cache_bars, cli_runner, make_bars, train_argv
 from curl_cffi.requests.exceptions import DNSError
 from helpers import spawn, wait_for
 from yfinance.exceptions import YFRateLimitError
 
-from stockrnn import atomic, store
-from stockrnn.cli import app
+from stockrnn.cli.main import app
+from stockrnn.common import atomic
+from stockrnn.data import cache
 
 runner = cli_runner()
 
@@ -43,7 +44,7 @@ def tiny_train(data, models) -> list[str]:
 @pytest.fixture
 def data(tmp_path):
     d = tmp_path / "data"
-    cache(d, "AAA", make_bars(100, seed=1))
+    cache_bars(d, "AAA", make_bars(100, seed=1))
     return d
 
 
@@ -199,7 +200,7 @@ def test_ctrl_c_during_fetch_keeps_previous(data, tmp_path) -> None:
 
 def test_ctrl_c_during_train_keeps_best_so_far(tmp_path) -> None:
     data = tmp_path / "data"
-    cache(data, "AAA", make_bars(300, seed=1))
+    cache_bars(data, "AAA", make_bars(300, seed=1))
     argv = [*tiny_train(data, tmp_path / "models"), "--epochs", "100000", "--patience", "100000"]
     # Off a terminal the progress bar is silent, so wait a while; if Ctrl-C still lands
     # before the first epoch (a slow machine), the run exits 130 with nothing saved: wait longer.
@@ -216,12 +217,12 @@ def test_ctrl_c_during_train_keeps_best_so_far(tmp_path) -> None:
     assert "interrupted: kept the best so far" in err
     meta = json.loads((tmp_path / "models" / "default" / "meta.json").read_text())
     assert meta["fit"]["interrupted"] and meta["fit"]["best_epoch"] >= 1
-    from stockrnn import checkpoint
+    from stockrnn.checkpoint import weights
 
-    checkpoint.load(tmp_path / "models", "default")
+    weights.load(tmp_path / "models", "default")
 
 
 def test_store_survives_stale_temp_files(data) -> None:
     (data / f".AAA.csv.tmp-{os.getpid() + 1}").write_bytes(b"half a file")
-    frame, _ = store.load(data, "AAA")
+    frame, _ = cache.load(data, "AAA")
     assert len(frame) == 100

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_metrics import P1, P2, A
 
-from stockrnn import compare, render, scoring, significance
-from stockrnn.scoring import Forecasts
+from stockrnn.evaluate import compare, scoring, significance
+from stockrnn.evaluate.scoring import Forecasts
+from stockrnn.render import tables
 
 
 @pytest.mark.parametrize(
@@ -127,7 +128,7 @@ def two_tickers(seed: int, ratio_a: float, ratio_b: float, n_a: int, n_b: int):
 )
 def test_the_verdict_never_contradicts_the_printed_skill(seed, ratio_a, ratio_b, n_a, n_b):
     c = compare.compare_groups(two_tickers(seed, ratio_a, ratio_b, n_a, n_b))
-    words = render.verdict(c)
+    words = tables.verdict(c)
     skill, stat = c.model.skill, c.vs_naive.statistic
     assert skill is not None and stat is not None
     assert np.sign(skill) == -np.sign(stat) or skill == 0

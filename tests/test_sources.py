@@ -3,8 +3,8 @@ import pytest
 from curl_cffi.requests.exceptions import DNSError
 from yfinance.exceptions import YFRateLimitError
 
-from stockrnn.errors import DataError, NoDataError, OfflineError, RateLimitError
-from stockrnn.sources import csvfile, sample, yahoo
+from stockrnn.common.errors import DataError, NoDataError, OfflineError, RateLimitError
+from stockrnn.data.sources import csvfile, sample, yahoo
 
 
 def test_yahoo_frame_flattened_from_multiindex(fake_yahoo, bars) -> None:

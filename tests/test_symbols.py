@@ -1,7 +1,7 @@
 import pytest
 
-from stockrnn.errors import InvalidTickerError
-from stockrnn.symbols import file_stem, normalize
+from stockrnn.common.errors import InvalidTickerError
+from stockrnn.common.symbols import file_stem, normalize
 
 
 @pytest.mark.parametrize(

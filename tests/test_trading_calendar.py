@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from conftest import make_bars
 
-from stockrnn import trading_calendar as tc
-from stockrnn.errors import UsageError
+from stockrnn.common.errors import UsageError
+from stockrnn.data import trading_calendar as tc
 
 
 def test_next_sessions_skip_weekends_and_holidays() -> None:

@@ -7,10 +7,10 @@ import sys
 import time
 
 import pytest
-from conftest import cache, cli_runner, make_bars
+from conftest import cache_bars, cli_runner, make_bars
 from helpers import spawn
 
-from stockrnn.cli import app
+from stockrnn.cli.main import app
 
 pytest.importorskip("optuna")
 runner = cli_runner()
@@ -29,7 +29,7 @@ log = true
 
 @pytest.fixture
 def ws(tmp_path):
-    cache(tmp_path / "data", "AAA", make_bars(400, seed=1))
+    cache_bars(tmp_path / "data", "AAA", make_bars(400, seed=1))
     (tmp_path / "space.toml").write_text(SMALL)
     return tmp_path
 
@@ -66,7 +66,7 @@ def test_search_never_reads_test_or_validation_days(ws) -> None:
     assert span_end <= split["train_end"] < split["val_end"]
     frame = make_bars(400, seed=1)
     frame.loc[frame.index > split["train_end"], ["open", "high", "low", "close"]] *= 1.37
-    cache(ws / "data", "AAA", frame)  # every day after the training end changed
+    cache_bars(ws / "data", "AAA", frame)  # every day after the training end changed
     second = tune(ws, db="b.db")
     assert trials(ws, "a.db") == trials(ws, "b.db")  # same proposals, same scores
     assert second["final"]["meta"]["metrics"] != first["final"]["meta"]["metrics"]

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockrnn.errors import DataError
-from stockrnn.sources import csvfile
-from stockrnn.validate import validate
+from stockrnn.common.errors import DataError
+from stockrnn.data.cleaning import clean_bars
+from stockrnn.data.sources import csvfile
 
 
 def test_each_rule_applies_and_is_counted(bars) -> None:
@@ -14,7 +14,7 @@ def test_each_rule_applies_and_is_counted(bars) -> None:
     frame.iloc[5, 1] = frame.iloc[5][["open", "close"]].max() - 1  # high below body: repaired
     frame = pd.concat([frame, frame.iloc[[7]]])  # duplicate date
     frame = frame.iloc[::-1]  # descending
-    out, adjusted, report = validate(frame)
+    out, adjusted, report = clean_bars(frame)
     assert not adjusted
     assert out.index.is_monotonic_increasing and out.index.is_unique
     assert len(out) == 18
@@ -34,7 +34,7 @@ def test_adj_close_scales_ohlc_and_removes_split(bars) -> None:
     frame = bars(10)
     frame.loc[frame.index[5] :, ["open", "high", "low", "close"]] /= 2  # a 2:1 split, unadjusted
     frame["adj_close"] = bars(10)["close"] / 2
-    out, adjusted, report = validate(frame)
+    out, adjusted, report = clean_bars(frame)
     assert adjusted
     moves = out["close"].pct_change().abs().dropna()
     assert moves.max() < 0.1
@@ -45,7 +45,7 @@ def test_adj_close_scales_ohlc_and_removes_split(bars) -> None:
 def test_large_jump_reported_as_possible_split(bars) -> None:
     frame = bars(10)
     frame.loc[frame.index[5] :, ["open", "high", "low", "close"]] /= 2
-    _, _, report = validate(frame)
+    _, _, report = clean_bars(frame)
     assert any("possible unadjusted split" in w for w in report.warnings)
 
 
@@ -53,13 +53,13 @@ def test_all_nan_prices_is_an_error(bars) -> None:
     frame = bars(5)
     frame[["open", "high", "low", "close"]] = np.nan
     with pytest.raises(DataError, match="no valid rows"):
-        validate(frame)
+        clean_bars(frame)
 
 
 def test_spy_bad_rows_are_repaired(shared_ohlcv) -> None:
     raw = csvfile.fetch(shared_ohlcv / "SPY.csv").frame
     assert (raw["open"] < raw["low"]).sum() == 2
-    out, adjusted, report = validate(raw)
+    out, adjusted, report = clean_bars(raw)
     assert adjusted
     assert (out["open"] >= out["low"]).all()
     assert any(a.startswith("2 row(s) where high/low") for a in report.actions)

@@ -1,5 +1,5 @@
 """Loaded by every Python process the DDP tests start (on PYTHONPATH): in torchrun workers,
-STOCKRNN_TEST_DDP makes one rank fail, or marks each finished epoch, at train._train_pass.
+STOCKRNN_TEST_DDP makes one rank fail, or marks each finished epoch, at loop._train_pass.
 
   die:R:E     rank R exits with code 7 as epoch E starts
   mark:DIR    rank 0 touches DIR/epoch-N after each epoch's training pass
@@ -11,9 +11,9 @@ _mode = os.environ.get("STOCKRNN_TEST_DDP", "")
 if _mode and "RANK" in os.environ:
     from pathlib import Path
 
-    from stockrnn import train
+    from stockrnn.model import loop
 
-    _rank, _real, _calls = int(os.environ["RANK"]), train._train_pass, [0]
+    _rank, _real, _calls = int(os.environ["RANK"]), loop._train_pass, [0]
 
     def _patched(*args, **kwargs):
         _calls[0] += 1
@@ -27,4 +27,4 @@ if _mode and "RANK" in os.environ:
             Path(rest, f"epoch-{_calls[0]}").touch()
         return out
 
-    train._train_pass = _patched
+    loop._train_pass = _patched

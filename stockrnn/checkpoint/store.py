@@ -1,0 +1,157 @@
+"""Saved models on disk: names, claims, metadata, removal and renaming (no torch).
+
+Layout: models/NAME/meta.json and models/NAME/weights-<sha12>.safetensors (weights.py writes
+and reads the tensors). meta.json is plain JSON parsed by a strict schema: nothing in it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+from stockrnn.checkpoint.schema import FORMAT_VERSION, CheckpointMeta
+from stockrnn.common import atomic, strictjson, workspace
+from stockrnn.common.errors import CheckpointError, StorageError, UsageError
+
+META = "meta.json"
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def check_name(name: str) -> str:
+    if not _NAME.fullmatch(name) or ".." in name:
+        raise UsageError(f"model name {name[:40]!r} must be letters, digits, '_', '.', '-'")
+    why = workspace.reserved_reason(name)
+    if why:
+        raise UsageError(f"model name {name!r} {why}")
+    return name
+
+
+def folder(models_dir: Path, name: str) -> Path:
+    """models_dir/NAME, refused when it is a symbolic link (it could point anywhere)."""
+    return workspace.inside(models_dir, check_name(name))
+
+
+def _lock(models_dir: Path, name: str) -> Path:
+    return workspace.inside(models_dir, f".{name}.lock")
+
+
+def version(models_dir: Path, name: str) -> str | None:
+    """A token for the checkpoint saved under `name` now (None: none), to notice a rival save."""
+    path = folder(models_dir, name) / META
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def claim(models_dir: Path, name: str, overwrite: bool) -> str | None:
+    """Refuse to train over an existing model unless asked; returns its version() token."""
+    workspace.check_folder(models_dir)
+    current = version(models_dir, name)
+    if current is not None and not overwrite:
+        raise UsageError(
+            f"model {name!r} already exists in {models_dir}: pass --overwrite to replace it, "
+            "or choose another --name"
+        )
+    return current
+
+
+def free_name(models_dir: Path, base: str) -> str:
+    """`base` itself, or base-2, base-3, ...: the first name no checkpoint uses."""
+    base = base[:56]
+    for i in range(1, 1000):
+        name = base if i == 1 else f"{base}-{i}"
+        if not folder(models_dir, name).exists():
+            return name
+    raise StorageError(f"no free model name like {base!r} in {models_dir}")
+
+
+def to_json(meta: CheckpointMeta) -> str:
+    return strictjson.dumps(meta.model_dump(mode="json"))
+
+
+def remove(models_dir: Path, name: str) -> None:
+    """Delete a saved model: renamed out of sight first, so a crash never leaves half of one."""
+    target = folder(models_dir, name)
+    if not (target / META).exists():
+        read_meta(models_dir, name)  # raises the "no model named" error with the list
+    with atomic.locked(_lock(models_dir, name)):
+        trash = workspace.inside(models_dir, f".{name}.removing-{os.getpid()}")
+        try:
+            os.rename(target, trash)
+            shutil.rmtree(trash)
+        except OSError as exc:
+            raise atomic.storage_error(target, exc) from exc
+
+
+def rename(models_dir: Path, old: str, new: str) -> None:
+    """Rename a saved model; refused when the new name is taken."""
+    source, target = folder(models_dir, old), folder(models_dir, new)
+    if not (source / META).exists():
+        read_meta(models_dir, old)  # raises the "no model named" error with the list
+    first, second = sorted((old, new))
+    with atomic.locked(_lock(models_dir, first)), atomic.locked(_lock(models_dir, second)):
+        if target.exists():
+            raise UsageError(f"model {new!r} already exists in {models_dir}; remove it first")
+        try:
+            os.rename(source, target)
+        except OSError as exc:
+            raise atomic.storage_error(target, exc) from exc
+
+
+def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
+    """Parse and type-check meta.json (plain JSON: nothing in it can run)."""
+    import pydantic
+
+    path = folder(models_dir, name) / META
+    if not path.exists():
+        have = ", ".join(list_names(models_dir)) or "none; run `stockrnn train` first"
+        raise CheckpointError(f"no model named {name!r} in {models_dir} (available: {have})")
+    try:
+        payload = path.read_bytes()
+        raw = json.loads(payload)
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
+    if not isinstance(raw, dict):
+        raise CheckpointError(f"{path} is not a stockrnn checkpoint")
+    old = raw.get("format_version")
+    if isinstance(old, int) and not isinstance(old, bool) and 1 <= old < FORMAT_VERSION:
+        raise CheckpointError(
+            f"model {name!r} was saved by an older stockrnn (checkpoint format {old}, this one "
+            f"reads {FORMAT_VERSION}): retrain it with `stockrnn train --name {name} --overwrite`"
+        )
+    if old != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: unknown checkpoint format {old!r} (this stockrnn reads {FORMAT_VERSION})"
+        )
+    try:
+        meta = CheckpointMeta.model_validate_json(payload)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CheckpointError(
+            f"{path}: field {where!r} is missing or has the wrong type ({first['msg']})"
+        ) from exc
+    if not re.fullmatch(r"weights-[0-9a-f]{12}\.safetensors", meta.weights_file):
+        raise CheckpointError(f"{path}: field 'weights_file' is not a weights file name")
+    # The folder names the model: a copied or edited checkpoint keeps a stale "name" inside.
+    return meta.model_copy(update={"name": name})
+
+
+def list_names(models_dir: Path) -> list[str]:
+    """Model folders that hold a meta.json (links are left out: never followed)."""
+    if not models_dir.is_dir():
+        return []
+    return sorted(
+        p.parent.name
+        for p in models_dir.glob(f"*/{META}")
+        if not p.parent.is_symlink() and not p.parent.name.startswith(".")
+    )

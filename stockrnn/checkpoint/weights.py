@@ -1,0 +1,164 @@
+"""Checkpoint weights: written as safetensors beside meta.json, and the model rebuilt from
+both; loading never unpickles.
+
+A save writes the weights first under a new content-addressed name, then renames meta.json
+over the old one: that rename is the commit. A crash before it leaves the previous checkpoint
+whole; old weights are removed after it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stockrnn.checkpoint.schema import CheckpointMeta
+from stockrnn.checkpoint.store import (
+    META,
+    _lock,
+    folder,
+    free_name,
+    read_meta,
+    to_json,
+    version,
+)
+from stockrnn.common import atomic, workspace
+from stockrnn.common.errors import CheckpointError, UsageError
+from stockrnn.dataset.scaling import Scaler
+from stockrnn.forecast.rollout import Predictor
+from stockrnn.model.network import Forecaster
+
+
+@dataclass
+class Saved:
+    """The checkpoint as written, and why not under the name asked for (`note`)."""
+
+    meta: CheckpointMeta
+    path: Path
+    note: str | None = None
+
+
+def save(
+    models_dir: Path,
+    name: str,
+    state: Mapping[str, torch.Tensor],
+    meta: CheckpointMeta,
+    expect: str | None = None,
+    replace: bool = True,
+) -> Saved:
+    """Write weights then metadata atomically, under a lock.
+
+    `expect` is the version() seen when training started: if another process saved `name` since,
+    or a model exists and `replace` is False (an interrupted retrain), this checkpoint goes
+    under a new free name instead and the existing model stays as it was.
+    """
+    with atomic.locked(_lock(models_dir, name)):
+        current = version(models_dir, name)
+        note = None
+        if current != expect:
+            note = f"another process saved model {name!r} while this one trained"
+        elif current is not None and not replace:
+            note = f"training was interrupted, so the existing model {name!r} was kept"
+        if note is None:
+            return _write(models_dir, name, state, meta)
+    other = free_name(models_dir, f"{name}-interrupted" if not replace else name)
+    with atomic.locked(_lock(models_dir, other)):
+        saved = _write(models_dir, other, state, meta)
+    saved.note = f"{note}; this run was saved as {other!r}"
+    return saved
+
+
+def _write(
+    models_dir: Path, name: str, state: Mapping[str, torch.Tensor], meta: CheckpointMeta
+) -> Saved:
+    """Weights under a new name, then meta.json renamed over the old one (the commit)."""
+    from safetensors.torch import save as st_save
+
+    target = folder(models_dir, name)
+    payload = st_save({k: v.detach().cpu().contiguous() for k, v in state.items()})
+    digest = hashlib.sha256(payload).hexdigest()
+    weights = f"weights-{digest[:12]}.safetensors"
+    meta = meta.model_copy(update={"name": name, "weights_file": weights, "weights_sha256": digest})
+    atomic.write_bytes(workspace.inside(target, weights), payload)
+    atomic.write_bytes(workspace.inside(target, META), to_json(meta).encode())
+    for old in target.glob("weights-*.safetensors"):
+        if old.name != weights and not old.is_symlink():
+            old.unlink(missing_ok=True)
+    return Saved(meta, target)
+
+
+def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tensor]:
+    """Tensors from the safetensors file, after checking its sha256 against the metadata."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load as st_load
+
+    path = folder(models_dir, meta.name) / meta.weights_file
+    try:
+        payload = path.read_bytes()
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if hashlib.sha256(payload).hexdigest() != meta.weights_sha256:
+        raise CheckpointError(f"{path} does not match its metadata (truncated or tampered)")
+    try:
+        return dict(st_load(payload))
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"{path} is not a valid safetensors file") from exc
+
+
+def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
+    """Rebuild the model from metadata and weights; CheckpointError on any disagreement."""
+    from stockrnn.dataset import features
+
+    meta = read_meta(models_dir, name)
+    try:
+        model = Forecaster(meta.model)
+    except UsageError as exc:
+        raise CheckpointError(f"model {name!r}: its model settings are invalid ({exc})") from exc
+    names = features.FEATURE_SETS.get(meta.data.features)
+    n = model.cfg.n_features
+    inputs = model.cfg.n_inputs or n
+    if names is None or names != meta.features or len(names) != n:
+        raise CheckpointError(
+            f"model {name!r}: feature list {meta.features} is not one this "
+            "stockrnn knows or disagrees with the model"
+        )
+    if inputs != n + meta.data.exog.width or [c.symbol for c in meta.covariates] != list(
+        meta.data.covariates
+    ):
+        raise CheckpointError(f"model {name!r}: its covariates disagree with the model")
+    if meta.intervals.method not in ("vol", "fixed"):
+        raise CheckpointError(f"model {name!r}: unknown interval method {meta.intervals.method!r}")
+    if len(meta.scaler.shift) != inputs or len(meta.scaler.scale) != inputs:
+        raise CheckpointError(f"model {name!r}: scaler parameters disagree with the features")
+    tensors = read_weights(models_dir, meta)
+    expected = model.state_dict()
+    if set(tensors) != set(expected) or any(
+        tuple(tensors[k].shape) != tuple(v.shape) for k, v in expected.items()
+    ):
+        raise CheckpointError(f"model {name!r}: weight shapes disagree with its metadata")
+    model.load_state_dict(tensors)
+    model.eval()
+    return model, meta
+
+
+def scaler_of(meta: CheckpointMeta) -> Scaler:
+    """The scaler the model was trained with."""
+    s = meta.scaler
+    shift, scale = np.asarray(s.shift, np.float64), np.asarray(s.scale, np.float64)
+    return Scaler(s.kind, shift, scale, dropped=list(s.dropped))
+
+
+def predictor_of(model: torch.nn.Module, meta: CheckpointMeta) -> Predictor:
+    """What forecasting needs of a saved model."""
+    return Predictor(
+        model, scaler_of(meta), meta.data.window, meta.data.exog, meta.intervals.method
+    )
+
+
+def load_predictor(models_dir: Path, name: str) -> tuple[Predictor, CheckpointMeta]:
+    """The saved model `name`, ready to forecast."""
+    model, meta = load(models_dir, name)
+    return predictor_of(model, meta), meta

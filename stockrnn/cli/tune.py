@@ -1,0 +1,105 @@
+"""`stockrnn tune`: hyperparameter search with Optuna (the optional `tune` extra).
+
+Thin: builds the base request and the tune config, runs the library, hands the report to tables.
+Ctrl-C stops after the current trial (the study is kept) and exits 130; a second Ctrl-C aborts.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from stockrnn.cli import options as opts
+from stockrnn.cli.app import err, guarded, out, single_process
+from stockrnn.cli.options import (
+    DataDir,
+    DeviceOpt,
+    EpochsOpt,
+    FeaturesOpt,
+    JsonOut,
+    ModelArgs,
+    ModelsDir,
+    PatienceOpt,
+    ScalerOpt,
+    SeedOpt,
+    Tickers,
+)
+from stockrnn.common.choices import Device, FeatureSet, ScalerKind
+from stockrnn.common.errors import EXIT_INTERRUPTED
+
+
+def tune_cmd(
+    ticker: Tickers = None,
+    trials: Annotated[int, typer.Option(help="Trials the study should reach in all.")] = 20,
+    folds: Annotated[int, typer.Option(help="Walk-forward folds inside the training span.")] = 3,
+    space: Annotated[
+        Path | None, typer.Option(help="TOML or JSON file overriding the search space.")
+    ] = None,
+    storage: Annotated[
+        str | None, typer.Option(help="Optuna RDB URL (default sqlite:///MODELS/search.db).")
+    ] = None,
+    study: Annotated[str | None, typer.Option(help="Study name (default tune-TICKERS).")] = None,
+    save_best: Annotated[
+        str | None, typer.Option(help="Save the best configuration, trained once, as NAME.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Let --save-best replace an existing model.")
+    ] = False,
+    features: FeaturesOpt = FeatureSet.ohlc,
+    scaler: ScalerOpt = ScalerKind.standard,
+    split: Annotated[str, typer.Option(help="Train, val, test fractions.")] = "0.7,0.15,0.15",
+    epochs: EpochsOpt = 30,
+    patience: PatienceOpt = 5,
+    seed: SeedOpt = 42,
+    device: DeviceOpt = Device.auto,
+    json_out: JsonOut = False,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Search cell, size, window, learning rate and batch on walk-forward folds (Optuna)."""
+    single_process("tune")
+    from stockrnn.common.choices import Cell
+
+    args = ModelArgs(
+        Cell.lstm, 64, 1, 0.0, "tanh", True, 60, features, scaler, 1e-3, 64, epochs, patience,
+        seed, device,
+    )  # fmt: skip
+    req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "tune", ticker, split))
+    req.overwrite = overwrite
+    from stockrnn.cli.progress import tune_progress
+    from stockrnn.render import tables, tune_tables
+    from stockrnn.tune import search
+    from stockrnn.tune.study import TuneHooks
+
+    cfg = search.TuneConfig(trials, folds, storage, study, space, seed, save_best)
+    stop = [False]
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if stop[0]:
+            raise KeyboardInterrupt
+        stop[0] = True
+        err().print("stopping after the current trial (Ctrl-C again to abort it)")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        with tune_progress(err(), trials) as on_trial:
+            hooks = TuneHooks(on_trial, lambda: stop[0])
+            report = guarded(lambda: search.run(req, cfg, hooks))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if json_out:
+        typer.echo(tables.to_json(report))
+    else:
+        out().print(tune_tables.tune_table(report))
+        err().print(tune_tables.tune_footer(report), markup=False)
+    if report.stopped:
+        err().print(
+            f"interrupted: stopped after the current trial; study {report.study!r} is kept in "
+            f"{report.storage} (run the command again to resume)",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)

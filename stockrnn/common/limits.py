@@ -1,0 +1,22 @@
+"""Limits shared by several commands, defined once (imports nothing heavy)."""
+
+from __future__ import annotations
+
+from stockrnn.common.errors import UsageError
+
+MAX_DAYS = 60  # the longest forecast `predict --days` and `backtest --horizon` allow
+STALE_SESSIONS = 5  # data this many sessions behind is called stale
+LEVELS = [round(0.5 + i / 100, 2) for i in range(50)]  # interval levels 0.50 .. 0.99
+
+
+def check_days(days: int, option: str) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"{option} must be between 1 and {MAX_DAYS}")
+
+
+def check_level(level: float) -> float:
+    """The interval level, which must be one of LEVELS (0.50 to 0.99 in steps of 0.01)."""
+    key = round(level, 2)
+    if abs(key - level) > 1e-9 or key not in LEVELS:
+        raise UsageError("--level must be between 0.50 and 0.99 (steps of 0.01)")
+    return key

@@ -1,0 +1,60 @@
+"""The data and models folders: paths inside them never pass through a symbolic link.
+
+A link inside `data/` or `models/` could point anywhere (`models/NAME -> /home/you`), and a
+write or delete through it would land outside the workspace; so every path stockrnn reads,
+writes or deletes there is checked here. The folders themselves may be links (a user's choice
+of disk). Output files the user names (--predictions-out, --plot-file) are checked for
+writability before any long work starts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from stockrnn.common.errors import StorageError, UsageError
+
+# Windows refuses these as file names, with or without an extension, in any case.
+RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+
+
+def reserved_reason(name: str) -> str | None:
+    """Why `name` cannot be a file name on every system, or None when it can."""
+    if name.endswith("."):
+        return "ends with a dot"
+    if name.split(".")[0].upper() in RESERVED:
+        return "is a reserved device name on Windows"
+    return None
+
+
+def inside(root: Path, *parts: str) -> Path:
+    """root/parts, refusing any existing component below `root` that is a symbolic link."""
+    path = root
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise StorageError(
+                f"{path} is a symbolic link: stockrnn never follows links out of {root}"
+            )
+    return path
+
+
+def check_folder(folder: Path) -> None:
+    """Fail now, not after long work, when `folder` cannot be created or written."""
+    probe = folder
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise StorageError(f"cannot write {folder}: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise StorageError(f"cannot write {folder}: permission denied")
+
+
+def check_output(path: Path, option: str) -> None:
+    """An output file the user named: its folder must exist and be writable, and it no folder."""
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise StorageError(f"cannot write {path}: folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise StorageError(f"cannot write {path}: permission denied")

@@ -1,0 +1,9 @@
+"""Bars in: from a source, cleaned, validated against the exchange calendar, cached.
+
+- sources/: Yahoo Finance, the bundled sample and CSV files, each returning raw bars
+- cleaning: the cleaning rules every source's bars go through, each reported with a count
+- trading_calendar: exchange sessions and closes (exchange_calendars)
+- cache: data/T.csv and its manifest, written together, read back checked
+- fetch: one ticker from its source into the cache, incrementally
+- fetch_many: many tickers at once, with rate limits retried
+"""

@@ -1,0 +1,172 @@
+"""`stockrnn predict`: the next sessions' prices from a saved model, with dates and intervals.
+
+The forecast itself is rollout.paths from the last day; dates come from the exchange calendar,
+and each day gets a split-conformal interval that widens with the horizon (see intervals.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockrnn.checkpoint import weights
+from stockrnn.checkpoint.data_changes import changed_note
+from stockrnn.checkpoint.schema import CheckpointMeta
+from stockrnn.common.errors import DataError
+from stockrnn.common.limits import STALE_SESSIONS, check_days, check_level
+from stockrnn.data import cache, trading_calendar
+from stockrnn.dataset import exog, features
+from stockrnn.dataset.exog import Covariate
+from stockrnn.dataset.loading import Series, series_of
+from stockrnn.forecast import intervals
+from stockrnn.forecast.rollout import Predictor, paths
+
+
+@dataclass
+class ForecastConfig:
+    """What `stockrnn predict` asks for."""
+
+    days: int = 5  # sessions ahead, 1..limits.MAX_DAYS
+    level: float = 0.8  # interval coverage
+    calendar: str | None = None  # the forecast dates' exchange (None: each ticker's own)
+    model: str = "default"
+
+    def validate(self) -> None:
+        check_days(self.days, "--days")
+        check_level(self.level)
+
+
+@dataclass
+class ForecastRow:
+    """One forecast session (the columns of `predict --csv` and `--json`)."""
+
+    ticker: str
+    date: str
+    step: int
+    open: float
+    high: float
+    low: float
+    close: float
+    change: float  # close minus the last close
+    change_pct: float
+    lo: float  # the interval around the close
+    hi: float
+    last_close: float
+    last_date: str
+    model: str
+
+
+@dataclass
+class Forecast:
+    """One ticker's forecast, with what a chart needs and notes for the user."""
+
+    ticker: str
+    model: str
+    last_date: str
+    last_close: float
+    rows: list[ForecastRow]
+    history: pd.Series = field(repr=False, metadata={"json": False})  # recent closes, for charts
+    notes: list[str] = field(default_factory=list)
+
+
+def usable_series(
+    frame: pd.DataFrame,
+    meta: CheckpointMeta,
+    symbol: str,
+    covs: list[Covariate] | None = None,
+    calendar: str = trading_calendar.DEFAULT_CALENDAR,
+) -> Series:
+    """The series the model reads, refused when too short, lacking a needed feature, or when
+    a covariate's data is missing or ends before the ticker's."""
+    window = meta.data.window
+    for name in features.lacking(frame, meta.features):
+        raise DataError(f"model {meta.name!r} needs {name}, which {symbol}'s data lacks")
+    if len(frame) < window + 1:
+        raise DataError(f"{symbol} has {len(frame)} rows; model {meta.name!r} needs {window + 1}")
+    return series_of(symbol, frame, meta.data, covs or [], calendar)
+
+
+def forecast_one(
+    predictor: Predictor,
+    meta: CheckpointMeta,
+    frame: pd.DataFrame,
+    symbol: str,
+    cfg: ForecastConfig,
+    hint: str = "",
+    covs: list[Covariate] | None = None,
+    calendar: str = trading_calendar.DEFAULT_CALENDAR,
+) -> Forecast:
+    """The forecast for one ticker (`hint`: how to refresh its data when stale; `covs`: the
+    model's covariates as cached; `calendar`: the ticker's exchange as cached, which dates
+    the forecast unless the user named another)."""
+    calendar = cfg.calendar or calendar
+    s = usable_series(frame, meta, symbol, covs, calendar)
+    trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol)
+    prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
+    last_close, last_date = float(s.close[-1]), s.dates[-1].date()
+    widths = intervals.step_widths(
+        meta.intervals.half_widths, cfg.level, cfg.days, meta.intervals.step_n
+    )
+    sigma = predictor.sigma(s, np.array([len(s.rel) - 1]))
+    lo, hi = intervals.band(prices[None, :, features.CLOSE], sigma, widths)
+    dates = trading_calendar.next_sessions(calendar, last_date, cfg.days)
+    rows = []
+    for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):
+        rows.append(
+            ForecastRow(
+                ticker=symbol,
+                date=d.isoformat(),
+                step=i + 1,
+                open=p[0],
+                high=p[1],
+                low=p[2],
+                close=p[3],
+                change=p[3] - last_close,
+                change_pct=100 * (p[3] / last_close - 1),
+                lo=float(lo[0, i]),
+                hi=float(hi[0, i]),
+                last_close=last_close,
+                last_date=last_date.isoformat(),
+                model=meta.name,
+            )
+        )
+    notes = _notes(meta, symbol, calendar, frame, hint)
+    history = frame["close"].iloc[-120:]
+    return Forecast(symbol, meta.name, last_date.isoformat(), last_close, rows, history, notes)
+
+
+def _notes(
+    meta: CheckpointMeta, symbol: str, calendar: str, frame: pd.DataFrame, hint: str
+) -> list[str]:
+    last = frame.index[-1].date()
+    notes = [note] if (note := changed_note(meta, symbol, frame)) else []
+    if meta.ticker(symbol) is None:
+        notes.append(
+            f"{symbol} was not in model {meta.name!r}'s training data; the model "
+            "works on relative moves, so the forecast still applies"
+        )
+    behind = trading_calendar.sessions_since(calendar, last)
+    if behind > STALE_SESSIONS:
+        notes.append(f"{symbol}'s data is stale: last bar {last}, {behind} sessions ago; {hint}")
+    return notes
+
+
+def predict(
+    data_dir: Path, models_dir: Path, tickers: list[str], cfg: ForecastConfig
+) -> list[Forecast]:
+    """Forecast every ticker with the named model."""
+    cfg.validate()
+    if cfg.calendar is not None:
+        trading_calendar.get(cfg.calendar, date.today())  # an unknown calendar fails early
+    predictor, meta = weights.load_predictor(models_dir, cfg.model)
+    covs = exog.load(data_dir, tuple(meta.data.covariates))
+    out = []
+    for symbol in tickers:
+        frame, manifest = cache.load(data_dir, symbol)
+        hint = cache.refresh_hint(manifest)
+        out.append(forecast_one(predictor, meta, frame, symbol, cfg, hint, covs, manifest.calendar))
+    return out
