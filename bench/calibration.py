@@ -46,7 +46,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     err, sig = [], []  # per test origin: |log(actual / pred)| at steps 1..5, and its sigma
-    for s, local in zip(kept, fitting.local_rows(fit, "test"), strict=True):
+    for s, local in zip(kept, fitting.target_rows_by_series(fit, "test"), strict=True):
         origins = local[local + 4 <= local.max()] - 1 if len(local) else local
         if not len(origins):
             continue

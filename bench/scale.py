@@ -38,7 +38,7 @@ def generate(data: Path, tickers: int, sessions: int) -> float:
 
     from stockrnn.data import cache, trading_calendar
 
-    days = trading_calendar.get("XNYS").sessions
+    days = trading_calendar.get_calendar("XNYS").sessions
     dates = pd.DatetimeIndex(days[days <= pd.Timestamp("2025-12-31")][-sessions:], name="date")
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()

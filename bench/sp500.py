@@ -35,7 +35,7 @@ def import_all(data: Path, tmp: Path, first: int | None = None) -> float:
 def series(data: Path, cfg: Any) -> list[Any]:
     """Every cached series that `train` would keep (the short ones left out, as it does)."""
 
-    return splits.trainable(loading.load_series(data, [], cfg), cfg)[0]
+    return splits.drop_too_short(loading.load_series(data, [], cfg), cfg)[0]
 
 
 def train_args(data: Path, models: Path, name: str, epochs: int, timings: Path) -> list[str]:

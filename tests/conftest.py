@@ -37,7 +37,7 @@ def make_bars(
     from stockrnn.data import trading_calendar
 
     rng = np.random.default_rng(seed)
-    sessions = trading_calendar.get(calendar, pd.Timestamp(start).date()).sessions
+    sessions = trading_calendar.get_calendar(calendar, pd.Timestamp(start).date()).sessions
     dates = pd.DatetimeIndex(sessions[sessions >= pd.Timestamp(start)][:n], name="date")
     assert len(dates) == n, "make_bars: the calendar ends before n sessions"
     close = price * np.exp(np.cumsum(rng.normal(drift, vol, n)))

@@ -108,12 +108,12 @@ def test_leak_guard_covers_every_tickers_training_and_validation_days() -> None:
     test_start = late.dates[-1]  # the late ticker's last validation day is in the test span
     fitted = SimpleNamespace(scaler=SimpleNamespace(fit_end=early.dates[-1]))
     with pytest.raises(LeakError, match="training/validation days reach"):
-        backtest.guard(fitted, [early, late], test_start)
+        backtest.check_no_leak(fitted, [early, late], test_start)
     late.part[-1] = 2  # a test row there is fine
-    backtest.guard(fitted, [early, late], test_start)
+    backtest.check_no_leak(fitted, [early, late], test_start)
     fitted.scaler.fit_end = test_start
     with pytest.raises(LeakError, match="scaler was fitted through"):
-        backtest.guard(fitted, [early, late], test_start)
+        backtest.check_no_leak(fitted, [early, late], test_start)
 
 
 def test_folds_cut_by_date_across_tickers(tmp_path, monkeypatch) -> None:

@@ -22,7 +22,7 @@ def series(n=200, seed=0, symbol="AAA", **kw):
 
 def test_features_are_log_ratios_to_previous_close() -> None:
     frame = make_bars(5)
-    rel = features.relative(frame, NAMES)
+    rel = features.log_relative(frame, NAMES)
     assert rel.shape == (4, 4)
     assert rel[2, 3] == pytest.approx(np.log(frame["close"].iloc[3] / frame["close"].iloc[2]))
     assert rel[2, 0] == pytest.approx(np.log(frame["open"].iloc[3] / frame["close"].iloc[2]))
@@ -30,7 +30,7 @@ def test_features_are_log_ratios_to_previous_close() -> None:
 
 def test_prices_rebuild_from_relative_values() -> None:
     frame = make_bars(6)
-    rel = features.relative(frame, NAMES)[None, 1:]  # (1, 4 steps, 4)
+    rel = features.log_relative(frame, NAMES)[None, 1:]  # (1, 4 steps, 4)
     prices = features.to_prices(np.array([frame["close"].iloc[1]]), rel)
     assert np.allclose(prices[0, :, 3], frame["close"].iloc[2:])
     assert np.allclose(prices[0, :, 0], frame["open"].iloc[2:])

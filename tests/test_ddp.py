@@ -108,7 +108,7 @@ def test_each_rank_draws_its_own_dropout() -> None:
 
     def masks(rank: int) -> torch.Tensor:
         torch.manual_seed(7)
-        group = ddp.Group(rank, 2, rank, torch.device("cpu"))
+        group = ddp.TrainingGroup(rank, 2, rank, torch.device("cpu"))
         ddp.seed_rank(7, group)
         return torch.nn.functional.dropout(torch.ones(1000), 0.5)
 

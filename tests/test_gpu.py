@@ -47,12 +47,12 @@ def test_device_cuda_without_cuda_keeps_its_refusal(tmp_path) -> None:
 
 
 def test_no_graphs_on_cpu_or_under_ddp() -> None:
-    from stockrnn.model.cuda_graph import usable
+    from stockrnn.model.cuda_graph import graphs_enabled
 
-    assert not usable(torch.device("cpu"), None, False)
-    assert not usable(torch.device("cuda", 0), None, True)
-    assert not usable(torch.device("cuda", 0), False, False)
-    assert usable(torch.device("cuda", 0), None, False)
+    assert not graphs_enabled(torch.device("cpu"), None, False)
+    assert not graphs_enabled(torch.device("cuda", 0), None, True)
+    assert not graphs_enabled(torch.device("cuda", 0), False, False)
+    assert graphs_enabled(torch.device("cuda", 0), None, False)
 
 
 def _fit(graphs: bool, precision: str = "fp32", batch: int = 64):

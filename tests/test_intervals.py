@@ -53,7 +53,7 @@ def regime_bars(n: int = 3000, seed: int = 5):
     from stockrnn.data import trading_calendar
 
     rng = np.random.default_rng(seed)
-    sessions = trading_calendar.get("XNYS", None).sessions
+    sessions = trading_calendar.get_calendar("XNYS", None).sessions
     dates = sessions[sessions >= pd.Timestamp("2000-01-03")][:n]
     vol = np.where((np.arange(n) > 0.45 * n) & (np.arange(n) < 0.9 * n), 0.025, 0.006)
     close = 50 * np.exp(np.cumsum(rng.normal(0, vol)))

@@ -38,7 +38,7 @@ def test_recursive_forecast_matches_hand_rolled_loop(trained) -> None:
     frame, _ = cache.load(trained / "data", "AAA")
     got = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=4))
     scaler = scaler_of(meta)
-    rel = features.relative(frame, meta.features)[-10:]  # the last window
+    rel = features.log_relative(frame, meta.features)[-10:]  # the last window
     window = list(scaler.transform(rel))
     close = frame["close"].iloc[-1]
     for step in range(4):

@@ -90,7 +90,7 @@ def test_every_test_has_its_nominal_size_under_a_true_null() -> None:
             ("pooled step 1", many, 0),
             ("pooled all", many, None),
         ):
-            p = scoring.score(results, step).vs_naive.p_value
+            p = scoring.score_step(results, step).vs_naive.p_value
             runs[name].append(p is not None and p < 0.05)
     sizes = {name: float(np.mean(v)) for name, v in runs.items()}
     assert all(0.03 <= s <= 0.07 for s in sizes.values()), sizes

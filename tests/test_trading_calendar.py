@@ -44,12 +44,12 @@ def test_weekends_holidays_and_ancient_or_far_dates_are_not_sessions() -> None:
 
 
 def test_calendar_with_a_later_first_year_starts_there() -> None:
-    assert tc.get("XHKG").first_session.year == 1960
+    assert tc.get_calendar("XHKG").first_session.year == 1960
 
 
 def test_unknown_calendar() -> None:
     with pytest.raises(UsageError, match="unknown exchange calendar"):
-        tc.get("NOPE")
+        tc.get_calendar("NOPE")
 
 
 def test_other_exchange() -> None:

@@ -41,7 +41,7 @@ def _lock(models_dir: Path, name: str) -> Path:
     return workspace.inside(models_dir, f".{name}.lock")
 
 
-def version(models_dir: Path, name: str) -> str | None:
+def meta_digest(models_dir: Path, name: str) -> str | None:
     """A token for the checkpoint saved under `name` now (None: none), to notice a rival save."""
     path = folder(models_dir, name) / META
     try:
@@ -53,9 +53,9 @@ def version(models_dir: Path, name: str) -> str | None:
 
 
 def claim(models_dir: Path, name: str, overwrite: bool) -> str | None:
-    """Refuse to train over an existing model unless asked; returns its version() token."""
+    """Refuse to train over an existing model unless asked; returns its meta_digest() token."""
     workspace.check_folder(models_dir)
-    current = version(models_dir, name)
+    current = meta_digest(models_dir, name)
     if current is not None and not overwrite:
         raise UsageError(
             f"model {name!r} already exists in {models_dir}: pass --overwrite to replace it, "

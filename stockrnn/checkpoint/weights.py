@@ -21,9 +21,9 @@ from stockrnn.checkpoint.store import (
     _lock,
     folder,
     free_name,
+    meta_digest,
     read_meta,
     to_json,
-    version,
 )
 from stockrnn.common import atomic, workspace
 from stockrnn.common.errors import CheckpointError, UsageError
@@ -51,12 +51,12 @@ def save(
 ) -> Saved:
     """Write weights then metadata atomically, under a lock.
 
-    `expect` is the version() seen when training started: if another process saved `name` since,
+    `expect` is the meta_digest() seen when training started: if another process saved `name` since,
     or a model exists and `replace` is False (an interrupted retrain), this checkpoint goes
     under a new free name instead and the existing model stays as it was.
     """
     with atomic.locked(_lock(models_dir, name)):
-        current = version(models_dir, name)
+        current = meta_digest(models_dir, name)
         note = None
         if current != expect:
             note = f"another process saved model {name!r} while this one trained"

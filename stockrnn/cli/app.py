@@ -18,11 +18,11 @@ from stockrnn.model import torchrun
 T = TypeVar("T")
 
 
-def err() -> Console:
+def stderr_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def out() -> Console:
+def stdout_console() -> Console:
     # Piped output gets a fixed, roomy width so tables never truncate in logs and scripts.
     return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 
@@ -37,7 +37,7 @@ def single_process(command: str) -> None:
         fail(UsageError(f"only `stockrnn train` runs under torchrun, not `{command}`"))
 
 
-def worker() -> bool:
+def is_secondary_rank() -> bool:
     """A torchrun process other than global rank 0: it trains but prints nothing of its own
     (rank 0 prints the same errors), except the loss of another process."""
     return under_torchrun() and torchrun.rank() != 0
@@ -45,8 +45,8 @@ def worker() -> bool:
 
 def fail(exc: StockrnnError) -> NoReturn:
     """Print one line on stderr and exit with the error's code."""
-    if not worker() or exc.exit_code == DistributedError.exit_code:
-        err().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
+    if not is_secondary_rank() or exc.exit_code == DistributedError.exit_code:
+        stderr_console().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -57,8 +57,8 @@ def guarded(fn: Callable[[], T]) -> T:
     except StockrnnError as exc:
         fail(exc)
     except KeyboardInterrupt:
-        if not worker():
-            err().print(
+        if not is_secondary_rank():
+            stderr_console().print(
                 "[red]interrupted[/]: the write in progress was abandoned; files are intact"
             )
         raise typer.Exit(EXIT_INTERRUPTED) from None

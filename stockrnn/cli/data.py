@@ -12,12 +12,12 @@ import typer
 from rich.markup import escape
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import err, guarded, out
+from stockrnn.cli.app import guarded, stderr_console, stdout_console
 from stockrnn.cli.options import DataDir, DateOpt, JsonOut
 from stockrnn.common.choices import Source
 
 
-def fetch(
+def fetch_cmd(
     ctx: typer.Context,
     tickers: Annotated[
         list[str] | None, typer.Argument(help="Ticker symbols, e.g. AAPL ^GSPC BRK.B.")
@@ -67,12 +67,11 @@ def fetch(
         source = Source.csv
     from rich.progress import Progress
 
-    from stockrnn.data import fetch as fetching
-    from stockrnn.data import fetch_many
+    from stockrnn.data import fetch, fetch_many
     from stockrnn.render import tables
 
     configs = guarded(
-        lambda: fetching.configs_for(
+        lambda: fetch.configs_for(
             tickers or [],
             all_in_csv,
             source=source.value,
@@ -85,7 +84,7 @@ def fetch(
             calendar=calendar,
         )
     )
-    console = err()
+    console = stderr_console()
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("fetching", total=len(configs))
 
@@ -102,25 +101,27 @@ def fetch(
     if json_out:
         typer.echo(tables.to_json(results))
     elif any(r.status != "failed" for r in results):
-        out().print(tables.fetch_table(results))
+        stdout_console().print(tables.fetch_table(results))
     for r in results:
         for note in r.notes:
-            err().print(f"{r.symbol}: {note}", markup=False)
+            stderr_console().print(f"{r.symbol}: {note}", markup=False)
         if r.error:
-            err().print(f"[bold red]error:[/] {escape(r.symbol)}: {escape(r.error)}", emoji=False)
+            stderr_console().print(
+                f"[bold red]error:[/] {escape(r.symbol)}: {escape(r.error)}", emoji=False
+            )
     if code:
         raise typer.Exit(code)
 
 
-def list_cached(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> None:
+def list_cmd(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> None:
     """Show cached tickers with their date ranges and how stale each is."""
-    from stockrnn.data import fetch as fetching
+    from stockrnn.data import fetch
     from stockrnn.render import tables
 
-    rows = guarded(lambda: fetching.list_cached(data_dir))
+    rows = guarded(lambda: fetch.list_cached(data_dir))
     if json_out:
         typer.echo(tables.to_json(rows))
     elif not rows:
-        err().print(f"no cached data in {data_dir}; run `stockrnn fetch TICKER`")
+        stderr_console().print(f"no cached data in {data_dir}; run `stockrnn fetch TICKER`")
     else:
-        out().print(tables.list_table(rows))
+        stdout_console().print(tables.list_table(rows))

@@ -29,8 +29,8 @@ def build() -> typer.Typer:
         rich_markup_mode=None,
     )
     app.callback()(boundary.root)
-    app.command("fetch")(data.fetch)
-    app.command("list")(data.list_cached)
+    app.command("fetch")(data.fetch_cmd)
+    app.command("list")(data.list_cmd)
     app.command("train")(train.train_cmd)
     app.command("backtest")(train.backtest_cmd)
     app.command("predict")(models.predict_cmd)

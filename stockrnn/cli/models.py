@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import err, guarded, out
+from stockrnn.cli.app import guarded, stderr_console, stdout_console
 from stockrnn.cli.options import DataDir, JsonOut, ModelsDir
 from stockrnn.common.symbols import normalize
 
@@ -32,9 +32,9 @@ def models_cmd(
     if json_out:
         typer.echo(tables.to_json(rows))
     elif not rows:
-        err().print(f"no models in {models_dir}; run `stockrnn train`")
+        stderr_console().print(f"no models in {models_dir}; run `stockrnn train`")
     else:
-        out().print(tables.models_table(rows))
+        stdout_console().print(tables.models_table(rows))
 
 
 def models_rm(
@@ -45,7 +45,7 @@ def models_rm(
     from stockrnn.checkpoint import store
 
     guarded(lambda: store.remove(models_dir, name))
-    err().print(f"removed model {name!r} from {models_dir}", markup=False)
+    stderr_console().print(f"removed model {name!r} from {models_dir}", markup=False)
 
 
 def models_mv(
@@ -57,7 +57,7 @@ def models_mv(
     from stockrnn.checkpoint import store
 
     guarded(lambda: store.rename(models_dir, old, new))
-    err().print(f"renamed model {old!r} to {new!r}", markup=False)
+    stderr_console().print(f"renamed model {old!r} to {new!r}", markup=False)
 
 
 def predict_cmd(
@@ -93,17 +93,17 @@ def predict_cmd(
 
     for r in results:
         for note in r.notes:
-            err().print(f"note: {note}", markup=False)
+            stderr_console().print(f"note: {note}", markup=False)
     if json_out:
         typer.echo(tables.forecast_json(results))
     elif csv_out:
         typer.echo(tables.forecast_csv(results), nl=False)
     else:
         for r in results:
-            out().print(tables.forecast_table(r, level))
+            stdout_console().print(tables.forecast_table(r, level))
     if plot:
         for r in results:
             typer.echo(charts.terminal(r), err=True)
     if plot_file is not None:
         guarded(lambda: charts.png(results, plot_file))
-        err().print(f"chart written to {plot_file}", markup=False)
+        stderr_console().print(f"chart written to {plot_file}", markup=False)

@@ -50,7 +50,7 @@ def parse_split(text: str) -> tuple[float, float, float]:
     return parts
 
 
-def explicit(ctx: typer.Context, name: str) -> bool:
+def given_by_user(ctx: typer.Context, name: str) -> bool:
     """Whether the user gave option `name` on the command line (or by environment)."""
     # Compared by name: typer vendors click from 0.29 on, so the enum's module varies.
     source = ctx.get_parameter_source(name)
@@ -68,7 +68,7 @@ def check_fetch(
     retries: int = 1,
 ) -> None:
     """Refuse fetch options that conflict, do not apply or are out of range, before any work."""
-    if csv is not None and explicit(ctx, "source") and source != Source.csv:
+    if csv is not None and given_by_user(ctx, "source") and source != Source.csv:
         raise UsageError("--csv imports a file: it cannot be combined with --source yahoo/sample")
     if csv is None and (all_in_csv or date_format is not None):
         raise UsageError("--all and --date-format apply to --csv imports only")
@@ -269,7 +269,7 @@ def check_backtest(ctx: typer.Context, model: str | None, start: datetime | None
             "--start applies to --model (a saved model); walk-forward folds set their own"
         )
     if model is not None:
-        given = [f"--{n.replace('_', '-')}" for n in TRAINING_OPTIONS if explicit(ctx, n)]
+        given = [f"--{n.replace('_', '-')}" for n in TRAINING_OPTIONS if given_by_user(ctx, n)]
         if given:
             raise UsageError(
                 f"{', '.join(given)}: training options do not apply to --model, which "

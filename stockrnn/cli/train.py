@@ -13,7 +13,14 @@ from typing import Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import err, fail, guarded, out, single_process, worker
+from stockrnn.cli.app import (
+    fail,
+    guarded,
+    is_secondary_rank,
+    single_process,
+    stderr_console,
+    stdout_console,
+)
 from stockrnn.cli.options import (
     BatchOpt,
     BiasOpt,
@@ -152,22 +159,22 @@ def train_cmd(
     from stockrnn.pipelines import reports
     from stockrnn.render import tables
 
-    if worker():
+    if is_secondary_rank():
         guarded(lambda: train.run_worker(req))
         return
     from stockrnn.cli.progress import train_progress
 
-    with train_progress(err(), req.train.epochs) as hooks:
+    with train_progress(stderr_console(), req.train.epochs) as hooks:
         summary = guarded(lambda: train.run(req, hooks))
     for note in [*summary.skipped, *([summary.saved_note] if summary.saved_note else [])]:
-        err().print(f"note: {note}", markup=False)
+        stderr_console().print(f"note: {note}", markup=False)
     if timings is not None:
         guarded(lambda: reports.write_timings(timings, summary.meta.fit))
     if json_out:
         typer.echo(tables.to_json(summary))
         return
-    out().print(tables.metrics_table(summary.meta.metrics))
-    err().print(tables.train_footer(summary.meta, models_dir), markup=False)
+    stdout_console().print(tables.metrics_table(summary.meta.metrics))
+    stderr_console().print(tables.train_footer(summary.meta, models_dir), markup=False)
 
 
 def backtest_cmd(
@@ -257,18 +264,18 @@ def backtest_cmd(
         model,
         predictions_out=predictions_out,
     )
-    with backtest_progress(err(), epochs, " ".join(tickers)) as hooks:
+    with backtest_progress(stderr_console(), epochs, " ".join(tickers)) as hooks:
         report = guarded(lambda: backtest.run(req, models_dir, cfg, hooks))
     if json_out:
         typer.echo(tables.to_json(report))
     else:
-        out().print(*tables.backtest_tables(report))
+        stdout_console().print(*tables.backtest_tables(report))
     for line in report.notes:
-        err().print(f"note: {line}", markup=False)
+        stderr_console().print(f"note: {line}", markup=False)
     for line in report.echo:
-        err().print(f"lag echo: {line}", markup=False)
+        stderr_console().print(f"lag echo: {line}", markup=False)
     if predictions_out is not None:
-        err().print(f"forecasts written to {predictions_out}", markup=False)
+        stderr_console().print(f"forecasts written to {predictions_out}", markup=False)
     if plot or plot_file is not None:
         from stockrnn.render import backtest_charts
 
@@ -276,4 +283,4 @@ def backtest_cmd(
             typer.echo(guarded(lambda: backtest_charts.terminal(report, plot_step)), err=True)
         if plot_file is not None:
             guarded(lambda: backtest_charts.png(report, plot_file, plot_step))
-            err().print(f"charts written to {plot_file}", markup=False)
+            stderr_console().print(f"charts written to {plot_file}", markup=False)

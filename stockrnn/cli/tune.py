@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import err, guarded, out, single_process
+from stockrnn.cli.app import guarded, single_process, stderr_console, stdout_console
 from stockrnn.cli.options import (
     DataDir,
     DeviceOpt,
@@ -82,11 +82,11 @@ def tune_cmd(
         if stop[0]:
             raise KeyboardInterrupt
         stop[0] = True
-        err().print("stopping after the current trial (Ctrl-C again to abort it)")
+        stderr_console().print("stopping after the current trial (Ctrl-C again to abort it)")
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        with tune_progress(err(), trials) as on_trial:
+        with tune_progress(stderr_console(), trials) as on_trial:
             hooks = TuneHooks(on_trial, lambda: stop[0])
             report = guarded(lambda: search.run(req, cfg, hooks))
     finally:
@@ -94,10 +94,10 @@ def tune_cmd(
     if json_out:
         typer.echo(tables.to_json(report))
     else:
-        out().print(tune_tables.tune_table(report))
-        err().print(tune_tables.tune_footer(report), markup=False)
+        stdout_console().print(tune_tables.tune_table(report))
+        stderr_console().print(tune_tables.tune_footer(report), markup=False)
     if report.stopped:
-        err().print(
+        stderr_console().print(
             f"interrupted: stopped after the current trial; study {report.study!r} is kept in "
             f"{report.storage} (run the command again to resume)",
             markup=False,

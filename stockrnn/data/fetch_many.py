@@ -40,7 +40,7 @@ class Retry:
 
 
 @dataclass
-class _Gate:
+class _RatePause:
     """A pause every worker honours before its next request."""
 
     sleep: Callable[[float], None]
@@ -60,7 +60,7 @@ def _with_retries(
     data_dir: Path,
     cfg: FetchConfig,
     retry: Retry,
-    gate: _Gate,
+    gate: _RatePause,
     now: Any,
     seed: int,
     stop: threading.Event,
@@ -97,7 +97,7 @@ def fetch_all(
     the first failure (0 if none). Ctrl-C cancels the tickers not yet started and
     abandons the commits of those in flight (fetch_one's `abort`)."""
     workspace.check_folder(data_dir)
-    retry, gate = retry or Retry(), _Gate(sleep)
+    retry, gate = retry or Retry(), _RatePause(sleep)
     results: list[FetchResult | None] = [None] * len(configs)
     stop = threading.Event()  # set by Ctrl-C: tickers not yet started are left for next time
 

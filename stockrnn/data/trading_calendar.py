@@ -19,7 +19,7 @@ DEFAULT_CALENDAR = "XNYS"
 EARLIEST = pd.Timestamp("1885-01-01")
 
 
-def get(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any:
+def get_calendar(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any:
     """The calendar `name` covering `since` onwards (from its earliest session when not given).
 
     Building a calendar costs time in proportion to its span (0.1-0.15 s from 1885), so callers
@@ -57,7 +57,7 @@ def _build(name: str, start: str) -> Any:
 @lru_cache(maxsize=16)
 def _closes(name: str) -> tuple[np.ndarray, np.ndarray]:
     """(session dates, their closes in UTC), both datetime64[ns] and tz-naive, sorted."""
-    closes = get(name).closes
+    closes = get_calendar(name).closes
     dates = pd.DatetimeIndex(closes.index)
     dates = dates.tz_localize(None) if dates.tz else dates
     utc = pd.DatetimeIndex(closes).tz_convert("UTC").tz_localize(None)  # closes are UTC
@@ -82,7 +82,7 @@ def last_closed_by(name: str, moment: np.datetime64) -> pd.Timestamp | None:
     return pd.Timestamp(sessions[i]) if i >= 0 else None
 
 
-def day(ts: Any) -> str:
+def iso_day(ts: Any) -> str:
     """A date or timestamp as YYYY-MM-DD."""
     return str(pd.Timestamp(ts).strftime("%Y-%m-%d"))
 
@@ -118,7 +118,7 @@ def check_sessions(
     """Classify every date of a daily index against `calendar` as of `now`."""
     # Seconds, not nanoseconds: a CSV may hold dates past 2262, where nanoseconds overflow.
     days = index.as_unit("s")
-    cal = get(calendar, days.min().date() if len(days) else None)
+    cal = get_calendar(calendar, days.min().date() if len(days) else None)
     first = cal.first_session.as_unit("s")
     last = last_closed_session(cal, now if now is not None else _now()).as_unit("s")
     before = np.asarray(days < first)
@@ -129,7 +129,7 @@ def check_sessions(
 
 def check_covers(calendar: str, last: date, symbol: str) -> None:
     """Refuse a series whose last bar lies outside the calendar's range (forecast dates)."""
-    cal = get(calendar, last)
+    cal = get_calendar(calendar, last)
     if pd.Timestamp(last) < cal.first_session:
         raise DataError(
             f"{symbol}'s data ends {last}, before the {calendar} calendar starts "
@@ -139,7 +139,7 @@ def check_covers(calendar: str, last: date, symbol: str) -> None:
 
 def sessions_between(calendar: str, start: date, end: date) -> int:
     """Number of sessions from start to end inclusive."""
-    cal = get(calendar, start)
+    cal = get_calendar(calendar, start)
     lo = max(pd.Timestamp(start), cal.first_session)
     hi = min(pd.Timestamp(end), cal.last_session)
     if lo > hi:
@@ -149,7 +149,7 @@ def sessions_between(calendar: str, start: date, end: date) -> int:
 
 def next_sessions(calendar: str, last: date, count: int) -> list[date]:
     """The `count` sessions strictly after `last`."""
-    cal = get(calendar, last)
+    cal = get_calendar(calendar, last)
     anchor = cal.date_to_session(pd.Timestamp(last), direction="previous")
     window = cal.sessions_window(anchor, count + 1)
     return [ts.date() for ts in window[1:]]
@@ -157,7 +157,7 @@ def next_sessions(calendar: str, last: date, count: int) -> list[date]:
 
 def sessions_since(calendar: str, last: date, now: pd.Timestamp | None = None) -> int:
     """How many sessions have closed after `last` (0 = the data is up to date)."""
-    cal = get(calendar, last)
+    cal = get_calendar(calendar, last)
     now = now if now is not None else _now()
     closes = cal.closes.loc[pd.Timestamp(last) + pd.Timedelta(days=1) :]
     return int((closes <= now).sum())

@@ -177,7 +177,7 @@ def _session_array(calendar: str) -> np.ndarray:
     calendar starting at each series' own first month would be built again per series)."""
     from stockrnn.data import trading_calendar
 
-    cal = trading_calendar.get(calendar)
+    cal = trading_calendar.get_calendar(calendar)
     sessions = cal.sessions.tz_localize(None) if cal.sessions.tz else cal.sessions
     closures = pd.DatetimeIndex(cal.adhoc_holidays)
     closures = closures[(closures >= sessions[0]) & (closures <= sessions[-1])]

@@ -19,12 +19,12 @@ FEATURE_SETS: dict[str, list[str]] = {
 CLOSE = 3  # index of the close in every feature set
 
 
-def lacking(frame: pd.DataFrame, names: list[str]) -> list[str]:
+def missing_columns(frame: pd.DataFrame, names: list[str]) -> list[str]:
     """Features in `names` the data cannot supply (an all-zero volume counts as none)."""
     return ["volume"] if "volume" in names and (frame["volume"] <= 0).all() else []
 
 
-def relative(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+def log_relative(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
     """(rows - 1, features) log ratios: price / previous close, volume / previous volume."""
     prev = frame["close"].to_numpy()[:-1]
     cols = []

@@ -36,7 +36,7 @@ class Series:
         return cls(
             symbol,
             pd.DatetimeIndex(frame.index[1:]),
-            features.relative(frame, names),
+            features.log_relative(frame, names),
             closes[1:],
             closes[:-1],
             sha256,
@@ -106,7 +106,7 @@ def load_series(
     out = []
     # read one frame at a time unless given: 5,000 tickers' frames at once cost 1.2 GB more
     for symbol, frame, manifest in frames if frames is not None else _each_frame(data_dir, tickers):
-        if features.lacking(frame, names):
+        if features.missing_columns(frame, names):
             raise DataError(f"{symbol} has no volume; train with --features ohlc")
         out.append(series_of(symbol, frame, cfg, covs, manifest.calendar, manifest.sha256))
     return out

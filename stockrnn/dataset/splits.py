@@ -57,7 +57,7 @@ def too_short(s: Series, cfg: DataConfig) -> str | None:
     return None
 
 
-def trainable(series: list[Series], cfg: DataConfig) -> tuple[list[Series], list[str]]:
+def drop_too_short(series: list[Series], cfg: DataConfig) -> tuple[list[Series], list[str]]:
     """The series long enough for a sample, and why each other one is left out (all are kept
     when none is long enough, so that `build` refuses them with its own message)."""
     reasons = [too_short(s, cfg) for s in series]

@@ -44,7 +44,7 @@ class CoverageRow:
     msis: float | None  # mean scaled interval score (lower is better)
 
 
-def score(results: list[Forecasts], step: int | None) -> Comparison:
+def score_step(results: list[Forecasts], step: int | None) -> Comparison:
     """Scores at one step (0-based; None: every step) over forecasts whose actual is known,
     pooled over tickers and folds by date (compare.py), tested with h = step + 1 (every
     step: h = the horizon, on each origin's mean over its steps)."""
@@ -73,7 +73,7 @@ def score(results: list[Forecasts], step: int | None) -> Comparison:
 def by_ticker(results: list[Forecasts]) -> list[tuple[str, Comparison]]:
     """Every step of each ticker's forecasts, folds together, with Holm-adjusted tests."""
     symbols = sorted({r.symbol for r in results})
-    rows = [score([r for r in results if r.symbol == s], None) for s in symbols]
+    rows = [score_step([r for r in results if r.symbol == s], None) for s in symbols]
     return list(zip(symbols, adjust(rows), strict=True))
 
 

@@ -56,7 +56,7 @@ def origin_scale(method: str, close_rel: np.ndarray, origins: np.ndarray) -> np.
     return origin_sigma(close_rel, origins)
 
 
-def kth(n: int, level: float) -> int:
+def conformal_rank(n: int, level: float) -> int:
     """The rank (1-based) of the conformal quantile among n sorted residuals."""
     return math.ceil((n + 1) * level - 1e-9)
 
@@ -65,7 +65,7 @@ def calibrate(residuals: np.ndarray) -> list[float | None]:
     """Half-widths (log space) for every level in LEVELS; None where k > n (infinite)."""
     ordered = np.sort(np.asarray(residuals, np.float64))
     n = len(ordered)
-    return [float(ordered[k - 1]) if (k := kth(n, lv)) <= n else None for lv in LEVELS]
+    return [float(ordered[k - 1]) if (k := conformal_rank(n, lv)) <= n else None for lv in LEVELS]
 
 
 def half_width(quantiles: list[float | None], level: float) -> float | None:
@@ -73,7 +73,7 @@ def half_width(quantiles: list[float | None], level: float) -> float | None:
     return quantiles[LEVELS.index(check_level(level))]
 
 
-def require(width: float | None, level: float, n: int) -> float:
+def finite_width_or_refuse(width: float | None, level: float, n: int) -> float:
     """`width`, or a clear refusal: too few validation residuals for that level."""
     if width is None:
         need = math.ceil(level / (1 - level) - 1e-9)
@@ -93,7 +93,9 @@ def step_widths(
     out = []
     for h in range(1, steps + 1):
         k = min(h, len(by_step))
-        out.append(require(by_step[k - 1][idx], level, counts[k - 1]) * math.sqrt(h / k))
+        out.append(
+            finite_width_or_refuse(by_step[k - 1][idx], level, counts[k - 1]) * math.sqrt(h / k)
+        )
     return np.asarray(out)
 
 

@@ -31,7 +31,7 @@ class GraphStep:
         rows: torch.Tensor,
     ) -> None:
         """`loss_of(rows)` builds the loss of a batch; `rows`: any valid batch, to warm up."""
-        flatten(model)  # before capture: the graph keeps the weights' addresses
+        flatten_rnn_weights(model)  # before capture: the graph keeps the weights' addresses
         self.rows = rows.clone()  # the static index tensor every replay reads
         saved = [p.detach().clone() for p in model.parameters()]
         side = torch.cuda.Stream()  # type: ignore[no-untyped-call]
@@ -63,14 +63,14 @@ class GraphStep:
         return self.loss.detach() * len(rows)
 
 
-def flatten(model: torch.nn.Module) -> None:
+def flatten_rnn_weights(model: torch.nn.Module) -> None:
     """cuDNN wants an RNN's weights in one contiguous chunk after any copy into them."""
     for m in model.modules():
         if isinstance(m, torch.nn.RNNBase):
             m.flatten_parameters()
 
 
-def usable(device: torch.device, wanted: bool | None, distributed: bool) -> bool:
+def graphs_enabled(device: torch.device, wanted: bool | None, distributed: bool) -> bool:
     """Graphs on CUDA by default; never on CPU, nor under DDP (its all-reduce hooks run
     between kernels a graph would fix in place)."""
     return wanted is not False and device.type == "cuda" and not distributed

@@ -28,7 +28,7 @@ TIMEOUT_ENV = "STOCKRNN_DIST_TIMEOUT"  # seconds a rank waits on the others (def
 
 
 @dataclass(frozen=True)
-class Group:
+class TrainingGroup:
     """This process's place among the training processes."""
 
     rank: int
@@ -50,21 +50,21 @@ class Group:
         try:
             dist.all_reduce(out)
         except (RuntimeError, dist.DistError) as exc:
-            raise lost(exc) from exc
+            raise peer_lost_error(exc) from exc
         return out
 
 
-def lost(exc: BaseException) -> DistributedError:
+def peer_lost_error(exc: BaseException) -> DistributedError:
     return DistributedError(
         f"a training process stopped or timed out ({str(exc).splitlines()[0][:160]}); "
         "no checkpoint was written by this run"
     )
 
 
-_group: Group | None = None
+_group: TrainingGroup | None = None
 
 
-def current(device: torch.device) -> Group | None:
+def join_group(device: torch.device) -> TrainingGroup | None:
     """The process group when launched by torchrun with more than one process, else None;
     joined on first use."""
     global _group
@@ -80,12 +80,12 @@ def current(device: torch.device) -> Group | None:
         except (RuntimeError, ValueError, dist.DistError) as exc:
             raise DistributedError(f"could not join the training processes: {exc}") from exc
         on = torch.device("cuda", local) if backend == "nccl" else torch.device("cpu")
-        _group = Group(rank, world, local, on)
+        _group = TrainingGroup(rank, world, local, on)
         catch_signals()
     return _group
 
 
-def seed_rank(seed: int, group: Group) -> None:
+def seed_rank(seed: int, group: TrainingGroup) -> None:
     """Each rank its own dropout stream (rank 0 keeps the one process's): with the same seed
     everywhere, every rank would drop the same units of its different rows. So with dropout,
     N processes equal one in distribution, not bit for bit."""
@@ -93,7 +93,7 @@ def seed_rank(seed: int, group: Group) -> None:
         torch.manual_seed(seed + group.rank)
 
 
-def device_for(device: torch.device, group: Group) -> torch.device:
+def device_for(device: torch.device, group: TrainingGroup) -> torch.device:
     """On CUDA under torchrun, each local rank takes its own card."""
     if device.type == "cuda":
         torch.cuda.set_device(group.local_rank)

@@ -17,7 +17,7 @@ from stockrnn.common.errors import DivergedError, UsageError
 from stockrnn.dataset.sampling import Samples
 from stockrnn.model import cuda_graph, ddp
 from stockrnn.model.config import TrainConfig
-from stockrnn.model.ddp import Group
+from stockrnn.model.ddp import TrainingGroup
 from stockrnn.model.steps import Stepper
 from stockrnn.model.windows import Windows, predict_rows
 
@@ -63,7 +63,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 def _val_loss(
-    model: nn.Module, windows: Windows, rows: np.ndarray, group: Group | None = None
+    model: nn.Module, windows: Windows, rows: np.ndarray, group: TrainingGroup | None = None
 ) -> float:
     """Mean squared error over the validation rows; under DDP each rank scores its share and
     the sums are all-reduced, so every rank gets the same value and stops on the same epoch."""
@@ -105,7 +105,7 @@ def _train_pass(
     return float(total) / len(order)
 
 
-def _stopped(exc: BaseException, group: Group | None, can_keep: bool) -> None:
+def _stopped(exc: BaseException, group: TrainingGroup | None, can_keep: bool) -> None:
     """Return if training may stop here and keep its best epoch (Ctrl-C, or under torchrun
     the other ranks gone because a Ctrl-C reached them first); otherwise raise."""
     if isinstance(exc, KeyboardInterrupt):
@@ -116,7 +116,7 @@ def _stopped(exc: BaseException, group: Group | None, can_keep: bool) -> None:
         raise exc
     if can_keep and ddp.interrupted():
         return
-    raise ddp.lost(exc) from exc
+    raise ddp.peer_lost_error(exc) from exc
 
 
 def fit(
@@ -127,7 +127,7 @@ def fit(
     on_epoch: Callable[[Epoch], None] = lambda _: None,
     keep_on_interrupt: bool = True,
     on_batch: Callable[[int, int], None] = lambda done, total: None,
-    group: Group | None = None,
+    group: TrainingGroup | None = None,
 ) -> FitResult:
     """Train in place and restore the best weights.
 
@@ -141,7 +141,7 @@ def fit(
     train_rows = torch.from_numpy(samples.targets["train"]).to(device)
     val_rows = samples.targets["val"]
     net = ddp.wrap(model, device) if group is not None else model
-    graphs = cuda_graph.usable(device, cfg.cuda_graphs, group is not None)
+    graphs = cuda_graph.graphs_enabled(device, cfg.cuda_graphs, group is not None)
     # fused: one kernel per step for all parameters (CPU and CUDA, float32), same maths as
     # Adam; capturable keeps its step count on the GPU, as a CUDA graph needs
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True, capturable=graphs)
@@ -184,7 +184,7 @@ def fit(
         _stopped(exc, group, keep_on_interrupt and result.best_epoch > 0)
         result.interrupted = True
     model.load_state_dict(best_state)  # copies into the same storage: still one chunk
-    cuda_graph.flatten(model)
+    cuda_graph.flatten_rnn_weights(model)
     model.eval()
     return result
 

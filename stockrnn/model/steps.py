@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from stockrnn.model.cuda_graph import GraphStep
-from stockrnn.model.ddp import Group
+from stockrnn.model.ddp import TrainingGroup
 
 if TYPE_CHECKING:
     from stockrnn.model.windows import Windows
@@ -27,7 +27,7 @@ class Stepper:
         net: nn.Module,
         windows: Windows,
         optimizer: torch.optim.Optimizer,
-        group: Group | None = None,
+        group: TrainingGroup | None = None,
         bf16: bool = False,
     ) -> None:
         self.net, self.windows, self.optimizer, self.group = net, windows, optimizer, group
@@ -66,7 +66,9 @@ class Stepper:
         self.optimizer.step()
         return seen
 
-    def _sharded(self, rows: torch.Tensor, group: Group) -> tuple[torch.Tensor, torch.Tensor]:
+    def _sharded(
+        self, rows: torch.Tensor, group: TrainingGroup
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """(loss to backpropagate, this shard's squared-error mass) for one global batch.
 
         The loss is the shard's squared-error sum over the global batch's element count,

@@ -22,7 +22,7 @@ from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common import workspace
 from stockrnn.common.errors import StockrnnError, UsageError
 from stockrnn.common.limits import check_days, check_level
-from stockrnn.data.trading_calendar import day
+from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import features, loading, splits
 from stockrnn.dataset.loading import Series
 from stockrnn.evaluate import baselines, metrics
@@ -34,7 +34,7 @@ from stockrnn.evaluate.scoring import (
     by_ticker,
     coverage_rows,
     lag_echo,
-    score,
+    score_step,
 )
 from stockrnn.forecast import intervals
 from stockrnn.forecast.rollout import Predictor, paths
@@ -161,11 +161,11 @@ def walk_forward(
         cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in series}
         heads = [s.head(cut[s.symbol]) for s in series if cut[s.symbol] > req.data.window + 1]
         fitted = fit_series(heads, fold_req, replace(hooks.fit, keep_on_interrupt=False))
-        guard(fitted, heads, start)
+        check_no_leak(fitted, heads, start)
         heads_by = {h.symbol: h for h in heads}
         by_step, counts = calibration(fitted, heads)
         widths = intervals.step_widths(by_step, cfg.level, cfg.horizon, counts)
-        seen_until = day(max(h.dates[-1] for h in heads))
+        seen_until = iso_day(max(h.dates[-1] for h in heads))
         for s in series:
             lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
             origins = np.arange(max(lo - 1, req.data.window - 1), hi - 1)
@@ -183,8 +183,8 @@ def walk_forward(
                     k,
                     s.symbol,
                     seen_until,
-                    day(s.dates[lo]),
-                    day(s.dates[hi - 1]),
+                    iso_day(s.dates[lo]),
+                    iso_day(s.dates[hi - 1]),
                     len(origins),
                     fitted.result.best_epoch,
                 )
@@ -192,7 +192,7 @@ def walk_forward(
     return results, rows
 
 
-def guard(fitted: Fitted, heads: list[Series], test_start: pd.Timestamp) -> None:
+def check_no_leak(fitted: Fitted, heads: list[Series], test_start: pd.Timestamp) -> None:
     """Refuse to score a fold if any ticker's training or validation day, or the scaler's fit
     range, reaches its test span."""
     for s in heads:
@@ -251,8 +251,8 @@ def saved_model(
                 1,
                 s.symbol,
                 meta.split.val_end,
-                day(s.dates[first]),
-                day(s.dates[-1]),
+                iso_day(s.dates[first]),
+                iso_day(s.dates[-1]),
                 len(origins),
             )
         )
@@ -294,8 +294,8 @@ def run(
         cfg.level,
         sorted({r.symbol for r in results}),
         rows,
-        adjust([score(results, step) for step in range(cfg.horizon)]),
-        score(results, None),
+        adjust([score_step(results, step) for step in range(cfg.horizon)]),
+        score_step(results, None),
         cfg.model,
         lag_echo(results),
         notes,

@@ -47,7 +47,7 @@ def fit_series(
     series: list[Series],
     req: TrainRequest,
     hooks: FitHooks | None = None,
-    group: ddp.Group | None = None,
+    group: ddp.TrainingGroup | None = None,
 ) -> Fitted:
     """Scale, window and train on `series` (Ctrl-C: see FitHooks and loop.fit; `group`: the
     torchrun processes training this model together)."""
@@ -75,7 +75,7 @@ def fit_series(
     return Fitted(model, samples, scaler, result, device, req.data.exog, req.intervals, *took)
 
 
-def local_rows(fit: Fitted, part: str) -> list[np.ndarray]:
+def target_rows_by_series(fit: Fitted, part: str) -> list[np.ndarray]:
     """Each series' scored days of `part` (train, val, test), in its own row numbers, sorted."""
     rows = np.sort(fit.samples.days[part])  # series are stored one after another
     cuts = np.searchsorted(fit.samples.owner[rows], np.arange(1, len(fit.samples.offsets)))
@@ -84,7 +84,7 @@ def local_rows(fit: Fitted, part: str) -> list[np.ndarray]:
 
 def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
     """Forecast every target row of `part` one day ahead from its true history."""
-    locals_ = local_rows(fit, part)
+    locals_ = target_rows_by_series(fit, part)
     jobs = [(s, local - 1) for s, local in zip(series, locals_, strict=True)]
     predictor = fit.predictor
     forecasts = paths_many(predictor, jobs, 1)
@@ -115,7 +115,7 @@ def calibration(
     steps = intervals.CAL_STEPS if cfg.head != "direct" else min(intervals.CAL_STEPS, cfg.horizon)
     stride = max(1, -(-len(fit.samples.days["val"]) // most))
     jobs, lasts = [], []
-    for i, (s, local) in enumerate(zip(series, local_rows(fit, "val"), strict=True)):
+    for i, (s, local) in enumerate(zip(series, target_rows_by_series(fit, "val"), strict=True)):
         # staggered starts: thinned tickers still cover every validation day between them
         if len(origins := local[i % stride :: stride] - 1):
             jobs.append((s, origins))

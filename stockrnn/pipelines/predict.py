@@ -73,7 +73,7 @@ class Forecast:
     notes: list[str] = field(default_factory=list)
 
 
-def usable_series(
+def series_for_model(
     frame: pd.DataFrame,
     meta: CheckpointMeta,
     symbol: str,
@@ -83,7 +83,7 @@ def usable_series(
     """The series the model reads, refused when too short, lacking a needed feature, or when
     a covariate's data is missing or ends before the ticker's."""
     window = meta.data.window
-    for name in features.lacking(frame, meta.features):
+    for name in features.missing_columns(frame, meta.features):
         raise DataError(f"model {meta.name!r} needs {name}, which {symbol}'s data lacks")
     if len(frame) < window + 1:
         raise DataError(f"{symbol} has {len(frame)} rows; model {meta.name!r} needs {window + 1}")
@@ -104,7 +104,7 @@ def forecast_one(
     model's covariates as cached; `calendar`: the ticker's exchange as cached, which dates
     the forecast unless the user named another)."""
     calendar = cfg.calendar or calendar
-    s = usable_series(frame, meta, symbol, covs, calendar)
+    s = series_for_model(frame, meta, symbol, covs, calendar)
     trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol)
     prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
@@ -161,7 +161,7 @@ def predict(
     """Forecast every ticker with the named model."""
     cfg.validate()
     if cfg.calendar is not None:
-        trading_calendar.get(cfg.calendar, date.today())  # an unknown calendar fails early
+        trading_calendar.get_calendar(cfg.calendar, date.today())  # an unknown calendar fails early
     predictor, meta = weights.load_predictor(models_dir, cfg.model)
     covs = exog.load(data_dir, tuple(meta.data.covariates))
     out = []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stockrnn.common import atomic
-from stockrnn.data.trading_calendar import day
+from stockrnn.data.trading_calendar import iso_day
 
 if TYPE_CHECKING:
     from stockrnn.checkpoint.schema import FitMeta
@@ -57,8 +57,8 @@ def backtest_csv(results: list[Forecasts]) -> bytes:
                     [
                         r.symbol,
                         r.fold,
-                        day(r.dates[o]),
-                        day(r.dates[o + step + 1]),
+                        iso_day(r.dates[o]),
+                        iso_day(r.dates[o + step + 1]),
                         step + 1,
                         *(repr(float(v)) for v in values),
                     ]
@@ -74,7 +74,7 @@ def write_test_forecasts(path: Path, test: OneStep, width80: float) -> None:
     """The test split's one-step forecasts `train` scored, with their 80% interval."""
     lo, hi = test.pred * np.exp(-width80 * test.sigma), test.pred * np.exp(width80 * test.sigma)
     rows: list[list[object]] = [
-        [sym, day(d), *(repr(float(v)) for v in vals)]
+        [sym, iso_day(d), *(repr(float(v)) for v in vals)]
         for sym, d, *vals in zip(
             test.symbol, test.dates, test.pred, test.actual, test.naive, lo, hi, strict=True
         )

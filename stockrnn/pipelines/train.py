@@ -86,7 +86,9 @@ class _Trained:
     covs: list[Covariate]  # the covariates as read for training (recorded in the checkpoint)
 
 
-def _train(req: TrainRequest, hooks: FitHooks | None, group: ddp.Group | None) -> _Trained:
+def _load_and_fit(
+    req: TrainRequest, hooks: FitHooks | None, group: ddp.TrainingGroup | None
+) -> _Trained:
     """Validate, claim the name, load and train: every torchrun process does this alike."""
     if group is not None and req.train.cuda_graphs:
         raise UsageError("--cuda-graphs does not combine with DDP (--nproc or torchrun)")
@@ -101,7 +103,7 @@ def _train(req: TrainRequest, hooks: FitHooks | None, group: ddp.Group | None) -
     load_s = time.perf_counter() - t0
     skipped: list[str] = []
     if not req.tickers:  # every cached ticker: leave out the short ones, and say so
-        series, skipped = splits.trainable(series, req.data)
+        series, skipped = splits.drop_too_short(series, req.data)
     started = datetime.now(UTC)
     try:
         fit = fit_series(series, req, hooks, group)
@@ -114,7 +116,7 @@ def _train(req: TrainRequest, hooks: FitHooks | None, group: ddp.Group | None) -
 def run_worker(req: TrainRequest) -> None:
     """A torchrun process other than global rank 0: train its shards, print and write nothing."""
     req.validate()
-    _train(req, None, ddp.current(loop.check_device(req.train)))
+    _load_and_fit(req, None, ddp.join_group(loop.check_device(req.train)))
 
 
 def run(req: TrainRequest, hooks: FitHooks | None = None) -> TrainSummary:
@@ -123,10 +125,10 @@ def run(req: TrainRequest, hooks: FitHooks | None = None) -> TrainSummary:
     Under torchrun, global rank 0 runs this (and alone evaluates and writes the checkpoint);
     the other ranks run run_worker."""
     req.validate()
-    group = ddp.current(loop.check_device(req.train))
+    group = ddp.join_group(loop.check_device(req.train))
     if group is not None and not group.main:
         raise UsageError("experiment.run is rank 0's part under torchrun; ranks > 0 run_worker")
-    done = _train(req, hooks, group)
+    done = _load_and_fit(req, hooks, group)
     series, skipped, fit = done.series, done.skipped, done.fit
     skipped += splits.no_test_days(series, fit.samples.cuts)
     skipped += [

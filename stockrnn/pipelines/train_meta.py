@@ -20,7 +20,7 @@ from stockrnn.checkpoint.schema import (
     SplitMeta,
     TickerMeta,
 )
-from stockrnn.data.trading_calendar import day
+from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import config, features
 from stockrnn.dataset.exog import Covariate
 from stockrnn.dataset.loading import Series
@@ -33,17 +33,17 @@ if TYPE_CHECKING:
 def _ticker_meta(s: Series) -> TickerMeta:
     def last(code: int) -> str | None:
         d = s.dates[s.part == code]
-        return day(d[-1]) if len(d) else None
+        return iso_day(d[-1]) if len(d) else None
 
     test = s.dates[s.part == 2]
     return TickerMeta(
         symbol=s.symbol,
         sha256=s.sha256,
-        first_date=day(s.dates[0]),
-        last_date=day(s.dates[-1]),
+        first_date=iso_day(s.dates[0]),
+        last_date=iso_day(s.dates[-1]),
         train_end=last(0),
         val_end=last(1),
-        test_start=day(test[0]) if len(test) else None,
+        test_start=iso_day(test[0]) if len(test) else None,
     )
 
 
@@ -65,7 +65,7 @@ def checkpoint_meta(
         data=req.data,
         train=req.train,
         split=SplitMeta(
-            train_end=day(fit.samples.cuts.train_end), val_end=day(fit.samples.cuts.val_end)
+            train_end=iso_day(fit.samples.cuts.train_end), val_end=iso_day(fit.samples.cuts.val_end)
         ),
         features=features.FEATURE_SETS[req.data.features],
         scaler=ScalerMeta(
@@ -73,8 +73,8 @@ def checkpoint_meta(
             shift=scaler.shift.tolist(),
             scale=scaler.scale.tolist(),
             dropped=scaler.dropped,
-            fit_start=day(scaler.fit_start),
-            fit_end=day(scaler.fit_end),
+            fit_start=iso_day(scaler.fit_start),
+            fit_end=iso_day(scaler.fit_end),
             fit_rows=scaler.fit_rows,
         ),
         tickers=[_ticker_meta(s) for s in series],
@@ -106,7 +106,10 @@ def checkpoint_meta(
         tuned=req.tuned,
         covariates=[
             CovariateMeta(
-                symbol=c.symbol, sha256=c.sha256, last_date=day(c.last_date), calendar=c.calendar
+                symbol=c.symbol,
+                sha256=c.sha256,
+                last_date=iso_day(c.last_date),
+                calendar=c.calendar,
             )
             for c in covs
         ],

@@ -23,18 +23,18 @@ if TYPE_CHECKING:
     from stockrnn.pipelines.predict import Forecast
 
 
-def plain(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
     """Dataclasses, pydantic models, lists and dicts as JSON-ready values. Fields declared with
     metadata={"json": False} (what only charts use: price history, forecast paths) are left out."""
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
     if is_dataclass(obj) and not isinstance(obj, type):
         shown = (f for f in fields(obj) if f.metadata.get("json", True))
-        return {f.name: plain(getattr(obj, f.name)) for f in shown}
+        return {f.name: jsonable(getattr(obj, f.name)) for f in shown}
     if isinstance(obj, list | tuple):
-        return [plain(o) for o in obj]
+        return [jsonable(o) for o in obj]
     if isinstance(obj, dict):
-        return {str(k): plain(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, int | float | str | bool) or obj is None:
         return obj
     return str(obj)
@@ -44,7 +44,7 @@ def to_json(payload: Any) -> str:
     """Strict JSON text (NaN and infinities as null) for results of any command."""
     from stockrnn.common import strictjson
 
-    return strictjson.dumps(plain(payload))
+    return strictjson.dumps(jsonable(payload))
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
@@ -109,7 +109,7 @@ def _metric_cells(m: Score) -> list[str]:
     ]
 
 
-def _p(test: Significance | None, adjusted: bool = False) -> str:
+def _p_value_cell(test: Significance | None, adjusted: bool = False) -> str:
     value = None if test is None else test.p_adjusted if adjusted else test.p_value
     if value is None:
         return "n/a"
@@ -167,11 +167,13 @@ def comparison_table(
             if b
         ]
         for i, (name, base, test) in enumerate(baselines):
-            adj = [_p(test, adjusted=True) if test and test.family > 1 else ""] * (family > 1)
+            adj = [_p_value_cell(test, adjusted=True) if test and test.family > 1 else ""] * (
+                family > 1
+            )
             table.add_row(
                 f"  {name}",
                 *_metric_cells(base),
-                _p(test),
+                _p_value_cell(test),
                 *adj,
                 *([""] if coverage else []),
                 style="dim",

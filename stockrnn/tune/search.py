@@ -25,7 +25,7 @@ import numpy as np
 
 from stockrnn.checkpoint.schema import TunedMeta
 from stockrnn.common.errors import UsageError
-from stockrnn.data.trading_calendar import day
+from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import loading, splits
 from stockrnn.dataset.config import DataConfig
 from stockrnn.dataset.loading import Series
@@ -37,11 +37,11 @@ from stockrnn.pipelines.request import TrainRequest
 from stockrnn.pipelines.train import TrainSummary
 from stockrnn.tune.space import Param, load_space, suggest
 from stockrnn.tune.study import (
-    Gate,
+    TrialGate,
     TrialRow,
     TuneHooks,
+    import_optuna,
     open_study,
-    optuna_module,
     search,
     shown_url,
     storage_url,
@@ -104,7 +104,7 @@ def study_settings(
     d, t = base.data, base.train
     return {
         "tickers": sorted(s.symbol for s in span),
-        "span": [day(min(s.dates[0] for s in span)), day(max(s.dates[-1] for s in span))],
+        "span": [iso_day(min(s.dates[0] for s in span)), iso_day(max(s.dates[-1] for s in span))],
         "data_sha256": digest.hexdigest(),
         "split": [list(d.split), str(d.train_end), str(d.val_end)],
         "data": [d.features, d.scaler, list(d.covariates), d.calendar_features],
@@ -169,14 +169,14 @@ def _fold_score(
             results.append(
                 backtest.forecast_origins(fitted.predictor, s, origins, 1, np.zeros(1), k, lo, None)
             )
-    return scoring.score(results, 0).model.rel_mae if results else None
+    return scoring.score_step(results, 0).model.rel_mae if results else None
 
 
 def objective(
     base: TrainRequest, span: list[Series], cfg: TuneConfig, space: dict[str, Param]
 ) -> Callable[[Any], float]:
     """Optuna's objective: mean one-step rel. MAE over the folds; pruned per epoch on val loss."""
-    optuna = optuna_module()
+    optuna = import_optuna()
 
     def score(trial: Any) -> float:
         req = trial_request(base, _params(trial, space))
@@ -201,7 +201,7 @@ def objective(
             if rel is None:
                 raise optuna.TrialPruned(f"fold {k + 1} has nothing to score")
             values.append(rel)
-        trial.set_user_attr("span", [day(min(s.dates[0] for s in span)), day(cuts[-1][1])])
+        trial.set_user_attr("span", [iso_day(min(s.dates[0] for s in span)), iso_day(cuts[-1][1])])
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("seconds", time.perf_counter() - started)
@@ -231,7 +231,7 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     study = open_study(cfg.storage, name, base.models_dir)
     check_settings(study, name, settings)
     url = storage_url(cfg.storage, base.models_dir)
-    gate = Gate(url)
+    gate = TrialGate(url)
     score = objective(base, span, cfg, space)
     finished = search(study, cfg.trials, score, cfg.seed, hooks, gate)
     from optuna.trial import TrialState
@@ -252,7 +252,7 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     if not finished or not complete:
         return report
     if len(complete) >= 2:
-        optuna = optuna_module()
+        optuna = import_optuna()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             report.importance = dict(optuna.importance.get_param_importances(study))

@@ -25,7 +25,7 @@ class TrialRow:
     seconds: float | None
 
 
-def optuna_module() -> Any:
+def import_optuna() -> Any:
     try:
         import optuna
     except ImportError:
@@ -52,7 +52,7 @@ def shown_url(url: str) -> str:
 
 def open_study(storage: str | None, name: str, models_dir: Path) -> Any:
     """Create or load the study; a bad or unreachable storage URL is one clear UsageError."""
-    optuna = optuna_module()
+    optuna = import_optuna()
     url = storage_url(storage, models_dir)
     if storage is None:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,7 @@ def finished_count(study: Any) -> int:
     return len(study.get_trials(deepcopy=False, states=live))
 
 
-class Gate:
+class TrialGate:
     """Serialises "count the trials, then start one" across processes sharing a SQLite file,
     so together they stop at exactly the requested number. The lock is held from the count
     until the new trial exists (the objective releases it first thing). Other databases
@@ -133,10 +133,10 @@ def search(
     score: Callable[[Any], float],
     seed: int,
     hooks: TuneHooks,
-    gate: Gate,
+    gate: TrialGate,
 ) -> bool:
     """Run trials until the study holds `goal` of them; False if stopped by Ctrl-C."""
-    optuna = optuna_module()
+    optuna = import_optuna()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "fail_stale_trials is experimental"
         optuna.storages.fail_stale_trials(study)  # trials of a killed process, past grace
