@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from stockrnn.dataset import config, sampling
+from stockrnn.dataset.config import Part
 from stockrnn.model import loop, windows
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -46,7 +47,7 @@ def main() -> None:
     dev = torch.device(a.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
     win = windows.Windows(samples, dev)
-    rows = torch.from_numpy(samples.targets["train"]).to(dev)
+    rows = torch.from_numpy(samples.targets[Part.train]).to(dev)
     x, y = win.inputs(rows).contiguous(), win.targets(rows).contiguous()
     print(f"{len(rows):,} training windows, batch {a.batch}, {dev}", flush=True)
 

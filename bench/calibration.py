@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stockrnn.dataset.config import Part
 from stockrnn.pipelines import fitting, request
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -56,7 +57,7 @@ def main() -> None:
         sig.append(fit.predictor.sigma(s, origins))
     e, sigma = np.concatenate(err), np.concatenate(sig)
     print(f"test forecasts, 5 steps from {len(e):,} origins: {time.perf_counter() - t0:.1f} s")
-    print(f"validation origins: {len(fit.samples.targets['val']):,}\n")
+    print(f"validation origins: {len(fit.samples.targets[Part.val]):,}\n")
     print("| cap | origins used (step 1) | s | w80 h1 | w80 h5 | w95 h1 | w95 h5 |", end="")
     print(" test cov80 h1 | h5 | test cov95 h1 | h5 |")
     print("|---" * 11 + "|")

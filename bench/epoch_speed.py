@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from stockrnn.dataset import loading, sampling
-from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.config import DataConfig, Part
 from stockrnn.model import loop
 from stockrnn.model.config import TrainConfig
 from stockrnn.model.windows import Windows
@@ -30,10 +30,13 @@ def samples():  # type: ignore[no-untyped-def]
     import tempfile
     from datetime import date
 
-    from stockrnn.data.fetch import FetchConfig, fetch_one
+    from stockrnn.data.fetch import fetch_one
+    from stockrnn.data.fetch_types import FetchConfig, FetchOptions
 
     tmp = Path(tempfile.mkdtemp())
-    fetch_one(tmp, FetchConfig("SPX", "csv", csv=SHARED / "data" / "sp500.csv"))
+    fetch_one(
+        tmp, FetchConfig("SPX", FetchOptions(source="csv", csv=SHARED / "data" / "sp500.csv"))
+    )
     cfg = DataConfig(train_end=date(2012, 12, 31), val_end=date(2015, 12, 29))
     series = loading.load_series(tmp, ["SPX"], cfg)
     return sampling.build(series, cfg)[0]
@@ -48,7 +51,7 @@ def run_one(which: str, epochs: int) -> dict[str, list[float]]:
         import peer_bench
 
         w = Windows(s, torch.device("cpu"))
-        rows = torch.from_numpy(s.targets["train"])
+        rows = torch.from_numpy(s.targets[Part.train])
         x, y = w.inputs(rows).contiguous(), w.targets(rows)[:, 3].contiguous()
         args = argparse.Namespace(seed=42, hidden=64, lr=1e-3, epochs=epochs, batch_size=64)
         return {"epoch": list(peer_bench.train_reference(x, y, args)[1]), "val": []}

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from stockrnn.dataset import config, sampling
+from stockrnn.dataset.config import Part
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sp500 import CLI, import_all, minimal_loop, series, train_args  # noqa: E402
@@ -62,7 +63,7 @@ def minimal_rows(
     samples, _ = sampling.build(series(data, cfg), cfg)
     dev = torch.device(device)
     win = Windows(samples, dev)
-    rows = torch.from_numpy(samples.targets["train"]).to(dev)
+    rows = torch.from_numpy(samples.targets[Part.train]).to(dev)
     x, y = win.inputs(rows).contiguous(), win.targets(rows).contiguous()
     for batch in batches:
         epoch = statistics.median(minimal_loop(x, y, batch, epochs, bf16))

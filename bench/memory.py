@@ -23,7 +23,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     args = parser.parse_args()
     from stockrnn.common.errors import StockrnnError
-    from stockrnn.data.fetch import FetchConfig, fetch_one
+    from stockrnn.data.fetch import fetch_one
+    from stockrnn.data.fetch_types import FetchConfig, FetchOptions
 
     files = sorted(SP500.glob("*_data.csv"))
     if not files:
@@ -33,7 +34,12 @@ def main() -> None:
         failed = 0
         for path in files:
             try:
-                fetch_one(data, FetchConfig(path.stem.removesuffix("_data"), "csv", csv=path))
+                fetch_one(
+                    data,
+                    FetchConfig(
+                        path.stem.removesuffix("_data"), FetchOptions(source="csv", csv=path)
+                    ),
+                )
             except StockrnnError:
                 failed += 1
         rows = sum(1 for _ in data.glob("*.csv"))
@@ -72,7 +78,7 @@ def main() -> None:
         )
         print(
             f"train windows: {meta['samples']['train']}, epochs: {args.epochs}, "
-            f"epoch {meta['fit']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s"
+            f"epoch {meta['fit']['timings']['epoch_s'][0]:.1f} s, whole command {wall:.1f} s"
         )
         print(f"peak RSS of `stockrnn train`: {peak_mb:.0f} MiB")
 

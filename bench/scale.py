@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from stockrnn.dataset import loading, sampling
-from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.config import DataConfig, Part
 from stockrnn.model import loop
 from stockrnn.model.windows import Windows
 
@@ -79,14 +79,14 @@ def measure(data: Path, steps: int) -> None:
     samples, _ = sampling.build(series, cfg)
     print(
         f"build samples: {time.perf_counter() - t0:.1f} s "
-        f"({len(samples.targets['train']):,} train windows); peak RSS {rss_mib():.0f} MiB"
+        f"({len(samples.targets[Part.train]):,} train windows); peak RSS {rss_mib():.0f} MiB"
     )
     del series
     torch.manual_seed(0)
     model = Forecaster(ModelConfig(n_features=4))
     windows = Windows(samples, torch.device("cpu"))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
-    order = torch.from_numpy(samples.targets["train"])
+    order = torch.from_numpy(samples.targets[Part.train])
     order = order[torch.randperm(len(order))]  # the epoch's permutation, as loop.fit makes it
     batches = order[: steps * 64]
     t0 = time.perf_counter()

@@ -132,14 +132,15 @@ def import_cut(data: Path, tickers: list[str], tmp: Path) -> None:
     """Import each ticker's CSV, cut at the market covariate's last day."""
     import pandas as pd
 
-    from stockrnn.data.fetch import FetchConfig, fetch_one
+    from stockrnn.data.fetch import fetch_one
+    from stockrnn.data.fetch_types import FetchConfig, FetchOptions
 
     end = pd.read_csv(OHLCV / f"{MARKET}.csv", usecols=["Date"])["Date"].max()
     for t in {*tickers, MARKET}:
         frame = pd.read_csv(OHLCV / f"{t}.csv")
         cut = tmp / f"{t}.csv"
         frame[frame["Date"] <= end].to_csv(cut, index=False)
-        got = fetch_one(data, FetchConfig(t, "csv", csv=cut))
+        got = fetch_one(data, FetchConfig(t, FetchOptions(source="csv", csv=cut)))
         if got.error:
             sys.exit(f"{t}: {got.error}")
 

@@ -10,6 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from stockrnn.dataset.config import DataConfig
+from stockrnn.model.config import ModelConfig, TrainConfig
+from stockrnn.pipelines.request import TrainRequest
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ohlcv"
 
 
@@ -120,23 +124,21 @@ def tiny_request(
     hidden: int = 8,
     window: int = 10,
     data: dict[str, Any] | None = None,
+    model: dict[str, Any] | None = None,
     overwrite: bool = False,
     **train: Any,
-) -> Any:
-    """A small TrainRequest on ws/data into ws/models (or `models`); `train` -> TrainConfig."""
-    from stockrnn.dataset.config import DataConfig
-    from stockrnn.model.config import ModelConfig, TrainConfig
-    from stockrnn.pipelines.request import TrainRequest
-
+) -> TrainRequest:
+    """A small TrainRequest on ws/data into ws/models (or `models`); `train` -> TrainConfig,
+    `model` -> more ModelConfig settings (head, horizon, ...)."""
     return TrainRequest(
-        ws / "data",
-        models or ws / "models",
-        name,
-        list(tickers),
-        DataConfig(window=window, **(data or {})),
-        ModelConfig(cell, hidden=hidden),
-        TrainConfig(**train),
-        overwrite,
+        data_dir=ws / "data",
+        models_dir=models or ws / "models",
+        name=name,
+        tickers=tuple(tickers),
+        data=DataConfig(window=window, **(data or {})),
+        model=ModelConfig(cell=cell, hidden=hidden, **(model or {})),
+        train=TrainConfig(**train),
+        overwrite=overwrite,
     )
 
 
@@ -146,7 +148,9 @@ def small_request(tmp_path: Path) -> Callable[..., Any]:
     cache_bars(tmp_path / "data", "AAA", make_bars(260, seed=1))
     cache_bars(tmp_path / "data", "BBB", make_bars(240, seed=2, price=40))
 
-    def build(cell: str = "lstm", epochs: int = 3, overwrite: bool = False, **data: Any) -> Any:
+    def build(
+        cell: str = "lstm", epochs: int = 3, overwrite: bool = False, **data: Any
+    ) -> TrainRequest:
         return tiny_request(
             tmp_path,
             cell=cell,

@@ -98,18 +98,21 @@ def test_saved_model_scores_only_after_its_data(ws, tmp_path) -> None:
 def test_leak_guard_covers_every_tickers_training_and_validation_days() -> None:
     from types import SimpleNamespace
 
-    def head(n, start, part_of_last):
-        s = backtest.Series.from_frame("X", make_bars(n, start=start), NAMES)
-        s.part = np.zeros(len(s.rel), dtype=np.int8)
-        s.part[-1] = part_of_last
-        return s
+    def head(n, start):
+        return backtest.Series.from_frame("X", make_bars(n, start=start), NAMES)
 
-    early, late = head(40, "2020-01-02", 1), head(40, "2020-03-02", 1)
+    def parts(s, part_of_last):
+        codes = np.zeros(len(s.rel), dtype=np.int8)
+        codes[-1] = part_of_last
+        return codes
+
+    early, late = head(40, "2020-01-02"), head(40, "2020-03-02")
     test_start = late.dates[-1]  # the late ticker's last validation day is in the test span
-    fitted = SimpleNamespace(scaler=SimpleNamespace(fit_end=early.dates[-1]))
+    samples = SimpleNamespace(parts=[parts(early, 1), parts(late, 1)])
+    fitted = SimpleNamespace(scaler=SimpleNamespace(fit_end=early.dates[-1]), samples=samples)
     with pytest.raises(LeakError, match="training/validation days reach"):
         backtest.check_no_leak(fitted, [early, late], test_start)
-    late.part[-1] = 2  # a test row there is fine
+    samples.parts[1][-1] = 2  # a test row there is fine
     backtest.check_no_leak(fitted, [early, late], test_start)
     fitted.scaler.fit_end = test_start
     with pytest.raises(LeakError, match="scaler was fitted through"):
@@ -125,7 +128,8 @@ def test_folds_cut_by_date_across_tickers(tmp_path, monkeypatch) -> None:
 
     def spy(series, req, *a, **k):
         fitted = real(series, req, *a, **k)
-        seen.append(max(s.dates[s.part <= 1].max() for s in series))
+        used = zip(series, fitted.samples.parts, strict=True)
+        seen.append(max(s.dates[p <= 1].max() for s, p in used))
         return fitted
 
     monkeypatch.setattr(backtest, "fit_series", spy)
@@ -142,16 +146,16 @@ def test_lag_echo_flags_carried_forward_forecasts() -> None:
     last = np.linspace(100, 110, n)[:, None]
     actual = last * np.exp(np.random.default_rng(0).normal(0, 0.01, (n, 1)))
     f = backtest.Forecasts(
-        "X",
-        0,
-        np.arange(n),
-        pd.bdate_range("2020-01-01", periods=n + 1),
-        last * 1.0001,
-        actual,
-        last,
-        last,
-        last,
-        last,
+        symbol="X",
+        fold=1,
+        origins=np.arange(n),
+        dates=pd.bdate_range("2020-01-01", periods=n + 1),
+        pred=last * 1.0001,
+        actual=actual,
+        naive=last,
+        drift=last,
+        lo=last,
+        hi=last,
     )
     assert any("stays close to yesterday's close" in w for w in scoring.lag_echo([f]))
 

@@ -64,9 +64,9 @@ def test_cli_plot_options(report, tmp_path) -> None:
 def test_chart_only_fields_stay_out_of_json(report) -> None:
     import json
 
-    from stockrnn.render import tables
+    from stockrnn.render import jsonout
 
     rep, _, _ = report
-    payload = json.loads(tables.to_json(rep))
+    payload = json.loads(jsonout.to_json(rep))
     assert "paths" not in payload and rep.paths  # the charts' data, not the report's
     assert set(payload) >= {"per_step", "overall", "coverage", "folds"}

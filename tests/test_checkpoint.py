@@ -2,6 +2,7 @@ import hashlib
 import json
 import os
 import pickle
+from dataclasses import replace
 
 import pytest
 import torch
@@ -117,8 +118,7 @@ def test_bad_model_names(name) -> None:
 def test_old_weights_removed_after_commit(small_request) -> None:
     req = small_request(epochs=1)
     train.run(req)
-    req.train.seed = 7
-    req.overwrite = True
+    req = replace(req, train=replace(req.train, seed=7), overwrite=True)
     train.run(req)
     files = sorted(p.name for p in (req.models_dir / "m").iterdir())
     assert len(files) == 2 and files[0] == "meta.json"

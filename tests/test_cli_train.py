@@ -108,5 +108,5 @@ def test_timings_account_for_the_time_outside_the_epochs(ws) -> None:
     assert t["epochs"] == 2 and len(t["epoch_s"]) == len(t["val_s"]) == 2
     assert t["samples_seen"] == 2 * meta.samples["train"]
     for key in ("train_s", "prepare_s", "load_s", "evaluate_s"):
-        assert 0 < t[key] == getattr(meta.fit, key), key
+        assert 0 < t[key] == getattr(meta.fit.timings, key), key
     assert t["train_s"] >= sum(t["epoch_s"]) + sum(t["val_s"])

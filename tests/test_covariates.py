@@ -3,6 +3,7 @@ rule, no leakage past the origin or into training, the checkpoint's record, and 
 refusals."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from stockrnn.checkpoint import weights
 from stockrnn.common.errors import DataError, NotCachedError
 from stockrnn.data import cache
 from stockrnn.dataset import exog
-from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.config import CALENDAR_COLUMNS, DataConfig, Part
 from stockrnn.dataset.loading import series_of
 from stockrnn.forecast.rollout import paths
 from stockrnn.pipelines import train
@@ -62,7 +63,7 @@ def test_late_start_drops_leading_bars_and_early_end_is_refused() -> None:
 def test_calendar_rows_describe_the_next_session() -> None:
     dates = pd.DatetimeIndex(["2024-07-02", "2024-07-03", "2024-06-14", "2024-06-17"])
     rows = exog.calendar_rows(dates, "XNYS")
-    cols = dict(zip(exog.CALENDAR_COLUMNS, rows.T, strict=True))
+    cols = dict(zip(CALENDAR_COLUMNS, rows.T, strict=True))
     # 07-02 -> Wed 07-03 (July 4th follows it); 07-03 -> Fri 07-05 (after the holiday);
     # Fri 06-14 -> Mon 06-17, an ordinary weekend; 06-17 -> Tue 06-18 (Juneteenth follows)
     np.testing.assert_array_equal(cols["gap_days"], [1, 2, 3, 1])
@@ -98,8 +99,7 @@ def cov_request(ws, head="recursive", horizon=1, overwrite=False):
         data={"covariates": ["^IDX"], "calendar_features": True},
         overwrite=overwrite,
     )
-    req.model.head, req.model.horizon = head, horizon
-    return req
+    return replace(req, model=replace(req.model, head=head, horizon=horizon))
 
 
 @pytest.mark.parametrize(("head", "horizon"), [("recursive", 1), ("direct", 4)])
@@ -233,7 +233,7 @@ def test_every_input_column_of_a_recursive_model_gets_a_gradient(tmp_path) -> No
     windows = Windows(samples, torch.device("cpu"))
     windows.redraw(torch.Generator().manual_seed(0))
     step = Stepper(model, windows, torch.optim.Adam(model.parameters()))
-    step.loss_of(torch.from_numpy(samples.targets["train"])).backward()
+    step.loss_of(torch.from_numpy(samples.targets[Part.train])).backward()
     grad = model.rnn.weight_ih_l0.grad.abs().sum(axis=0)  # (inputs,)
     assert (grad > 0).all(), grad
 
@@ -244,7 +244,7 @@ def test_a_column_constant_in_training_is_left_out_and_said(tmp_path) -> None:
     _cached(tmp_path)
     summary = train.run(cov_request(tmp_path, "direct", 3))
     assert summary.meta.scaler.dropped == [5]
-    assert any("^IDX:carried is constant over the training rows" in n for n in summary.skipped)
+    assert any("^IDX:carried is constant over the training rows" in n for n in summary.notes)
     model, meta = weights.load(tmp_path / "models", "c")
     predictor = weights.predictor_of(model, meta)
     frame, _ = cache.load(tmp_path / "data", "AAA")
@@ -259,7 +259,7 @@ def test_calendar_features_know_only_scheduled_closures() -> None:
     """Hurricane Sandy shut the NYSE on 2012-10-29 and 30; on Friday 10-26 nobody knew, so the
     session after it is Monday, three days on, with no holiday beside it."""
     rows = exog.calendar_rows(pd.DatetimeIndex(["2012-10-26"]), "XNYS")
-    cols = dict(zip(exog.CALENDAR_COLUMNS, rows.T, strict=True))
+    cols = dict(zip(CALENDAR_COLUMNS, rows.T, strict=True))
     assert cols["gap_days"][0] == 3 and cols["holiday_adjacent"][0] == 0
     assert np.round(np.arctan2(cols["dow_sin"][0], cols["dow_cos"][0]), 9) == 0  # Monday
 
@@ -306,7 +306,7 @@ def test_no_skill_from_a_covariate_that_closes_after_the_target(tmp_path) -> Non
         tmp_path, "x", ("VOD.L",), window=10, hidden=16, epochs=15, patience=15,
         data={"covariates": ["^NY"]},
     )  # fmt: skip
-    req.model.head, req.model.horizon = "direct", 2
+    req = replace(req, model=replace(req.model, head="direct", horizon=2))
     summary = train.run(req)
     overall = summary.meta.metrics.overall
     assert not (overall.vs_naive.significant and overall.vs_naive.statistic < 0), overall

@@ -10,7 +10,7 @@ from conftest import cache_bars, cli_runner, make_bars
 
 from stockrnn.cli.main import app
 from stockrnn.data import cache
-from stockrnn.render import tables
+from stockrnn.render import jsonout
 
 runner = cli_runner()
 
@@ -93,7 +93,7 @@ def test_damaged_cache_hint_follows_the_source(tmp_path) -> None:
 
 
 def test_json_is_always_strict() -> None:
-    text = tables.to_json({"a": float("nan"), "b": [float("inf"), -float("inf")], "c": 1.5})
+    text = jsonout.to_json({"a": float("nan"), "b": [float("inf"), -float("inf")], "c": 1.5})
     assert strict(text) == {"a": None, "b": [None, None], "c": 1.5}
 
 

@@ -7,13 +7,13 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
 from stockrnn.common.errors import DataError, UsageError
 from stockrnn.dataset import features
-from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.config import FEATURE_SETS, DataConfig, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.sampling import build
 from stockrnn.dataset.splits import Cuts, cut_dates, no_test_days, part_codes
 from stockrnn.model.windows import Windows
 
-NAMES = features.FEATURE_SETS["ohlc"]
+NAMES = FEATURE_SETS["ohlc"]
 
 
 def series(n=200, seed=0, symbol="AAA", **kw):
@@ -54,9 +54,9 @@ def test_fraction_split_is_one_date_across_tickers() -> None:
     assert cuts.train_end == union[int(0.7 * len(union)) - 1]
     assert cuts.val_end == union[int(0.7 * len(union)) + int(0.15 * len(union)) - 1]
     samples, scaler = build([early, late], DataConfig(window=20))
-    test_rows = samples.targets["test"]
+    test_rows = samples.targets[Part.test]
     assert (samples.owner[test_rows] == 1).all()  # OLD has no test days at all
-    seen = np.concatenate([samples.targets["train"], samples.targets["val"]])
+    seen = np.concatenate([samples.targets[Part.train], samples.targets[Part.val]])
     dates = np.concatenate([early.dates, late.dates])
     assert dates[seen].max() < dates[test_rows].min()
     assert scaler.fit_end <= cuts.train_end
@@ -70,7 +70,7 @@ def test_date_split_and_sample_owned_by_target() -> None:
     s = series(300)
     cfg = DataConfig(window=20, train_end=s.dates[150].date(), val_end=s.dates[220].date())
     samples, _ = build([s], cfg)
-    train, val, test = (samples.targets[p] for p in ("train", "val", "test"))
+    train, val, test = (samples.targets[p] for p in Part)
     assert train.max() == 150 and val.min() == 151 and val.max() == 220 and test.min() == 221
     assert train.min() == 20  # the first window fits entirely in the data
     assert set(train).isdisjoint(test) and set(val).isdisjoint(test)
@@ -81,7 +81,7 @@ def test_windows_are_strided_views_not_copies() -> None:
     win = Windows(samples, torch.device("cpu"))
     assert win.view.data_ptr() == win.data.data_ptr()  # a view on the one array
     assert win.view.untyped_storage().nbytes() == samples.scaled.nbytes
-    rows = samples.targets["train"][[0, 5, -1]]
+    rows = samples.targets[Part.train][[0, 5, -1]]
     x = win.inputs(torch.from_numpy(rows)).numpy()  # (batch, window, features)
     for b, t in enumerate(rows):
         assert np.array_equal(x[b], samples.scaled[t - 30 : t])
@@ -104,7 +104,7 @@ def test_scaler_sees_training_rows_only() -> None:
     sb, scaler_b = build([b], DataConfig())
     assert np.array_equal(scaler_a.shift, scaler_b.shift)
     assert np.array_equal(scaler_a.scale, scaler_b.scale)
-    ref = StandardScaler().fit(a.rel[a.part == 0])
+    ref = StandardScaler().fit(a.rel[sa.parts[0] == 0])
     assert np.allclose(scaler_a.shift, ref.mean_) and np.allclose(scaler_a.scale, ref.scale_)
 
 
@@ -128,23 +128,23 @@ def test_scalers_equal_scikit_learns(kind, ref) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cfg", "msg"),
+    ("kw", "msg"),
     [
-        (DataConfig(window=1), "--window"),
-        (DataConfig(split=(0.6, 0.2, 0.1)), "sum to 1"),
-        (DataConfig(scaler="zscore"), "--scaler"),
+        ({"window": 1}, "--window"),
+        ({"split": (0.6, 0.2, 0.1)}, "sum to 1"),
+        ({"scaler": "zscore"}, "--scaler"),
         (
-            DataConfig(
-                train_end=pd.Timestamp("2021-01-01").date(),
-                val_end=pd.Timestamp("2020-01-01").date(),
-            ),
+            {
+                "train_end": pd.Timestamp("2021-01-01").date(),
+                "val_end": pd.Timestamp("2020-01-01").date(),
+            },
             "before --val-end",
         ),
     ],
 )
-def test_bad_data_config(cfg, msg) -> None:
+def test_bad_data_config(kw, msg) -> None:
     with pytest.raises(UsageError, match=msg):
-        cfg.validate()
+        DataConfig(**kw).validate()
 
 
 def test_too_few_rows_names_ticker_and_minimum() -> None:

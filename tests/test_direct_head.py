@@ -11,8 +11,7 @@ from conftest import cache_bars, cli_runner, make_bars, tiny_request
 
 from stockrnn.checkpoint import weights
 from stockrnn.data import cache
-from stockrnn.dataset import features
-from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.config import FEATURE_SETS, DataConfig, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.sampling import build
 from stockrnn.model.config import ModelConfig
@@ -21,21 +20,20 @@ from stockrnn.model.windows import Windows
 from stockrnn.pipelines import backtest, predict, train
 
 runner = cli_runner()
-NAMES = features.FEATURE_SETS["ohlc"]
+NAMES = FEATURE_SETS["ohlc"]
 
 
 def direct_request(ws, name="d", horizon=3, **kw):
-    req = tiny_request(ws, name, ("AAA",), window=10, hidden=8, epochs=2, **kw)
-    req.model.head, req.model.horizon = "direct", horizon
-    return req
+    model = {"head": "direct", "horizon": horizon}
+    return tiny_request(ws, name, ("AAA",), window=10, hidden=8, epochs=2, model=model, **kw)
 
 
 def test_shapes_and_targets() -> None:
-    model = Forecaster(ModelConfig("gru", hidden=8, head="direct", horizon=3))
+    model = Forecaster(ModelConfig(cell="gru", hidden=8, head="direct", horizon=3))
     assert model(torch.zeros(5, 10, 4)).shape == (5, 3, 4)
     s = Series.from_frame("AAA", make_bars(300, seed=1), NAMES)
     samples, _ = build([s], DataConfig(window=10), horizon=3)
-    rows = torch.from_numpy(samples.targets["train"][:7])
+    rows = torch.from_numpy(samples.targets[Part.train][:7])
     win = Windows(samples, torch.device("cpu"))
     assert win.inputs(rows).shape == (7, 10, 4) and win.targets(rows).shape == (7, 3, 4)
     np.testing.assert_array_equal(win.targets(rows)[:, 2].numpy(), samples.scaled[rows + 2])
@@ -44,12 +42,14 @@ def test_shapes_and_targets() -> None:
 def test_no_sample_straddles_two_parts() -> None:
     s = Series.from_frame("AAA", make_bars(300, seed=1), NAMES)
     samples, _ = build([s], DataConfig(window=10), horizon=5)
-    for code, part in enumerate(("train", "val", "test")):
+    for part in Part:
         rows = samples.targets[part]
         for k in range(5):
-            assert (s.part[rows + k] == code).all(), part
+            assert (samples.parts[0][rows + k] == part).all(), part
     one, _ = build([s], DataConfig(window=10))
-    assert len(samples.targets["train"]) == len(one.targets["train"]) - 4  # the last 4 straddle
+    assert (
+        len(samples.targets[Part.train]) == len(one.targets[Part.train]) - 4
+    )  # the last 4 straddle
 
 
 def test_test_days_never_touch_training(tmp_path) -> None:
@@ -93,9 +93,8 @@ def test_both_heads_are_scored_on_the_same_origins(tmp_path) -> None:
     cache_bars(tmp_path / "data", "AAA", make_bars(400, seed=3))
     reports = {}
     for head in ("recursive", "direct"):
-        req = tiny_request(tmp_path, "bt", ("AAA",), window=10, hidden=8, epochs=2)
-        if head == "direct":
-            req.model.head, req.model.horizon = "direct", 3
+        model = {"head": "direct", "horizon": 3} if head == "direct" else {}
+        req = tiny_request(tmp_path, "bt", ("AAA",), window=10, hidden=8, epochs=2, model=model)
         reports[head] = backtest.run(
             req, tmp_path / "models", backtest.BacktestConfig(folds=2, horizon=3)
         )

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -27,7 +28,7 @@ def test_each_cell_trains_saves_and_reloads_identically(small_request, cell) -> 
     torch.manual_seed(req.train.seed)
     from stockrnn.model.network import Forecaster
 
-    fresh = Forecaster(ModelConfig(cell, hidden=8))
+    fresh = Forecaster(ModelConfig(cell=cell, hidden=8))
     assert any(
         not torch.equal(a, b)
         for a, b in zip(fresh.state_dict().values(), model.state_dict().values(), strict=True)
@@ -92,8 +93,8 @@ def test_low_priced_training_forecasts_higher_priced_test(tmp_path) -> None:
 
 def test_early_stopping_restores_best(small_request) -> None:
     req = small_request(epochs=40)
-    req.train.patience = 2
-    req.train.lr = 0.05  # noisy enough that val loss stops improving early
+    # noisy enough that val loss stops improving early
+    req = replace(req, train=replace(req.train, patience=2, lr=0.05))
     summary = train.run(req)
     fit = summary.meta.fit
     assert fit.epochs_run < 40 and fit.epochs_run - fit.best_epoch == 2
@@ -126,9 +127,9 @@ def test_short_tickers_skipped_only_when_not_asked_for(small_request, tmp_path) 
     cache_bars(tmp_path / "data", "TINY", make_bars(8, seed=3))
     summary = train.run(small_request(epochs=1))
     assert {t.symbol for t in summary.meta.tickers} == {"AAA", "BBB"}
-    assert any("TINY has 8 rows" in r for r in summary.skipped)
+    assert any("TINY has 8 rows" in r for r in summary.notes)
     req = small_request(epochs=1, overwrite=True)
-    req.tickers = ["AAA", "TINY"]
+    req = replace(req, tickers=("AAA", "TINY"))
     from stockrnn.common.errors import DataError
 
     with pytest.raises(DataError, match="TINY has 8 rows"):

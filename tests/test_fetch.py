@@ -7,8 +7,9 @@ from curl_cffi.requests.exceptions import DNSError
 
 from stockrnn.common.errors import DataError, EmptyRangeError, OfflineError
 from stockrnn.data import cache
-from stockrnn.data.fetch import FetchConfig, fetch_one, list_cached
+from stockrnn.data.fetch import fetch_one, list_cached
 from stockrnn.data.fetch_many import fetch_all
+from stockrnn.data.fetch_types import FetchConfig, FetchOptions
 
 AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
 
@@ -74,7 +75,7 @@ def test_offline_leaves_cache_untouched(tmp_path, fake_yahoo, bars) -> None:
     before = snapshot(tmp_path)
     fake_yahoo.errors["AAPL"] = DNSError("curl: (6) Could not resolve host")
     with pytest.raises(OfflineError):
-        fetch_one(tmp_path, FetchConfig("AAPL", full=True), now=AFTER_CLOSE)
+        fetch_one(tmp_path, FetchConfig("AAPL", FetchOptions(full=True)), now=AFTER_CLOSE)
     assert snapshot(tmp_path) == before
 
 
@@ -83,7 +84,7 @@ def test_offline_leaves_cache_untouched(tmp_path, fake_yahoo, bars) -> None:
 )
 def test_empty_or_inverted_range(tmp_path, fake_yahoo, start, end) -> None:
     with pytest.raises(EmptyRangeError):
-        fetch_one(tmp_path, FetchConfig("AAPL", start=start, end=end))
+        fetch_one(tmp_path, FetchConfig("AAPL", FetchOptions(start=start, end=end)))
     assert fake_yahoo.calls == []
 
 
@@ -95,20 +96,20 @@ def test_one_failure_does_not_stop_others(tmp_path, fake_yahoo, bars) -> None:
 
 
 def test_sample_and_list(tmp_path) -> None:
-    fetch_one(tmp_path, FetchConfig("AAPL", source="sample"))
+    fetch_one(tmp_path, FetchConfig("AAPL", FetchOptions(source="sample")))
     rows = list_cached(tmp_path, now=pd.Timestamp("2013-03-08 23:00", tz="UTC"))
-    assert rows[0]["symbol"] == "AAPL" and rows[0]["sessions_behind"] == 5
+    assert rows[0].symbol == "AAPL" and rows[0].sessions_behind == 5
     frame, _ = cache.load(tmp_path, "AAPL")
     # AAPL's 2:1 splits of 2000-06-21 and 2005-02-28 are gone after adjustment
     for day, before in (("2000-06-21", "2000-06-20"), ("2005-02-28", "2005-02-25")):
         assert abs(frame["close"].loc[day] / frame["close"].loc[before] - 1) < 0.1
-    fetch_one(tmp_path, FetchConfig("MSFT", source="sample"))
+    fetch_one(tmp_path, FetchConfig("MSFT", FetchOptions(source="sample")))
     msft, _ = cache.load(tmp_path, "MSFT")
     assert abs(msft["close"].loc["2003-02-18"] / msft["close"].loc["2003-02-14"] - 1) < 0.1
 
 
 def test_tampered_csv_detected(tmp_path) -> None:
-    fetch_one(tmp_path, FetchConfig("IBM", source="sample"))
+    fetch_one(tmp_path, FetchConfig("IBM", FetchOptions(source="sample")))
     with open(tmp_path / "IBM.csv", "a") as fh:
         fh.write("2013-03-04,1,1,1,1,1,1\n")
     with pytest.raises(DataError, match="does not match its manifest"):
@@ -118,9 +119,9 @@ def test_tampered_csv_detected(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("cfg", "msg"),
     [
-        (FetchConfig("AAPL", period="7y"), "--period must be one of"),
-        (FetchConfig("AAPL", period="5y", start=date(2020, 1, 2)), "either --period"),
-        (FetchConfig("AAPL", start=date(2099, 1, 2)), "is after"),
+        (FetchConfig("AAPL", FetchOptions(period="7y")), "--period must be one of"),
+        (FetchConfig("AAPL", FetchOptions(period="5y", start=date(2020, 1, 2))), "either --period"),
+        (FetchConfig("AAPL", FetchOptions(start=date(2099, 1, 2))), "is after"),
     ],
 )
 def test_bad_period_or_future_start(tmp_path, fake_yahoo, cfg, msg) -> None:
@@ -135,7 +136,7 @@ def test_crash_between_the_two_renames_is_undone(tmp_path, monkeypatch, bars) ->
     from stockrnn.common import atomic
     from stockrnn.common.errors import StorageError
 
-    fetch_one(tmp_path, FetchConfig("IBM", source="sample"))
+    fetch_one(tmp_path, FetchConfig("IBM", FetchOptions(source="sample")))
     old, _ = cache.load(tmp_path, "IBM")
     real, calls = atomic.os.replace, []
 
@@ -149,7 +150,7 @@ def test_crash_between_the_two_renames_is_undone(tmp_path, monkeypatch, bars) ->
     new = tmp_path / "new.csv"
     bars(50).to_csv(new, index_label="Date")
     with pytest.raises(StorageError):
-        fetch_one(tmp_path, FetchConfig("IBM", source="csv", csv=new))
+        fetch_one(tmp_path, FetchConfig("IBM", FetchOptions(source="csv", csv=new)))
     monkeypatch.undo()
     frame, manifest = cache.load(tmp_path, "IBM")
     pd.testing.assert_frame_equal(frame, old)

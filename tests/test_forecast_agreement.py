@@ -6,6 +6,8 @@ batch, and the matrix kernels add in a batch-size-dependent order (measured: pri
 show as differences of 1e-4 or more.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,8 +54,7 @@ def test_train_test_metrics_come_from_the_same_path(trained, tmp_path) -> None:
     """`train --predictions-out` one-step forecasts equal backtest's step 1 from the same days."""
     ws, summary = trained
     out = tmp_path / "test.csv"
-    req = tiny_request(ws, "m2", ("AAA",), hidden=8, epochs=2)
-    req.predictions_out = out
+    req = replace(tiny_request(ws, "m2", ("AAA",), hidden=8, epochs=2), predictions_out=out)
     s2 = train.run(req)
     test = pd.read_csv(out)
     assert len(test) == s2.meta.metrics.overall.model.n and (test["ticker"] == "AAA").all()

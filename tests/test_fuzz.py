@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from stockrnn.checkpoint import weights
 from stockrnn.common.errors import CheckpointError, StockrnnError
 from stockrnn.data import cache
-from stockrnn.data.fetch import FetchConfig, fetch_one
+from stockrnn.data.fetch import fetch_one
+from stockrnn.data.fetch_types import FetchConfig, FetchOptions
 from stockrnn.pipelines import train
 
 FUZZ = settings(
@@ -40,7 +41,7 @@ def import_bytes(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.csv"
         path.write_bytes(raw)
-        fetch_one(Path(tmp) / "data", FetchConfig("X", source="csv", csv=path))
+        fetch_one(Path(tmp) / "data", FetchConfig("X", FetchOptions(source="csv", csv=path)))
         out, _ = cache.load(Path(tmp) / "data", "X")
         assert not out.empty and out.index.is_monotonic_increasing
         prices = out[["open", "high", "low", "close"]].to_numpy()

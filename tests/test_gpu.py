@@ -61,7 +61,7 @@ def _fit(graphs: bool, precision: str = "fp32", batch: int = 64):
     ]
     samples, _ = sampling.build(series, DataConfig(window=20))
     torch.manual_seed(0)
-    model = Forecaster(ModelConfig("lstm", hidden=32)).cuda()
+    model = Forecaster(ModelConfig(cell="lstm", hidden=32)).cuda()
     cfg = config.TrainConfig(batch_size=batch, epochs=4, patience=10, device="cuda")
     cfg.cuda_graphs, cfg.precision = graphs, precision
     result = loop.fit(model, samples, cfg, torch.device("cuda"))

@@ -1,5 +1,7 @@
 """The interval method travels from the request to the checkpoint and to every band."""
 
+from dataclasses import replace
+
 import numpy as np
 from conftest import cache_bars, make_bars, tiny_request
 
@@ -12,8 +14,7 @@ from stockrnn.pipelines.predict import ForecastConfig
 
 def test_fixed_method_gives_one_log_width_per_step(tmp_path) -> None:
     cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
-    fixed = tiny_request(tmp_path, "f", ("AAA",), epochs=2)
-    fixed.intervals = "fixed"
+    fixed = replace(tiny_request(tmp_path, "f", ("AAA",), epochs=2), intervals="fixed")
     meta = train.run(fixed).meta
     assert meta.intervals.method == "fixed"
     vol = train.run(tiny_request(tmp_path, "v", ("AAA",), epochs=2)).meta

@@ -1,8 +1,11 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from stockrnn.common import limits
 from stockrnn.common.errors import UsageError
+from stockrnn.dataset.config import Part
 from stockrnn.forecast import intervals
 from stockrnn.pipelines import train
 
@@ -79,7 +82,8 @@ def test_calibration_holds_through_a_volatility_change(tmp_path) -> None:
     frame, _ = regime_bars()
     cache_bars(tmp_path / "data", "VOL", frame)
     req = tiny_request(tmp_path, "v", ("VOL",), window=10, hidden=4, epochs=2)
-    req.data.split = (0.35, 0.25, 0.40)  # validation: calm then the start of the storm
+    # validation: calm then the start of the storm
+    req = replace(req, data=replace(req.data, split=(0.35, 0.25, 0.40)))
     summary = train.run(req)
     assert abs(summary.meta.intervals.test_coverage_80 - 0.80) <= 0.03
     cfg = backtest.BacktestConfig(horizon=5, model="v")
@@ -104,7 +108,7 @@ def test_calibration_thins_every_tickers_origins_by_one_stride(tmp_path, monkeyp
     req = tiny_request(tmp_path, "t", ("AAA", "BBB"), epochs=1)
     series = loading.load_series(req.data_dir, req.tickers, req.data)
     fit = fitting.fit_series(series, req)
-    val = fit.samples.targets["val"]
+    val = fit.samples.targets[Part.val]
     seen: list[np.ndarray] = []
     real = fitting.paths_many
 

@@ -3,6 +3,7 @@ cleanly, and saved-model backtests name one consistent first date."""
 
 import io
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -106,6 +107,16 @@ def test_ctrl_c_in_backtest_exits_130_and_writes_nothing(ws, monkeypatch) -> Non
     assert not out.exists() and calls == [False, False]
 
 
+def _small(req, **train):
+    """`req` with a window of 5, 4 hidden units and the given TrainConfig settings."""
+    return replace(
+        req,
+        data=replace(req.data, window=5),
+        model=replace(req.model, hidden=4),
+        train=replace(req.train, **train),
+    )
+
+
 def test_ctrl_c_mid_fold_is_not_scored(ws) -> None:
     """A fold's training loop lets Ctrl-C through instead of keeping a half-trained model."""
     from stockrnn.model.loop import FitHooks
@@ -114,8 +125,10 @@ def test_ctrl_c_mid_fold_is_not_scored(ws) -> None:
         if e.epoch == 2:
             raise KeyboardInterrupt
 
-    req = request.TrainRequest(ws / "data", ws / "models", "bt", ["AAA"])
-    req.data.window, req.train.epochs, req.model.hidden = 5, 5, 4
+    req = request.TrainRequest(
+        data_dir=ws / "data", models_dir=ws / "models", name="bt", tickers=("AAA",)
+    )
+    req = _small(req, epochs=5)
     hooks = backtest.BacktestHooks(fit=FitHooks(on_epoch=interrupt, keep_on_interrupt=True))
     with pytest.raises(KeyboardInterrupt):
         backtest.run(req, ws / "models", backtest.BacktestConfig(folds=2, horizon=1), hooks)
@@ -126,8 +139,10 @@ def test_backtest_progress_names_fold_and_epoch(ws) -> None:
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120)
-    req = request.TrainRequest(ws / "data", ws / "models", "bt", ["AAA"])
-    req.data.window, req.train.epochs, req.model.hidden = 5, 2, 4
+    req = request.TrainRequest(
+        data_dir=ws / "data", models_dir=ws / "models", name="bt", tickers=("AAA",)
+    )
+    req = _small(req, epochs=2)
     folds = []
     with backtest_progress(console, 2, "AAA") as hooks:
         real = hooks.on_fold
@@ -171,8 +186,10 @@ def test_train_progress_shows_batches_within_an_epoch(ws) -> None:
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120)
-    req = request.TrainRequest(ws / "data", ws / "models", "p", ["AAA"])
-    req.data.window, req.train.epochs, req.model.hidden, req.train.batch_size = 5, 1, 4, 8
+    req = request.TrainRequest(
+        data_dir=ws / "data", models_dir=ws / "models", name="p", tickers=("AAA",)
+    )
+    req = _small(req, epochs=1, batch_size=8)
     with train_progress(console, 1) as hooks:
         seen = []
         real = hooks.on_batch

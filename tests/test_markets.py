@@ -10,7 +10,8 @@ from stockrnn.cli.main import app
 from stockrnn.common import symbols
 from stockrnn.common.errors import UsageError
 from stockrnn.data import cache, trading_calendar
-from stockrnn.data.fetch import FetchConfig, fetch_one
+from stockrnn.data.fetch import fetch_one
+from stockrnn.data.fetch_types import FetchConfig, FetchOptions
 from stockrnn.pipelines import train
 
 runner = cli_runner()
@@ -65,7 +66,7 @@ def test_a_london_ticker_keeps_every_london_session(tmp_path, fake_yahoo) -> Non
     assert res.rows == 300 and not res.notes
     frame, manifest = cache.load(tmp_path, "VOD.L")
     assert manifest.calendar == "XLON" and pd.Timestamp("2023-07-04") in frame.index
-    again = fetch_one(tmp_path, FetchConfig("VOD.L", full=True), now=AFTER_CLOSE)
+    again = fetch_one(tmp_path, FetchConfig("VOD.L", FetchOptions(full=True)), now=AFTER_CLOSE)
     assert again.rows == 300  # a refresh keeps the calendar the ticker was cached with
 
 

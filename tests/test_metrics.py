@@ -203,16 +203,16 @@ def oracle(skill: float | None, seed: int = 0) -> Forecasts:
     n = len(last)
     dates = pd.bdate_range("2020-01-01", periods=n + 1)
     return Forecasts(
-        "X",
-        0,
-        np.arange(n),
-        dates,
-        col(pred),
-        col(actual),
-        col(last),
-        col(last),
-        col(pred),
-        col(pred),
+        symbol="X",
+        fold=1,
+        origins=np.arange(n),
+        dates=dates,
+        pred=col(pred),
+        actual=col(actual),
+        naive=col(last),
+        drift=col(last),
+        lo=col(pred),
+        hi=col(pred),
     )
 
 

@@ -70,7 +70,20 @@ def world(rng, tickers: int = 1, n: int = 750, horizon: int = 5) -> list[Forecas
     for i in range(tickers):
         last = price[i, origins][:, None] * np.ones(horizon)
         up, down, actual = last * np.exp(bias), last * np.exp(-bias), price[i, target]
-        out.append(Forecasts(f"T{i}", 0, origins, DATES, up, actual, down, down, up, up))
+        out.append(
+            Forecasts(
+                symbol=f"T{i}",
+                fold=1,
+                origins=origins,
+                dates=DATES,
+                pred=up,
+                actual=actual,
+                naive=down,
+                drift=down,
+                lo=up,
+                hi=up,
+            )
+        )
     return out
 
 

@@ -12,8 +12,8 @@ from yfinance.exceptions import YFRateLimitError
 
 from stockrnn.common.errors import NoDataError
 from stockrnn.data import cache
-from stockrnn.data.fetch import FetchConfig
 from stockrnn.data.fetch_many import Retry, fetch_all
+from stockrnn.data.fetch_types import FetchConfig
 
 TICKERS = [f"T{i:02d}" for i in range(12)]
 FAST = Retry(attempts=12, base=0.001, cap=0.01)

@@ -9,7 +9,7 @@ from stockrnn.checkpoint import store
 from stockrnn.common.errors import CheckpointError
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class ModelRow:
     """What `stockrnn models` shows of one checkpoint; `error` says why it is unreadable."""
 
@@ -30,17 +30,17 @@ def describe(models_dir: Path, name: str) -> ModelRow:
     try:
         meta = store.read_meta(models_dir, name)
     except CheckpointError as exc:
-        return ModelRow(name, error=str(exc))
+        return ModelRow(name=name, error=str(exc))
     overall = meta.metrics.overall.model
     return ModelRow(
-        name,
-        meta.model.cell,
-        f"{meta.model.hidden}x{meta.model.layers}",
-        [t.symbol for t in meta.tickers],
-        meta.created_at[:10],
-        overall.rel_mae,
-        overall.skill,
-        meta.intervals.test_coverage_80,
+        name=name,
+        cell=meta.model.cell,
+        size=f"{meta.model.hidden}x{meta.model.layers}",
+        tickers=[t.symbol for t in meta.tickers],
+        trained=meta.created_at[:10],
+        rel_mae=overall.rel_mae,
+        skill=overall.skill,
+        cover80=meta.intervals.test_coverage_80,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from stockrnn.common.choices import IntervalMethod, ScalerKind
 from stockrnn.dataset.config import DataConfig
 from stockrnn.evaluate.compare import Comparison
 from stockrnn.model.config import ModelConfig, TrainConfig
@@ -27,7 +28,7 @@ class SplitMeta(_Strict):
 
 
 class ScalerMeta(_Strict):
-    kind: str
+    kind: ScalerKind
     shift: list[float]
     scale: list[float]
     dropped: list[int] = []  # input columns constant over the training rows: fed as 0
@@ -48,18 +49,24 @@ class TickerMeta(_Strict):
     test_start: str | None
 
 
+class Timings(_Strict):
+    """Where a training's time went, in seconds (`train --timings` writes these)."""
+
+    load_s: float = 0.0  # reading the cached series and covariates
+    prepare_s: float = 0.0  # scaling and indexing the samples
+    train_s: float = 0.0  # model construction to trained model, as the benchmark harness counts
+    evaluate_s: float = 0.0  # interval calibration and the test forecasts
+    epoch_s: list[float] = []  # each epoch's training pass
+    val_s: list[float] = []  # each epoch's validation pass
+
+
 class FitMeta(_Strict):
     best_epoch: int
     epochs_run: int
     best_val_loss: float | None
     interrupted: bool
-    epoch_s: list[float]  # each epoch's training pass
-    val_s: list[float]  # each epoch's validation pass
     samples_seen: int
-    prepare_s: float  # scaling and indexing the samples
-    train_s: float  # model construction to trained model, as the benchmark harness counts
-    load_s: float = 0.0  # reading the cached series and covariates
-    evaluate_s: float = 0.0  # interval calibration and the test forecasts
+    timings: Timings
     train_loss: list[float] = []  # each epoch's mean training loss (scaled MSE)
     val_loss: list[float] = []  # each epoch's validation loss
 
@@ -70,7 +77,7 @@ class MetricsMeta(_Strict):
 
 
 class IntervalMeta(_Strict):
-    method: str = "vol"  # choices.IntervalMethod: what the widths are in units of
+    method: IntervalMethod = IntervalMethod.vol  # what the widths are in units of
     levels: list[float]
     # Conformal half-widths [step][level] for steps 1..CAL_STEPS, in units of the origin's
     # recent volatility (None: too few residuals: the interval would be infinite)

@@ -137,6 +137,11 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "enum":  # a name this stockrnn does not know (a cell, a scaler)
+            raise CheckpointError(
+                f"model {name!r}: its {first['loc'][0]} settings are invalid "
+                f"(field {where!r}: {first['msg']})"
+            ) from exc
         raise CheckpointError(
             f"{path}: field {where!r} is missing or has the wrong type ({first['msg']})"
         ) from exc

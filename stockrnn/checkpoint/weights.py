@@ -27,6 +27,7 @@ from stockrnn.checkpoint.store import (
 )
 from stockrnn.common import atomic, workspace
 from stockrnn.common.errors import CheckpointError, UsageError
+from stockrnn.dataset.config import FEATURE_SETS
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast.rollout import Predictor
 from stockrnn.model.network import Forecaster
@@ -110,14 +111,13 @@ def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tens
 
 def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
     """Rebuild the model from metadata and weights; CheckpointError on any disagreement."""
-    from stockrnn.dataset import features
 
     meta = read_meta(models_dir, name)
     try:
         model = Forecaster(meta.model)
     except UsageError as exc:
         raise CheckpointError(f"model {name!r}: its model settings are invalid ({exc})") from exc
-    names = features.FEATURE_SETS.get(meta.data.features)
+    names = FEATURE_SETS.get(meta.data.features)
     n = model.cfg.n_features
     inputs = model.cfg.n_inputs or n
     if names is None or names != meta.features or len(names) != n:
@@ -129,8 +129,6 @@ def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
         meta.data.covariates
     ):
         raise CheckpointError(f"model {name!r}: its covariates disagree with the model")
-    if meta.intervals.method not in ("vol", "fixed"):
-        raise CheckpointError(f"model {name!r}: unknown interval method {meta.intervals.method!r}")
     if len(meta.scaler.shift) != inputs or len(meta.scaler.scale) != inputs:
         raise CheckpointError(f"model {name!r}: scaler parameters disagree with the features")
     tensors = read_weights(models_dir, meta)
@@ -148,13 +146,17 @@ def scaler_of(meta: CheckpointMeta) -> Scaler:
     """The scaler the model was trained with."""
     s = meta.scaler
     shift, scale = np.asarray(s.shift, np.float64), np.asarray(s.scale, np.float64)
-    return Scaler(s.kind, shift, scale, dropped=list(s.dropped))
+    return Scaler(kind=s.kind, shift=shift, scale=scale, dropped=list(s.dropped))
 
 
 def predictor_of(model: torch.nn.Module, meta: CheckpointMeta) -> Predictor:
     """What forecasting needs of a saved model."""
     return Predictor(
-        model, scaler_of(meta), meta.data.window, meta.data.exog, meta.intervals.method
+        model=model,
+        scaler=scaler_of(meta),
+        window=meta.data.window,
+        exog=meta.data.exog,
+        intervals=meta.intervals.method,
     )
 
 

@@ -60,7 +60,14 @@ def fetch_cmd(
     """Download daily OHLCV bars into the data folder, incrementally and validated."""
     guarded(
         lambda: opts.check_fetch(
-            ctx, tickers or [], source, csv, all_in_csv, date_format, workers, retries
+            ctx,
+            tickers or [],
+            source=source,
+            csv=csv,
+            all_in_csv=all_in_csv,
+            date_format=date_format,
+            workers=workers,
+            retries=retries,
         )
     )
     if csv is not None:
@@ -68,22 +75,20 @@ def fetch_cmd(
     from rich.progress import Progress
 
     from stockrnn.data import fetch, fetch_many
-    from stockrnn.render import tables
+    from stockrnn.data.fetch_types import FetchOptions, Status
+    from stockrnn.render import jsonout, listings
 
-    configs = guarded(
-        lambda: fetch.configs_for(
-            tickers or [],
-            all_in_csv,
-            source=source.value,
-            csv=csv,
-            date_format=date_format,
-            start=start.date() if start else None,
-            end=end.date() if end else None,
-            period=period,
-            full=full,
-            calendar=calendar,
-        )
+    options = FetchOptions(
+        source=source,
+        csv=csv,
+        date_format=date_format,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        period=period,
+        full=full,
+        calendar=calendar,
     )
+    configs = guarded(lambda: fetch.configs_for(tickers or [], options, all_in_csv))
     console = stderr_console()
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("fetching", total=len(configs))
@@ -95,13 +100,15 @@ def fetch_cmd(
         # a CSV or the sample is parsed in this process: threads would only contend
         pool = workers if source == Source.yahoo else 1
         results, code = guarded(
-            lambda: fetch_many.fetch_all(data_dir, configs, pool, retry, advance)
+            lambda: fetch_many.fetch_all(
+                data_dir, configs, workers=pool, retry=retry, advance=advance
+            )
         )
 
     if json_out:
-        typer.echo(tables.to_json(results))
-    elif any(r.status != "failed" for r in results):
-        stdout_console().print(tables.fetch_table(results))
+        typer.echo(jsonout.to_json(results))
+    elif any(r.status is not Status.failed for r in results):
+        stdout_console().print(listings.fetch_table(results))
     for r in results:
         for note in r.notes:
             stderr_console().print(f"{r.symbol}: {note}", markup=False)
@@ -116,12 +123,12 @@ def fetch_cmd(
 def list_cmd(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> None:
     """Show cached tickers with their date ranges and how stale each is."""
     from stockrnn.data import fetch
-    from stockrnn.render import tables
+    from stockrnn.render import jsonout, listings
 
     rows = guarded(lambda: fetch.list_cached(data_dir))
     if json_out:
-        typer.echo(tables.to_json(rows))
+        typer.echo(jsonout.to_json(rows))
     elif not rows:
         stderr_console().print(f"no cached data in {data_dir}; run `stockrnn fetch TICKER`")
     else:
-        stdout_console().print(tables.list_table(rows))
+        stdout_console().print(listings.list_table(rows))

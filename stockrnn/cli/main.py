@@ -57,12 +57,9 @@ def main() -> None:
 
 
 def _exit_fast(code: int) -> NoReturn:
-    """Skip interpreter teardown once torch is loaded: it takes ~0.5 s on this class of machine.
-
-    Users gain it on every `train`, `predict` and `backtest`, not only the benchmark (it was
-    measured at ~0.5 s of a cold `predict` when added). Safe here because every file stockrnn
-    writes is closed and fsynced before this point.
-    """
+    """Skip interpreter teardown once torch is loaded: tearing torch down takes a sizeable
+    share of a cold `predict` (docs/performance.md). Safe here because every file stockrnn
+    writes is closed and fsynced before this point."""
     sys.stdout.flush()
     sys.stderr.flush()
     if "torch" in sys.modules:

@@ -26,15 +26,15 @@ def models_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from stockrnn.checkpoint import catalog
-    from stockrnn.render import tables
+    from stockrnn.render import jsonout, listings
 
     rows = guarded(lambda: catalog.describe_all(models_dir))
     if json_out:
-        typer.echo(tables.to_json(rows))
+        typer.echo(jsonout.to_json(rows))
     elif not rows:
         stderr_console().print(f"no models in {models_dir}; run `stockrnn train`")
     else:
-        stdout_console().print(tables.models_table(rows))
+        stdout_console().print(listings.models_table(rows))
 
 
 def models_rm(
@@ -85,22 +85,22 @@ def predict_cmd(
     def work() -> list[Forecast]:
         from stockrnn.pipelines import predict
 
-        cfg = predict.ForecastConfig(days, level, calendar, model)
+        cfg = predict.ForecastConfig(days=days, level=level, calendar=calendar, model=model)
         return predict.predict(data_dir, models_dir, [normalize(t) for t in tickers], cfg)
 
     results = guarded(work)
-    from stockrnn.render import charts, tables
+    from stockrnn.render import charts, forecasts
 
     for r in results:
         for note in r.notes:
             stderr_console().print(f"note: {note}", markup=False)
     if json_out:
-        typer.echo(tables.forecast_json(results))
+        typer.echo(forecasts.forecast_json(results))
     elif csv_out:
-        typer.echo(tables.forecast_csv(results), nl=False)
+        typer.echo(forecasts.forecast_csv(results), nl=False)
     else:
         for r in results:
-            stdout_console().print(tables.forecast_table(r, level))
+            stdout_console().print(forecasts.forecast_table(r, level))
     if plot:
         for r in results:
             typer.echo(charts.terminal(r), err=True)

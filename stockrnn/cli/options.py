@@ -1,12 +1,10 @@
-"""Command-line option types shared by the commands, and the request they build.
-
-Kept apart from cli.py so each command stays a few lines; like cli.py it imports nothing heavy
-at module level.
-"""
+"""Command-line option types shared by the commands, the model options' one set of defaults
+(the configs' own), the request they build, and the checks made before any work. Imports
+nothing heavy at module level."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,12 +17,15 @@ from stockrnn.common.choices import (
     FeatureSet,
     Head,
     IntervalMethod,
+    Nonlinearity,
     Precision,
     ScalerKind,
     Source,
 )
 from stockrnn.common.errors import UsageError
 from stockrnn.common.symbols import normalize
+from stockrnn.dataset.config import DataConfig
+from stockrnn.model.config import ModelConfig, TrainConfig
 
 if TYPE_CHECKING:
     from stockrnn.pipelines.request import TrainRequest
@@ -60,6 +61,7 @@ def given_by_user(ctx: typer.Context, name: str) -> bool:
 def check_fetch(
     ctx: typer.Context,
     tickers: list[str],
+    *,
     source: Source,
     csv: Path | None,
     all_in_csv: bool,
@@ -86,6 +88,7 @@ Tickers = Annotated[
         "--ticker", "-t", help="Train on this ticker (repeatable; default: every cached one)."
     ),
 ]
+SplitOpt = Annotated[str, typer.Option(help="Train, val, test fractions.")]
 ModelName = Annotated[str, typer.Option("--name", help="Checkpoint name under the models dir.")]
 
 
@@ -93,7 +96,7 @@ CellOpt = Annotated[Cell, typer.Option(help="Recurrent cell.")]
 HiddenOpt = Annotated[int, typer.Option(help="Hidden units per layer.")]
 LayersOpt = Annotated[int, typer.Option(help="Stacked recurrent layers.")]
 DropoutOpt = Annotated[float, typer.Option(help="Dropout between stacked layers.")]
-NonlinOpt = Annotated[str, typer.Option(help="tanh or relu (rnn cell only).")]
+NonlinOpt = Annotated[Nonlinearity, typer.Option(help="Recurrent nonlinearity (rnn cell only).")]
 BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")]
 WindowOpt = Annotated[int, typer.Option(help="Days of history per sample.")]
 FeaturesOpt = Annotated[FeatureSet, typer.Option(help="Inputs per day.")]
@@ -142,32 +145,36 @@ HeadOpt = Annotated[
 ]
 
 
-@dataclass
-class ModelArgs:
-    """The model and training options `train` and `backtest` share, as the commands got them."""
+MODEL, TRAIN, DATA = ModelConfig(), TrainConfig(), DataConfig()  # the one set of defaults
 
-    cell: Cell
-    hidden: int
-    layers: int
-    dropout: float
-    nonlinearity: str
-    bias: bool
-    window: int
-    features: FeatureSet
-    scaler: ScalerKind
-    lr: float
-    batch_size: int
-    epochs: int
-    patience: int
-    seed: int
-    device: Device
-    head: Head = Head.recursive
-    horizon: int = 1  # days a direct head emits
-    covariate: list[str] = field(default_factory=list)  # other cached tickers as inputs
-    calendar_features: bool = False
+
+@dataclass(frozen=True, kw_only=True)
+class ModelArgs:
+    """The model and training options `train`, `backtest` and `tune` share, as given; their
+    defaults are the configs' own."""
+
+    cell: Cell = MODEL.cell
+    hidden: int = MODEL.hidden
+    layers: int = MODEL.layers
+    dropout: float = MODEL.dropout
+    nonlinearity: Nonlinearity = MODEL.nonlinearity
+    bias: bool = MODEL.bias
+    head: Head = MODEL.head
+    horizon: int = MODEL.horizon  # days a direct head emits
+    window: int = DATA.window
+    features: FeatureSet = DATA.features
+    scaler: ScalerKind = DATA.scaler
+    covariate: tuple[str, ...] = ()  # other cached tickers as inputs
+    calendar_features: bool = DATA.calendar_features
+    lr: float = TRAIN.lr
+    batch_size: int = TRAIN.batch_size
+    epochs: int = TRAIN.epochs
+    patience: int = TRAIN.patience
+    seed: int = TRAIN.seed
+    device: Device = TRAIN.device
+    precision: Precision = TRAIN.precision
+    cuda_graphs: bool | None = TRAIN.cuda_graphs  # None: on where CUDA is used
     intervals: IntervalMethod = IntervalMethod.vol
-    precision: Precision = Precision.fp32
-    cuda_graphs: bool | None = None  # None: on where CUDA is used
 
 
 # The ModelArgs fields that only matter when a model is trained (backtest --model refuses them;
@@ -175,60 +182,71 @@ class ModelArgs:
 TRAINING_OPTIONS = [f.name for f in fields(ModelArgs) if f.name != "horizon"]
 
 
+SPLIT = ",".join(str(p) for p in DATA.split)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Span:
+    """Which days train, validate and test: fractions, or explicit end dates."""
+
+    split: str = SPLIT
+    train_end: datetime | None = None
+    val_end: datetime | None = None
+
+
 def train_request(
     args: ModelArgs,
+    *,
     data_dir: Path,
     models_dir: Path,
     name: str,
     tickers: list[str] | None,
-    split: str = "0.7,0.15,0.15",
-    train_end: datetime | None = None,
-    val_end: datetime | None = None,
+    span: Span | None = None,
     overwrite: bool = False,
+    predictions_out: Path | None = None,
 ) -> TrainRequest:
     """The TrainRequest from typed command arguments; run() validates it."""
-    from stockrnn.dataset.config import DataConfig
-    from stockrnn.model.config import ModelConfig, TrainConfig
     from stockrnn.pipelines.request import TrainRequest
 
-    # Cell(x) accepts the enum or its string: typer versions differ in which they hand over.
+    span = span or Span()
     return TrainRequest(
-        data_dir,
-        models_dir,
-        name,
-        [normalize(t) for t in tickers or []],
-        DataConfig(
-            args.window,
-            FeatureSet(args.features).value,
-            ScalerKind(args.scaler).value,
-            parse_split(split),
-            train_end.date() if train_end else None,
-            val_end.date() if val_end else None,
-            [normalize(c) for c in args.covariate],
-            args.calendar_features,
+        data_dir=data_dir,
+        models_dir=models_dir,
+        name=name,
+        tickers=tuple(normalize(t) for t in tickers or []),
+        data=DataConfig(
+            window=args.window,
+            features=args.features,
+            scaler=args.scaler,
+            split=parse_split(span.split),
+            train_end=span.train_end.date() if span.train_end else None,
+            val_end=span.val_end.date() if span.val_end else None,
+            covariates=tuple(normalize(c) for c in args.covariate),
+            calendar_features=args.calendar_features,
         ),
-        ModelConfig(
-            Cell(args.cell).value,
+        model=ModelConfig(
+            cell=args.cell,
             hidden=args.hidden,
             layers=args.layers,
             dropout=args.dropout,
             nonlinearity=args.nonlinearity,
             bias=args.bias,
-            head=Head(args.head).value,
+            head=args.head,
             horizon=args.horizon,
         ),
-        TrainConfig(
-            args.lr,
-            args.batch_size,
-            args.epochs,
-            args.patience,
-            args.seed,
-            Device(args.device).value,
-            Precision(args.precision).value,
-            args.cuda_graphs,
+        train=TrainConfig(
+            lr=args.lr,
+            batch_size=args.batch_size,
+            epochs=args.epochs,
+            patience=args.patience,
+            seed=args.seed,
+            device=args.device,
+            precision=args.precision,
+            cuda_graphs=args.cuda_graphs,
         ),
-        overwrite,
-        intervals=IntervalMethod(args.intervals).value,
+        overwrite=overwrite,
+        predictions_out=predictions_out,
+        intervals=args.intervals,
     )
 
 
@@ -244,12 +262,6 @@ def check_nproc(nproc: int, req: TrainRequest) -> None:
     req.validate()
     loop.check_device(req.train)
     store.claim(req.models_dir, req.name, req.overwrite)
-
-
-def check_output(path: Path, option: str) -> None:
-    from stockrnn.common import workspace
-
-    workspace.check_output(path, option)
 
 
 def check_predict(json_out: bool, csv_out: bool, plot_file: Path | None) -> None:
@@ -269,7 +281,11 @@ def check_backtest(ctx: typer.Context, model: str | None, start: datetime | None
             "--start applies to --model (a saved model); walk-forward folds set their own"
         )
     if model is not None:
-        given = [f"--{n.replace('_', '-')}" for n in TRAINING_OPTIONS if given_by_user(ctx, n)]
+        given = [
+            p.opts[0]
+            for p in ctx.command.params
+            if p.name in TRAINING_OPTIONS and given_by_user(ctx, p.name)
+        ]
         if given:
             raise UsageError(
                 f"{', '.join(given)}: training options do not apply to --model, which "

@@ -54,7 +54,7 @@ def _hooks(bar: Progress, epochs: TaskID, batches: TaskID, label: str = "") -> F
             last[0] = now
             bar.update(batches, completed=done, total=total)
 
-    return FitHooks(on_epoch, on_batch)
+    return FitHooks(on_epoch=on_epoch, on_batch=on_batch)
 
 
 @contextmanager
@@ -80,7 +80,7 @@ def backtest_progress(console: Console, epochs: int, tickers: str) -> Iterator[B
             bar.update(fold_task, completed=k - 1, total=n, description=f"fold {k}/{n}")
             bar.reset(epoch_task, total=epochs)
 
-        yield BacktestHooks(on_fold, fit)
+        yield BacktestHooks(on_fold=on_fold, fit=fit)
 
 
 @contextmanager

@@ -22,6 +22,10 @@ from stockrnn.cli.app import (
     stdout_console,
 )
 from stockrnn.cli.options import (
+    DATA,
+    MODEL,
+    SPLIT,
+    TRAIN,
     BatchOpt,
     BiasOpt,
     CalendarOpt,
@@ -48,48 +52,45 @@ from stockrnn.cli.options import (
     PrecisionOpt,
     ScalerOpt,
     SeedOpt,
+    Span,
+    SplitOpt,
     Tickers,
     WindowOpt,
 )
+from stockrnn.common import workspace
 from stockrnn.common.choices import (
-    Cell,
-    Device,
-    FeatureSet,
     Head,
     IntervalMethod,
-    Precision,
-    ScalerKind,
 )
 from stockrnn.common.errors import UsageError
-from stockrnn.pipelines import train
 
 
 def train_cmd(
     ticker: Tickers = None,
-    cell: CellOpt = Cell.lstm,
-    hidden: HiddenOpt = 64,
-    layers: LayersOpt = 1,
-    dropout: DropoutOpt = 0.0,
-    nonlinearity: NonlinOpt = "tanh",
-    bias: BiasOpt = True,
-    window: WindowOpt = 60,
-    features: FeaturesOpt = FeatureSet.ohlc,
-    scaler: ScalerOpt = ScalerKind.standard,
-    split: Annotated[str, typer.Option(help="Train, val, test fractions.")] = "0.7,0.15,0.15",
+    cell: CellOpt = MODEL.cell,
+    hidden: HiddenOpt = MODEL.hidden,
+    layers: LayersOpt = MODEL.layers,
+    dropout: DropoutOpt = MODEL.dropout,
+    nonlinearity: NonlinOpt = MODEL.nonlinearity,
+    bias: BiasOpt = MODEL.bias,
+    window: WindowOpt = DATA.window,
+    features: FeaturesOpt = DATA.features,
+    scaler: ScalerOpt = DATA.scaler,
+    split: SplitOpt = SPLIT,
     train_end: DateOpt = None,
     val_end: DateOpt = None,
-    lr: LrOpt = 1e-3,
-    batch_size: BatchOpt = 64,
-    epochs: EpochsOpt = 100,
-    patience: PatienceOpt = 10,
-    seed: SeedOpt = 42,
-    device: DeviceOpt = Device.auto,
-    head: HeadOpt = Head.recursive,
+    lr: LrOpt = TRAIN.lr,
+    batch_size: BatchOpt = TRAIN.batch_size,
+    epochs: EpochsOpt = TRAIN.epochs,
+    patience: PatienceOpt = TRAIN.patience,
+    seed: SeedOpt = TRAIN.seed,
+    device: DeviceOpt = TRAIN.device,
+    head: HeadOpt = MODEL.head,
     covariate: CovariateOpt = None,
-    calendar_features: CalendarOpt = False,
+    calendar_features: CalendarOpt = DATA.calendar_features,
     intervals: IntervalsOpt = IntervalMethod.vol,
-    precision: PrecisionOpt = Precision.fp32,
-    cuda_graphs: GraphsOpt = None,
+    precision: PrecisionOpt = TRAIN.precision,
+    cuda_graphs: GraphsOpt = TRAIN.cuda_graphs,
     horizon: Annotated[
         int, typer.Option(help="Days a direct head forecasts at once (--head direct).")
     ] = 1,
@@ -120,44 +121,51 @@ def train_cmd(
 ) -> None:
     """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
     args = ModelArgs(
-        cell,
-        hidden,
-        layers,
-        dropout,
-        nonlinearity,
-        bias,
-        window,
-        features,
-        scaler,
-        lr,
-        batch_size,
-        epochs,
-        patience,
-        seed,
-        device,
-        head,
-        horizon,
-        covariate or [],
-        calendar_features,
-        intervals,
-        precision,
-        cuda_graphs,
+        cell=cell,
+        hidden=hidden,
+        layers=layers,
+        dropout=dropout,
+        nonlinearity=nonlinearity,
+        bias=bias,
+        head=head,
+        horizon=horizon,
+        window=window,
+        features=features,
+        scaler=scaler,
+        covariate=tuple(covariate or ()),
+        calendar_features=calendar_features,
+        lr=lr,
+        batch_size=batch_size,
+        epochs=epochs,
+        patience=patience,
+        seed=seed,
+        device=device,
+        precision=precision,
+        cuda_graphs=cuda_graphs,
+        intervals=intervals,
     )
+    span = Span(split=split, train_end=train_end, val_end=val_end)
     req = guarded(
         lambda: opts.train_request(
-            args, data_dir, models_dir, name, ticker, split, train_end, val_end, overwrite
+            args,
+            data_dir=data_dir,
+            models_dir=models_dir,
+            name=name,
+            tickers=ticker,
+            span=span,
+            overwrite=overwrite,
+            predictions_out=predictions_out,
         )
     )
-    req.predictions_out = predictions_out
     if timings is not None:
-        guarded(lambda: opts.check_output(timings, "--timings"))
+        guarded(lambda: workspace.check_output(timings, "--timings"))
     if nproc != 1:
         guarded(lambda: opts.check_nproc(nproc, req))
         from stockrnn.model import torchrun
 
         raise typer.Exit(torchrun.launch(nproc, torchrun.without_nproc(sys.argv[1:])))
-    from stockrnn.pipelines import reports
-    from stockrnn.render import tables
+    from stockrnn.pipelines import reports, train
+    from stockrnn.render import jsonout, tables
 
     if is_secondary_rank():
         guarded(lambda: train.run_worker(req))
@@ -166,12 +174,12 @@ def train_cmd(
 
     with train_progress(stderr_console(), req.train.epochs) as hooks:
         summary = guarded(lambda: train.run(req, hooks))
-    for note in [*summary.skipped, *([summary.saved_note] if summary.saved_note else [])]:
+    for note in [*summary.notes, *([summary.saved_note] if summary.saved_note else [])]:
         stderr_console().print(f"note: {note}", markup=False)
     if timings is not None:
         guarded(lambda: reports.write_timings(timings, summary.meta.fit))
     if json_out:
-        typer.echo(tables.to_json(summary))
+        typer.echo(jsonout.to_json(summary))
         return
     stdout_console().print(tables.metrics_table(summary.meta.metrics))
     stderr_console().print(tables.train_footer(summary.meta, models_dir), markup=False)
@@ -195,27 +203,27 @@ def backtest_cmd(
     plot: Annotated[bool, typer.Option("--plot", help="Draw terminal charts.")] = False,
     plot_file: Annotated[Path | None, typer.Option(help="Write the charts as a PNG.")] = None,
     plot_step: Annotated[int, typer.Option(help="Which step the price chart shows.")] = 1,
-    cell: CellOpt = Cell.lstm,
-    hidden: HiddenOpt = 64,
-    layers: LayersOpt = 1,
-    dropout: DropoutOpt = 0.0,
-    nonlinearity: NonlinOpt = "tanh",
-    bias: BiasOpt = True,
-    window: WindowOpt = 60,
-    features: FeaturesOpt = FeatureSet.ohlc,
-    scaler: ScalerOpt = ScalerKind.standard,
-    lr: LrOpt = 1e-3,
-    batch_size: BatchOpt = 64,
-    epochs: EpochsOpt = 100,
-    patience: PatienceOpt = 10,
-    seed: SeedOpt = 42,
-    device: DeviceOpt = Device.auto,
-    head: HeadOpt = Head.recursive,
+    cell: CellOpt = MODEL.cell,
+    hidden: HiddenOpt = MODEL.hidden,
+    layers: LayersOpt = MODEL.layers,
+    dropout: DropoutOpt = MODEL.dropout,
+    nonlinearity: NonlinOpt = MODEL.nonlinearity,
+    bias: BiasOpt = MODEL.bias,
+    window: WindowOpt = DATA.window,
+    features: FeaturesOpt = DATA.features,
+    scaler: ScalerOpt = DATA.scaler,
+    lr: LrOpt = TRAIN.lr,
+    batch_size: BatchOpt = TRAIN.batch_size,
+    epochs: EpochsOpt = TRAIN.epochs,
+    patience: PatienceOpt = TRAIN.patience,
+    seed: SeedOpt = TRAIN.seed,
+    device: DeviceOpt = TRAIN.device,
+    head: HeadOpt = MODEL.head,
     covariate: CovariateOpt = None,
-    calendar_features: CalendarOpt = False,
+    calendar_features: CalendarOpt = DATA.calendar_features,
     intervals: IntervalsOpt = IntervalMethod.vol,
-    precision: PrecisionOpt = Precision.fp32,
-    cuda_graphs: GraphsOpt = None,
+    precision: PrecisionOpt = TRAIN.precision,
+    cuda_graphs: GraphsOpt = TRAIN.cuda_graphs,
     json_out: JsonOut = False,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
@@ -224,50 +232,54 @@ def backtest_cmd(
     single_process("backtest")
     guarded(lambda: opts.check_backtest(ctx, model, start))
     if plot_file is not None:
-        guarded(lambda: opts.check_output(plot_file, "--plot-file"))
+        guarded(lambda: workspace.check_output(plot_file, "--plot-file"))
     if (plot or plot_file is not None) and not 1 <= plot_step <= horizon:
         fail(UsageError(f"--plot-step must be between 1 and the horizon ({horizon})"))
     args = ModelArgs(
-        cell,
-        hidden,
-        layers,
-        dropout,
-        nonlinearity,
-        bias,
-        window,
-        features,
-        scaler,
-        lr,
-        batch_size,
-        epochs,
-        patience,
-        seed,
-        device,
-        head,
-        horizon if head == Head.direct else 1,  # a direct head's days are the backtest's
-        covariate or [],
-        calendar_features,
-        intervals,
-        precision,
-        cuda_graphs,
+        cell=cell,
+        hidden=hidden,
+        layers=layers,
+        dropout=dropout,
+        nonlinearity=nonlinearity,
+        bias=bias,
+        head=head,
+        horizon=horizon if head == Head.direct else 1,  # a direct head's days: the backtest's
+        window=window,
+        features=features,
+        scaler=scaler,
+        covariate=tuple(covariate or ()),
+        calendar_features=calendar_features,
+        lr=lr,
+        batch_size=batch_size,
+        epochs=epochs,
+        patience=patience,
+        seed=seed,
+        device=device,
+        precision=precision,
+        cuda_graphs=cuda_graphs,
+        intervals=intervals,
     )
-    req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "backtest", tickers))
+    req = guarded(
+        lambda: opts.train_request(
+            args, data_dir=data_dir, models_dir=models_dir, name="backtest", tickers=tickers
+        )
+    )
     from stockrnn.cli.progress import backtest_progress
     from stockrnn.pipelines import backtest
-    from stockrnn.render import tables
+    from stockrnn.render import jsonout, tables
 
     cfg = backtest.BacktestConfig(
-        folds,
-        horizon,
-        level,
-        start.date() if start else None,
-        model,
+        folds=folds,
+        horizon=horizon,
+        level=level,
+        start=start.date() if start else None,
+        model=model,
         predictions_out=predictions_out,
     )
     with backtest_progress(stderr_console(), epochs, " ".join(tickers)) as hooks:
         report = guarded(lambda: backtest.run(req, models_dir, cfg, hooks))
     if json_out:
-        typer.echo(tables.to_json(report))
+        typer.echo(jsonout.to_json(report))
     else:
         stdout_console().print(*tables.backtest_tables(report))
     for line in report.notes:

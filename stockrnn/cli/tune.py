@@ -16,6 +16,9 @@ import typer
 from stockrnn.cli import options as opts
 from stockrnn.cli.app import guarded, single_process, stderr_console, stdout_console
 from stockrnn.cli.options import (
+    DATA,
+    SPLIT,
+    TRAIN,
     DataDir,
     DeviceOpt,
     EpochsOpt,
@@ -26,9 +29,10 @@ from stockrnn.cli.options import (
     PatienceOpt,
     ScalerOpt,
     SeedOpt,
+    Span,
+    SplitOpt,
     Tickers,
 )
-from stockrnn.common.choices import Device, FeatureSet, ScalerKind
 from stockrnn.common.errors import EXIT_INTERRUPTED
 
 
@@ -40,7 +44,7 @@ def tune_cmd(
         Path | None, typer.Option(help="TOML or JSON file overriding the search space.")
     ] = None,
     storage: Annotated[
-        str | None, typer.Option(help="Optuna RDB URL (default sqlite:///MODELS/search.db).")
+        str | None, typer.Option(help="Optuna RDB URL (default sqlite:///MODELS/tune.db).")
     ] = None,
     study: Annotated[str | None, typer.Option(help="Study name (default tune-TICKERS).")] = None,
     save_best: Annotated[
@@ -49,33 +53,47 @@ def tune_cmd(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Let --save-best replace an existing model.")
     ] = False,
-    features: FeaturesOpt = FeatureSet.ohlc,
-    scaler: ScalerOpt = ScalerKind.standard,
-    split: Annotated[str, typer.Option(help="Train, val, test fractions.")] = "0.7,0.15,0.15",
-    epochs: EpochsOpt = 30,
+    features: FeaturesOpt = DATA.features,
+    scaler: ScalerOpt = DATA.scaler,
+    split: SplitOpt = SPLIT,
+    epochs: EpochsOpt = 30,  # a trial trains once per fold: fewer than train's 100
     patience: PatienceOpt = 5,
-    seed: SeedOpt = 42,
-    device: DeviceOpt = Device.auto,
+    seed: SeedOpt = TRAIN.seed,
+    device: DeviceOpt = TRAIN.device,
     json_out: JsonOut = False,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Search cell, size, window, learning rate and batch on walk-forward folds (Optuna)."""
     single_process("tune")
-    from stockrnn.common.choices import Cell
-
     args = ModelArgs(
-        Cell.lstm, 64, 1, 0.0, "tanh", True, 60, features, scaler, 1e-3, 64, epochs, patience,
-        seed, device,
-    )  # fmt: skip
-    req = guarded(lambda: opts.train_request(args, data_dir, models_dir, "tune", ticker, split))
-    req.overwrite = overwrite
+        features=features, scaler=scaler, epochs=epochs, patience=patience, seed=seed, device=device
+    )  # the searched parameters override the rest per trial
+    req = guarded(
+        lambda: opts.train_request(
+            args,
+            data_dir=data_dir,
+            models_dir=models_dir,
+            name="tune",
+            tickers=ticker,
+            span=Span(split=split),
+            overwrite=overwrite,
+        )
+    )
     from stockrnn.cli.progress import tune_progress
-    from stockrnn.render import tables, tune_tables
+    from stockrnn.render import jsonout, tune_tables
     from stockrnn.tune import search
     from stockrnn.tune.study import TuneHooks
 
-    cfg = search.TuneConfig(trials, folds, storage, study, space, seed, save_best)
+    cfg = search.TuneConfig(
+        trials=trials,
+        folds=folds,
+        storage=storage,
+        study=study,
+        space=space,
+        seed=seed,
+        save_best=save_best,
+    )
     stop = [False]
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
@@ -92,7 +110,7 @@ def tune_cmd(
     finally:
         signal.signal(signal.SIGINT, previous)
     if json_out:
-        typer.echo(tables.to_json(report))
+        typer.echo(jsonout.to_json(report))
     else:
         stdout_console().print(tune_tables.tune_table(report))
         stderr_console().print(tune_tables.tune_footer(report), markup=False)

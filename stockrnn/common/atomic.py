@@ -19,20 +19,11 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from stockrnn.common.errors import StorageError
-
-
-# Called after every temp file is written and before the first rename. The crash tests set it
-# (from their own launcher, tests/pausing.py) to pause a real CLI process at the worst moment.
-def _no_pause() -> None:
-    return None
-
-
-before_rename: Callable[[], None] = _no_pause
 
 
 def storage_error(path: Path, exc: OSError) -> StorageError:
@@ -68,7 +59,6 @@ def write_files(items: Sequence[tuple[Path, bytes]]) -> None:
     try:
         for path, data in items:
             temps.append((_write_temp(path, data), path))
-        before_rename()
         for tmp, path in temps:
             os.replace(tmp, path)
     except OSError as exc:

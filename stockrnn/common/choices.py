@@ -64,3 +64,17 @@ def check(kind: type[E], value: str, option: str) -> E:
         return kind(value)
     except ValueError:
         raise UsageError(f"{option} must be one of {', '.join(kind)}") from None
+
+
+class Nonlinearity(StrEnum):
+    tanh = "tanh"
+    relu = "relu"  # rnn cell only
+
+
+def coerce(obj: object, **kinds: type[StrEnum]) -> None:
+    """In a frozen config's __post_init__: each named field as its enum, so a caller may pass
+    the value's text; a UsageError names the option when it is not one of the choices."""
+    for name, kind in kinds.items():
+        object.__setattr__(
+            obj, name, check(kind, getattr(obj, name), f"--{name.replace('_', '-')}")
+        )

@@ -4,6 +4,8 @@
 - cleaning: the cleaning rules every source's bars go through, each reported with a count
 - trading_calendar: exchange sessions and closes (exchange_calendars)
 - cache: data/T.csv and its manifest, written together, read back checked
-- fetch: one ticker from its source into the cache, incrementally
+- fetch_types: what a fetch is asked (FetchOptions, FetchConfig) and answers (FetchResult)
+- fetch_plan: what one fetch would write, worked out before any file is touched
+- fetch: one ticker from its source into the cache, incrementally, under a lock
 - fetch_many: many tickers at once, with rate limits retried
 """

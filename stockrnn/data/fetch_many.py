@@ -22,7 +22,7 @@ from typing import Any
 from stockrnn.common import workspace
 from stockrnn.common.errors import RateLimitError, StockrnnError
 from stockrnn.data import fetch
-from stockrnn.data.fetch import FetchConfig, FetchResult
+from stockrnn.data.fetch_types import FetchConfig, FetchResult, Refused, Status
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class _RatePause:
 def _with_retries(
     data_dir: Path,
     cfg: FetchConfig,
+    *,
     retry: Retry,
     gate: _RatePause,
     now: Any,
@@ -83,7 +84,8 @@ def _with_retries(
 
 def fetch_all(
     data_dir: Path,
-    configs: list[FetchConfig | StockrnnError],
+    configs: list[FetchConfig | Refused],
+    *,
     workers: int = 1,
     retry: Retry | None = None,
     advance: Callable[[str], None] = lambda _: None,
@@ -92,7 +94,7 @@ def fetch_all(
 ) -> tuple[list[FetchResult], int]:
     """Fetch every ticker with `workers` at a time; one failure does not stop the others.
 
-    `configs` may hold errors already raised for a ticker (an invalid symbol); they are
+    `configs` may hold refusals already made for a ticker (an invalid symbol); they are
     reported in place. Returns one result per ticker, in the given order, and the exit code of
     the first failure (0 if none). Ctrl-C cancels the tickers not yet started and
     abandons the commits of those in flight (fetch_one's `abort`)."""
@@ -101,20 +103,23 @@ def fetch_all(
     results: list[FetchResult | None] = [None] * len(configs)
     stop = threading.Event()  # set by Ctrl-C: tickers not yet started are left for next time
 
-    def one(i: int, cfg: FetchConfig | StockrnnError) -> None:
+    def one(i: int, cfg: FetchConfig | Refused) -> None:
         if stop.is_set():
             return
-        name = cfg.symbol if isinstance(cfg, FetchConfig) else str(getattr(cfg, "symbol", "?"))
         try:
-            if isinstance(cfg, StockrnnError):
-                raise cfg
-            results[i] = _with_retries(data_dir, cfg, retry, gate, now, i, stop)
+            if isinstance(cfg, Refused):
+                raise cfg.error
+            results[i] = _with_retries(
+                data_dir, cfg, retry=retry, gate=gate, now=now, seed=i, stop=stop
+            )
         except StockrnnError as exc:
-            results[i] = FetchResult(name, "failed", error=str(exc), exit_code=exc.exit_code)
+            results[i] = FetchResult(
+                symbol=cfg.symbol, status=Status.failed, error=str(exc), exit_code=exc.exit_code
+            )
         except BaseException:
             stop.set()
             raise
-        advance(name)
+        advance(cfg.symbol)
 
     if workers <= 1:  # in this thread: Ctrl-C abandons the write in progress at once
         for i, cfg in enumerate(configs):

@@ -22,8 +22,8 @@ EARLIEST = pd.Timestamp("1885-01-01")
 def get_calendar(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any:
     """The calendar `name` covering `since` onwards (from its earliest session when not given).
 
-    Building a calendar costs time in proportion to its span (0.1-0.15 s from 1885), so callers
-    that only look at recent sessions ask for a short one.
+    Building a calendar costs time in proportion to its span, so callers that only look at
+    recent sessions ask for a short one.
     """
     start = pd.Timestamp(since or EARLIEST) - pd.Timedelta(days=14)
     # exchange_calendars refuses a start past its end (a year ahead): clamp to the past month
@@ -91,7 +91,7 @@ def _now() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC")
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class SessionCheck:
     """Which rows of a daily index are closed sessions of a calendar, and why others are not."""
 
@@ -124,7 +124,9 @@ def check_sessions(
     before = np.asarray(days < first)
     unclosed = np.asarray(days > last)
     off = ~before & ~unclosed & ~np.asarray(days.isin(cal.sessions.as_unit("s")))
-    return SessionCheck(before, off, unclosed, first, last)
+    return SessionCheck(
+        before=before, off=off, unclosed=unclosed, first_session=first, last_closed=last
+    )
 
 
 def check_covers(calendar: str, last: date, symbol: str) -> None:

@@ -2,34 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from stockrnn.common.choices import FeatureSet, ScalerKind, check
+from stockrnn.common.choices import FeatureSet, ScalerKind, coerce
 from stockrnn.common.errors import UsageError
-from stockrnn.dataset import exog, features
 
-PARTS = ("train", "val", "test")
+if TYPE_CHECKING:
+    from stockrnn.dataset.exog import Spec
 
 
-@dataclass
+class Part(IntEnum):
+    """Which span a row's target falls in: the one vocabulary for train, validation, test."""
+
+    train = 0
+    val = 1
+    test = 2
+
+
+FEATURE_SETS: dict[FeatureSet, list[str]] = {
+    FeatureSet.ohlc: ["open", "high", "low", "close"],
+    FeatureSet.ohlcv: ["open", "high", "low", "close", "volume"],
+}
+CLOSE = 3  # index of the close in every feature set
+CALENDAR_COLUMNS = ["dow_sin", "dow_cos", "month_sin", "month_cos", "gap_days", "holiday_adjacent"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class DataConfig:
     """How series become samples."""
 
     window: int = 60  # days of history per sample
-    features: str = "ohlc"  # ohlc | ohlcv
-    scaler: str = "standard"  # standard | minmax | robust, fitted on train rows only
+    features: FeatureSet = FeatureSet.ohlc
+    scaler: ScalerKind = ScalerKind.standard  # fitted on train rows only
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # train, val, test fractions
     train_end: date | None = None  # or explicit dates (inclusive)
     val_end: date | None = None
-    covariates: list[str] = field(default_factory=list)  # other cached tickers' log returns
-    calendar_features: bool = False  # known-future calendar days (exog.CALENDAR_COLUMNS)
+    covariates: tuple[str, ...] = ()  # other cached tickers' log returns
+    calendar_features: bool = False  # known-future calendar days (CALENDAR_COLUMNS)
+
+    def __post_init__(self) -> None:
+        coerce(self, features=FeatureSet, scaler=ScalerKind)
+        object.__setattr__(self, "covariates", tuple(self.covariates))
 
     def validate(self) -> None:
         if self.window < 2:
             raise UsageError("--window must be at least 2")
-        check(FeatureSet, self.features, "--features")
-        check(ScalerKind, self.scaler, "--scaler")
         if len(self.split) != 3 or any(not 0 <= p < 1 for p in self.split):
             raise UsageError("--split takes three fractions in [0, 1), e.g. 0.7,0.15,0.15")
         if abs(sum(self.split) - 1) > 1e-6 or min(self.split[0], self.split[1]) <= 0:
@@ -42,14 +62,19 @@ class DataConfig:
             raise UsageError("--covariate names a ticker twice")
 
     @property
-    def exog(self) -> exog.Spec:
-        return exog.Spec(tuple(self.covariates), self.calendar_features)
+    def exog(self) -> Spec:
+        from stockrnn.dataset.exog import Spec
+
+        return Spec(self.covariates, self.calendar_features)
 
     @property
     def n_out(self) -> int:
         """Features the model forecasts: the ticker's own (extra inputs come after them)."""
-        return len(features.FEATURE_SETS[self.features])
+        return len(FEATURE_SETS[self.features])
 
     @property
     def inputs(self) -> list[str]:
-        return features.FEATURE_SETS[self.features] + self.exog.names()
+        """Every input column in order: own features, covariates, calendar features."""
+        covariates = [f"{c}:{kind}" for c in self.covariates for kind in ("return", "carried")]
+        calendar = CALENDAR_COLUMNS if self.calendar_features else []
+        return FEATURE_SETS[self.features] + covariates + calendar

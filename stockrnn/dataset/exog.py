@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import DataError
+from stockrnn.dataset.config import CALENDAR_COLUMNS
 
-CALENDAR_COLUMNS = ["dow_sin", "dow_cos", "month_sin", "month_cos", "gap_days", "holiday_adjacent"]
 MASK_SHARE = 0.5  # training windows of a recursive model whose last days' covariates are masked
 MASK_STEPS = 9  # masked days drawn from 1..MASK_STEPS: the roll steps 2..10 that are calibrated
 
@@ -60,10 +60,6 @@ class Spec:
     @property
     def width(self) -> int:
         return 2 * len(self.covariates) + (len(CALENDAR_COLUMNS) if self.calendar else 0)
-
-    def names(self) -> list[str]:
-        cov = [f"{c}:{kind}" for c in self.covariates for kind in ("return", "carried")]
-        return cov + (CALENDAR_COLUMNS if self.calendar else [])
 
     def columns(
         self, symbol: str, index: pd.DatetimeIndex, covs: list[Covariate], calendar: str

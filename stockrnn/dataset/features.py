@@ -1,7 +1,8 @@
 """Price-level-free features: each day's OHLC(V) relative to the previous close, in logs.
 
-Why: a scaler fitted on raw prices cannot forecast outside the training price range (measured
-on S&P 500 data: level-scaled LSTMs were 14-18x worse than naive, log-relative ones tied it).
+Why: a scaler fitted on raw prices cannot forecast outside the training price range; on the
+S&P 500, level-scaled LSTMs lose to naive by an order of magnitude where log-relative ones tie
+it (docs/skill.md).
 Row t of the feature matrix describes day t given day t-1's close, so the first bar has none.
 """
 
@@ -10,13 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stockrnn.common.choices import FeatureSet
-
-FEATURE_SETS: dict[str, list[str]] = {
-    FeatureSet.ohlc: ["open", "high", "low", "close"],
-    FeatureSet.ohlcv: ["open", "high", "low", "close", "volume"],
-}
-CLOSE = 3  # index of the close in every feature set
+from stockrnn.dataset.config import CLOSE
 
 
 def missing_columns(frame: pd.DataFrame, names: list[str]) -> list[str]:

@@ -8,12 +8,12 @@ array, and a batch gathers its windows by index, so memory grows with rows x fea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from stockrnn.common.errors import DataError
-from stockrnn.dataset.config import PARTS, DataConfig
+from stockrnn.dataset.config import DataConfig, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.dataset.splits import (
@@ -24,12 +24,13 @@ from stockrnn.dataset.splits import (
 )
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Samples:
     """Every ticker's scaled rows in one array, and the target rows of each part."""
 
     scaled: np.ndarray  # (all rows, features) float32
-    targets: dict[str, np.ndarray]  # part -> global row indices of training targets
+    targets: dict[Part, np.ndarray]  # global row indices of each part's training targets
+    parts: list[np.ndarray]  # each series' Part code per row, in the order build was given
     owner: np.ndarray  # global row -> index into the series list
     offsets: np.ndarray  # start row of each series in `scaled`
     window: int
@@ -43,7 +44,7 @@ class Samples:
     # part -> every row of the part with a full window before it: the days scored one step
     # ahead. A direct head's training targets leave out each part's last horizon - 1 days,
     # which are still scored by the steps they have.
-    days: dict[str, np.ndarray] = field(default_factory=dict)
+    days: dict[Part, np.ndarray] = field(default_factory=dict)
 
 
 def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samples, Scaler]:
@@ -57,41 +58,58 @@ def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samp
         if reason:
             raise DataError(reason)
     cuts = cut_dates(series, cfg)
-    for s in series:
-        s.part = part_codes(s, cuts)
+    parts = [part_codes(s, cuts) for s in series]
     sizes = np.array([len(s.rel) for s in series])
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    targets = _part_rows(series, offsets, cfg.window, horizon)
-    days = _part_rows(series, offsets, cfg.window, 1)
-    for part in ("train", "val"):
+    targets = _part_rows(parts, offsets, cfg.window, horizon)
+    for part in (Part.train, Part.val):
         if not len(targets[part]):
             raise DataError(
-                f"no {part} samples: the data and the split (train through "
+                f"no {part.name} samples: the data and the split (train through "
                 f"{cuts.train_end:%Y-%m-%d}, validation through {cuts.val_end:%Y-%m-%d}) "
                 f"leave none with a window of {cfg.window}"
             )
-    train_rows = np.concatenate([s.rel[s.part == 0] for s in series])
-    train_dates = [s.dates[s.part == 0] for s in series]
-    masked = _masked_columns(cfg, horizon)
-    scaler = Scaler.fit(cfg.scaler, train_rows, keep=tuple(masked[1::2]))
-    scaler.fit_start = min(d[0] for d in train_dates if len(d))
-    scaler.fit_end = max(d[-1] for d in train_dates if len(d))
-    scaler.fit_rows = len(train_rows)
-    del train_rows
+    scaler = _fit_scaler(series, parts, cfg, horizon)
     scaled = np.empty((int(sizes.sum()), series[0].rel.shape[1]), np.float32)
     for s, off in zip(series, offsets, strict=True):  # one ticker at a time: no float64 copy
         scaled[off : off + len(s.rel)] = scaler.transform(s.rel)
     if not np.isfinite(scaled).all():
         raise DataError("non-finite features after scaling: the cached data is damaged")
-    owner = np.repeat(np.arange(len(series)), sizes)
-    samples = Samples(scaled, targets, owner, offsets, cfg.window, cuts, horizon, cfg.n_out)
-    samples.days = days
-    if masked:
-        unknown = np.zeros(scaled.shape[1])
-        unknown[masked[1::2]] = 1.0  # return 0, carried 1
-        samples.mask_cols = np.asarray(masked, np.int64)
-        samples.mask_values = scaler.transform(unknown)[masked].astype(np.float32)
+    masked = _masked_columns(cfg, horizon)
+    unknown = np.zeros(scaled.shape[1])
+    unknown[masked[1::2]] = 1.0  # return 0, carried 1
+    samples = Samples(
+        scaled=scaled,
+        targets=targets,
+        parts=parts,
+        owner=np.repeat(np.arange(len(series)), sizes),
+        offsets=offsets,
+        window=cfg.window,
+        cuts=cuts,
+        horizon=horizon,
+        n_out=cfg.n_out,
+        mask_cols=np.asarray(masked, np.int64),
+        mask_values=scaler.transform(unknown)[masked].astype(np.float32),
+        days=_part_rows(parts, offsets, cfg.window, 1),
+    )
     return samples, scaler
+
+
+def _fit_scaler(
+    series: list[Series], parts: list[np.ndarray], cfg: DataConfig, horizon: int
+) -> Scaler:
+    """The scaler of every ticker's training rows, with the span it was fitted on."""
+    train_rows = np.concatenate(
+        [s.rel[p == Part.train] for s, p in zip(series, parts, strict=True)]
+    )
+    dates = [s.dates[p == Part.train] for s, p in zip(series, parts, strict=True)]
+    scaler = Scaler.fit(cfg.scaler, train_rows, keep=tuple(_masked_columns(cfg, horizon)[1::2]))
+    return replace(
+        scaler,
+        fit_start=min(d[0] for d in dates if len(d)),
+        fit_end=max(d[-1] for d in dates if len(d)),
+        fit_rows=len(train_rows),
+    )
 
 
 def _masked_columns(cfg: DataConfig, horizon: int) -> list[int]:
@@ -102,17 +120,17 @@ def _masked_columns(cfg: DataConfig, horizon: int) -> list[int]:
 
 
 def _part_rows(
-    series: list[Series], offsets: np.ndarray, window: int, horizon: int
-) -> dict[str, np.ndarray]:
+    parts: list[np.ndarray], offsets: np.ndarray, window: int, horizon: int
+) -> dict[Part, np.ndarray]:
     """Part -> the global rows whose window and `horizon` targets fit inside that part."""
     return {
         part: np.concatenate(
             [
-                off + _targets(s.part, code, window, horizon)
-                for s, off in zip(series, offsets, strict=True)
+                off + _targets(p, part, window, horizon)
+                for p, off in zip(parts, offsets, strict=True)
             ]
         ).astype(np.int64)
-        for code, part in enumerate(PARTS)
+        for part in Part
     }
 
 

@@ -10,17 +10,17 @@ import pandas as pd
 from stockrnn.common.choices import ScalerKind
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Scaler:
     """An affine map fitted on train rows: scaled = (x - shift) / scale.
 
     The same statistics as scikit-learn's StandardScaler, MinMaxScaler(feature_range=(-1, 1))
     and RobustScaler (the tests check equality). They are computed here with numpy because
-    importing sklearn.preprocessing costs 0.6 s on every `train` (measured with
-    python -X importtime), for what is a mean, a range or a median per column.
+    importing sklearn.preprocessing would cost every `train` more than the statistics do
+    (measured with python -X importtime), for what is a mean, a range or a median per column.
     """
 
-    kind: str
+    kind: ScalerKind
     shift: np.ndarray
     scale: np.ndarray
     fit_start: pd.Timestamp | None = None  # dates of the first and last rows it was fitted on
@@ -29,7 +29,7 @@ class Scaler:
     dropped: list[int] = field(default_factory=list)  # columns constant in training: fed as 0
 
     @classmethod
-    def fit(cls, kind: str, rows: np.ndarray, keep: tuple[int, ...] = ()) -> Scaler:
+    def fit(cls, kind: ScalerKind, rows: np.ndarray, keep: tuple[int, ...] = ()) -> Scaler:
         """Fitted on training `rows`; a column constant there is dropped (it would leave its
         weights untrained), except the `keep` columns, which training varies itself."""
         if kind == ScalerKind.standard:
@@ -44,7 +44,10 @@ class Scaler:
         flat = np.ptp(rows, axis=0) == 0
         dropped = [int(i) for i in np.flatnonzero(flat) if int(i) not in keep]
         return cls(
-            kind, np.asarray(shift, np.float64), np.asarray(scale, np.float64), dropped=dropped
+            kind=kind,
+            shift=np.asarray(shift, np.float64),
+            scale=np.asarray(scale, np.float64),
+            dropped=dropped,
         )
 
     def transform(self, x: np.ndarray, start: int = 0) -> np.ndarray:

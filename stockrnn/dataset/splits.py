@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import DataError
-from stockrnn.dataset.config import DataConfig
+from stockrnn.dataset.config import DataConfig, Part
 from stockrnn.dataset.loading import Series
 
 
@@ -42,9 +42,12 @@ def cut_dates(series: list[Series], cfg: DataConfig) -> Cuts:
 
 
 def part_codes(series: Series, cuts: Cuts) -> np.ndarray:
-    """Train (0), val (1) or test (2) for each feature row, by the date of its target."""
+    """The Part of each feature row, by the date of its target (int8 codes)."""
     d = series.dates
-    return np.where(d <= cuts.train_end, 0, np.where(d <= cuts.val_end, 1, 2)).astype(np.int8)
+    code = np.where(
+        d <= cuts.train_end, Part.train, np.where(d <= cuts.val_end, Part.val, Part.test)
+    )
+    return code.astype(np.int8)
 
 
 def too_short(s: Series, cfg: DataConfig) -> str | None:
@@ -72,4 +75,19 @@ def no_test_days(series: list[Series], cuts: Cuts) -> list[str]:
         f"span starts after {cuts.val_end:%Y-%m-%d}"
         for s in series
         if s.dates[-1] <= cuts.val_end
+    ]
+
+
+def fold_cuts(
+    series: list[Series], folds: int, first_cut: float
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Walk-forward folds: (first test day, first day after the fold) per fold, cut on the
+    union of all sessions, the first after `first_cut` of them."""
+    days = union_days(series)
+    edges = np.linspace(int(first_cut * len(days)), len(days), folds + 1).astype(int)
+    after = days[-1] + pd.Timedelta(days=1)
+    return [
+        (days[lo], days[hi] if hi < len(days) else after)
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+        if hi > lo
     ]

@@ -16,12 +16,12 @@ ECHO_RATIO = 0.1  # predicted moves this much smaller than actual ones count as 
 ECHO_Z = 1.645  # moves whose correlation is under ECHO_Z / sqrt(n) (one-sided 5%) are noise
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Forecasts:
     """Forecasts from many origins, (origins, horizon) arrays; NaN actual = beyond the data."""
 
     symbol: str
-    fold: int  # 0 for a saved model
+    fold: int  # 1-based walk-forward fold (a saved model's one span: 1)
     origins: np.ndarray
     dates: pd.DatetimeIndex
     pred: np.ndarray
@@ -33,7 +33,7 @@ class Forecasts:
     scale: float | None = None  # in-sample one-step naive MAE of the training span (MASE)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class CoverageRow:
     """How often one ticker's interval held the actual close at one step."""
 
@@ -103,11 +103,13 @@ def coverage_rows(results: list[Forecasts], level: float) -> list[CoverageRow]:
             known = [v for v in scores if v is not None]
             rows.append(
                 CoverageRow(
-                    symbol,
-                    step + 1,
-                    len(actual),
-                    float(np.mean((lo <= actual) & (actual <= hi))) if len(actual) else None,
-                    float(np.mean(known)) if known and len(known) == len(scores) else None,
+                    ticker=symbol,
+                    step=step + 1,
+                    n=len(actual),
+                    coverage=float(np.mean((lo <= actual) & (actual <= hi)))
+                    if len(actual)
+                    else None,
+                    msis=float(np.mean(known)) if known and len(known) == len(scores) else None,
                 )
             )
     return rows
@@ -121,13 +123,14 @@ def lag_echo(results: list[Forecasts]) -> list[str]:
     predicted moves with the actual ones.
     """
     warnings = []
+    folds = {s: sum(r.symbol == s for r in results) for s in {r.symbol for r in results}}
     for r in results:
         ok = ~np.isnan(r.actual[:, 0])
         pred_move = r.pred[ok, 0] - r.naive[ok, 0]
         real_move = r.actual[ok, 0] - r.naive[ok, 0]
         if len(pred_move) < 10:
             continue
-        tag = f"{r.symbol}" + (f" fold {r.fold}" if r.fold else "")
+        tag = f"{r.symbol}" + (f" fold {r.fold}" if folds[r.symbol] > 1 else "")
         ratio, corr = echo_stats(pred_move, real_move)
         if ratio < ECHO_RATIO:
             tracks = corr >= ECHO_Z / np.sqrt(len(pred_move))
@@ -158,9 +161,10 @@ def echo_stats(pred_move: np.ndarray, real_move: np.ndarray) -> tuple[float, flo
     return ratio, float(np.corrcoef(pred_move, real_move)[0, 1])
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class OneStep:
-    """One-step forecasts for one part (val or test) of every series, aligned by row."""
+    """One-step forecasts for one part (val or test) of every series, aligned by row: the
+    rows run one series after another."""
 
     symbol: np.ndarray  # (n,) ticker of each row
     dates: np.ndarray  # (n,) target dates

@@ -22,15 +22,17 @@ import math
 
 import numpy as np
 
+from stockrnn.common.choices import IntervalMethod
 from stockrnn.common.errors import UsageError
 from stockrnn.common.limits import LEVELS, check_level
 
 VOL_DAYS = 20  # days of returns behind each origin's volatility
 CAL_STEPS = 10  # steps calibrated on their own residuals
 MIN_SIGMA = 1e-4  # a flat stretch (a halted stock) still gets a band
-# Validation origins calibrated at most: each costs CAL_STEPS forecasts, so a universe's ~95k
-# took 57 s on 2 CPU cores. Overlapping h-step paths from neighbouring days carry nearly the
-# same residual, so an evenly thinned set loses little (bench/calibration.py measures it).
+# Validation origins calibrated at most: each costs CAL_STEPS forecasts, which for a universe
+# of tickers dominates a CPU training's time after the epochs. Overlapping h-step paths from
+# neighbouring days carry nearly the same residual, so an evenly thinned set loses little
+# (bench/calibration.py measures both).
 CAL_ORIGINS = 8192
 
 
@@ -48,10 +50,10 @@ def origin_sigma(close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:
     return np.asarray(np.maximum(np.sqrt(var), MIN_SIGMA))
 
 
-def origin_scale(method: str, close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:
+def origin_scale(method: IntervalMethod, close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """What residuals are divided by and widths multiplied by at each origin: the recent
     volatility (`vol`, the default), or 1 (`fixed`: the unnormalised method, kept to compare)."""
-    if method == "fixed":
+    if method == IntervalMethod.fixed:
         return np.ones(len(origins))
     return origin_sigma(close_rel, origins)
 

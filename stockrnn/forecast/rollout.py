@@ -13,15 +13,16 @@ import numpy as np
 import pandas as pd
 import torch
 
-from stockrnn.common.choices import Head
+from stockrnn.common.choices import Head, IntervalMethod
 from stockrnn.common.errors import UsageError
 from stockrnn.dataset import exog, features
+from stockrnn.dataset.config import CLOSE
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast import intervals
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Predictor:
     """What forecasting needs of a fitted model: the network, its scaler, its window and the
     extra inputs it reads."""
@@ -30,14 +31,14 @@ class Predictor:
     scaler: Scaler
     window: int
     exog: exog.Spec = field(default_factory=exog.Spec)
-    intervals: str = "vol"  # interval method (choices.IntervalMethod)
+    intervals: IntervalMethod = IntervalMethod.vol  # what the widths are in units of
 
     def sigma(self, s: Series, origins: np.ndarray) -> np.ndarray:
         """Each origin's interval scale (intervals.origin_scale)."""
-        return intervals.origin_scale(self.intervals, s.rel[:, features.CLOSE], origins)
+        return intervals.origin_scale(self.intervals, s.rel[:, CLOSE], origins)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Paths:
     """Forecasts from many origins of one series."""
 
@@ -46,7 +47,7 @@ class Paths:
 
     @property
     def close(self) -> np.ndarray:
-        return self.prices[..., features.CLOSE]  # (n, steps)
+        return self.prices[..., CLOSE]  # (n, steps)
 
 
 @torch.no_grad()

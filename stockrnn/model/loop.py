@@ -14,6 +14,7 @@ from torch import nn
 
 from stockrnn.common.choices import Precision
 from stockrnn.common.errors import DivergedError, UsageError
+from stockrnn.dataset.config import Part
 from stockrnn.dataset.sampling import Samples
 from stockrnn.model import cuda_graph, ddp
 from stockrnn.model.config import TrainConfig
@@ -22,7 +23,16 @@ from stockrnn.model.steps import Stepper
 from stockrnn.model.windows import Windows, predict_rows
 
 
-@dataclass
+@dataclass(kw_only=True)
+class FitHooks:
+    """Progress callbacks, and what Ctrl-C means (keep the best epoch, or abort)."""
+
+    on_epoch: Callable[[Epoch], None] = lambda _: None
+    on_batch: Callable[[int, int], None] = lambda done, total: None
+    keep_on_interrupt: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
 class Epoch:
     """One epoch's report, handed to the progress display."""
 
@@ -34,8 +44,10 @@ class Epoch:
     val_seconds: float  # the validation pass that follows it
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FitResult:
+    """How training went; filled in epoch by epoch."""
+
     best_epoch: int = 0
     best_val: float = math.inf
     history: list[Epoch] = field(default_factory=list)
@@ -124,22 +136,22 @@ def fit(
     samples: Samples,
     cfg: TrainConfig,
     device: torch.device,
-    on_epoch: Callable[[Epoch], None] = lambda _: None,
-    keep_on_interrupt: bool = True,
-    on_batch: Callable[[int, int], None] = lambda done, total: None,
+    *,
+    hooks: FitHooks | None = None,
     group: TrainingGroup | None = None,
 ) -> FitResult:
     """Train in place and restore the best weights.
 
     Ctrl-C after an epoch has finished stops early and keeps the best weights when
-    `keep_on_interrupt` (what `train` wants); otherwise it propagates (what `backtest` wants:
-    a fold cut short must not be scored). `on_batch(done, total)` reports progress in an epoch.
-    With `group` (torchrun), the model trains data-parallel; `batch_size` stays the global
-    batch, split into rank shards, so the steps equal one process's.
+    `hooks.keep_on_interrupt` (what `train` wants); otherwise it propagates (what `backtest`
+    wants: a fold cut short must not be scored). With `group` (torchrun), the model trains
+    data-parallel; `batch_size` stays the global batch, split into rank shards, so the steps
+    equal one process's.
     """
+    hooks = hooks or FitHooks()
     windows = Windows(samples, device)
-    train_rows = torch.from_numpy(samples.targets["train"]).to(device)
-    val_rows = samples.targets["val"]
+    train_rows = torch.from_numpy(samples.targets[Part.train]).to(device)
+    val_rows = samples.targets[Part.val]
     net = ddp.wrap(model, device) if group is not None else model
     graphs = cuda_graph.graphs_enabled(device, cfg.cuda_graphs, group is not None)
     # fused: one kernel per step for all parameters (CPU and CUDA, float32), same maths as
@@ -158,7 +170,7 @@ def fit(
             start = time.perf_counter()
             windows.redraw(masks)
             order = train_rows[torch.randperm(len(train_rows), generator=shuffle).to(device)]
-            mean = _train_pass(step, order, cfg.batch_size, on_batch)
+            mean = _train_pass(step, order, cfg.batch_size, hooks.on_batch)
             result.samples_seen += len(order)
             train_loss = _finite(mean, "training", epoch, cfg)
             trained = time.perf_counter()
@@ -169,30 +181,21 @@ def fit(
                 best_state = copy.deepcopy(model.state_dict())
             result.history.append(
                 Epoch(
-                    epoch,
-                    train_loss,
-                    val_loss,
-                    result.best_epoch,
-                    trained - start,
-                    time.perf_counter() - trained,
+                    epoch=epoch,
+                    train_loss=train_loss,
+                    val_loss=val_loss,
+                    best_epoch=result.best_epoch,
+                    seconds=trained - start,
+                    val_seconds=time.perf_counter() - trained,
                 )
             )
-            on_epoch(result.history[-1])
+            hooks.on_epoch(result.history[-1])
             if epoch - result.best_epoch >= cfg.patience:
                 break
     except (KeyboardInterrupt, RuntimeError, torch.distributed.DistError) as exc:
-        _stopped(exc, group, keep_on_interrupt and result.best_epoch > 0)
+        _stopped(exc, group, hooks.keep_on_interrupt and result.best_epoch > 0)
         result.interrupted = True
     model.load_state_dict(best_state)  # copies into the same storage: still one chunk
     cuda_graph.flatten_rnn_weights(model)
     model.eval()
     return result
-
-
-@dataclass
-class FitHooks:
-    """Progress callbacks, and what Ctrl-C means (keep the best epoch, or abort)."""
-
-    on_epoch: Callable[[Epoch], None] = lambda _: None
-    on_batch: Callable[[int, int], None] = lambda done, total: None
-    keep_on_interrupt: bool = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,8 @@ from stockrnn.common import workspace
 from stockrnn.common.errors import StockrnnError, UsageError
 from stockrnn.common.limits import check_days, check_level
 from stockrnn.data.trading_calendar import iso_day
-from stockrnn.dataset import features, loading, splits
+from stockrnn.dataset import loading, splits
+from stockrnn.dataset.config import CLOSE, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.evaluate import baselines, metrics
 from stockrnn.evaluate.compare import Comparison
@@ -48,7 +50,12 @@ class LeakError(StockrnnError):
     """A fold's fitted data reaches into its own test span: a bug, never expected."""
 
 
-@dataclass
+class Mode(StrEnum):
+    walk_forward = "walk-forward"  # refitted per fold
+    saved_model = "saved model"  # scored as saved, after its training and validation data
+
+
+@dataclass(kw_only=True)
 class BacktestHooks:
     """Progress: which fold is fitting, and the training hooks (Ctrl-C aborts, never scores)."""
 
@@ -56,7 +63,7 @@ class BacktestHooks:
     fit: loop.FitHooks = field(default_factory=lambda: loop.FitHooks(keep_on_interrupt=False))
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class BacktestConfig:
     """What to evaluate and how."""
 
@@ -75,11 +82,11 @@ class BacktestConfig:
         check_level(self.level)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class FoldRow:
     """One ticker in one fold: what the model saw and which days it was scored on."""
 
-    fold: int
+    fold: int  # 1-based; a saved model's one span is fold 1
     ticker: str
     train_through: str
     test_start: str
@@ -88,11 +95,11 @@ class FoldRow:
     best_epoch: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class BacktestReport:
     """Scores per step and overall, beside naive and drift, with the folds behind them."""
 
-    mode: str  # walk-forward | saved model
+    mode: Mode
     horizon: int
     level: float
     tickers: list[str]
@@ -113,6 +120,7 @@ def forecast_origins(
     p: Predictor,
     s: Series,
     origins: np.ndarray,
+    *,
     horizon: int,
     widths: np.ndarray,
     fold: int,
@@ -123,29 +131,26 @@ def forecast_origins(
 
     `seen_rows`: the series' rows before the test span (the drift's mean return comes from
     them); `scale`: the training span's naive MAE, for MASE."""
-    mu = baselines.drift_rate(s.rel[:, features.CLOSE], seen_rows)
+    mu = baselines.drift_rate(s.rel[:, CLOSE], seen_rows)
     pred = paths(p, s, origins, horizon).close  # (origins, horizon)
     target = origins[:, None] + np.arange(1, horizon + 1)
     inside = target < len(s.close)
     actual = np.where(inside, s.close[np.minimum(target, len(s.close) - 1)], np.nan)
     naive, drift = baselines.forecasts(s.close[origins], mu, horizon)
-    sigma = p.sigma(s, origins)
-    lo, hi = intervals.band(pred, sigma, widths[:horizon])
-    return Forecasts(s.symbol, fold, origins, s.dates, pred, actual, naive, drift, lo, hi, scale)
-
-
-def fold_cuts(
-    series: list[Series], folds: int, first_cut: float
-) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """(first test day, first day after the fold) per fold, cut on the union of all sessions."""
-    days = splits.union_days(series)
-    edges = np.linspace(int(first_cut * len(days)), len(days), folds + 1).astype(int)
-    after = days[-1] + pd.Timedelta(days=1)
-    return [
-        (days[lo], days[hi] if hi < len(days) else after)
-        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
-        if hi > lo
-    ]
+    lo, hi = intervals.band(pred, p.sigma(s, origins), widths[:horizon])
+    return Forecasts(
+        symbol=s.symbol,
+        fold=fold,
+        origins=origins,
+        dates=s.dates,
+        pred=pred,
+        actual=actual,
+        naive=naive,
+        drift=drift,
+        lo=lo,
+        hi=hi,
+        scale=scale,
+    )
 
 
 def walk_forward(
@@ -156,37 +161,46 @@ def walk_forward(
     fold_req = replace(req, data=data)
     fold_req.validate()
     results, rows = [], []
-    for k, (start, stop) in enumerate(fold_cuts(series, cfg.folds, cfg.first_cut), start=1):
+    cuts = splits.fold_cuts(series, cfg.folds, cfg.first_cut)
+    for k, (start, stop) in enumerate(cuts, start=1):
         hooks.on_fold(k, cfg.folds)
         cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in series}
         heads = [s.head(cut[s.symbol]) for s in series if cut[s.symbol] > req.data.window + 1]
         fitted = fit_series(heads, fold_req, replace(hooks.fit, keep_on_interrupt=False))
         check_no_leak(fitted, heads, start)
-        heads_by = {h.symbol: h for h in heads}
         by_step, counts = calibration(fitted, heads)
         widths = intervals.step_widths(by_step, cfg.level, cfg.horizon, counts)
         seen_until = iso_day(max(h.dates[-1] for h in heads))
+        scales = {  # MASE's scale: the fold's training part (its validation part left out)
+            h.symbol: metrics.naive_scale(h.close[p == Part.train], h.prev_close[p == Part.train])
+            for h, p in zip(heads, fitted.samples.parts, strict=True)
+        }
         for s in series:
             lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
             origins = np.arange(max(lo - 1, req.data.window - 1), hi - 1)
             if not len(origins):
                 continue
-            h = heads_by.get(s.symbol)
-            scale = None
-            if h is not None:  # the fold's training part (its validation part left out)
-                scale = metrics.naive_scale(h.close[h.part == 0], h.prev_close[h.part == 0])
             results.append(
-                forecast_origins(fitted.predictor, s, origins, cfg.horizon, widths, k, lo, scale)
+                forecast_origins(
+                    fitted.predictor,
+                    s,
+                    origins,
+                    horizon=cfg.horizon,
+                    widths=widths,
+                    fold=k,
+                    seen_rows=lo,
+                    scale=scales.get(s.symbol),
+                )
             )
             rows.append(
                 FoldRow(
-                    k,
-                    s.symbol,
-                    seen_until,
-                    iso_day(s.dates[lo]),
-                    iso_day(s.dates[hi - 1]),
-                    len(origins),
-                    fitted.result.best_epoch,
+                    fold=k,
+                    ticker=s.symbol,
+                    train_through=seen_until,
+                    test_start=iso_day(s.dates[lo]),
+                    test_end=iso_day(s.dates[hi - 1]),
+                    origins=len(origins),
+                    best_epoch=fitted.result.best_epoch,
                 )
             )
     return results, rows
@@ -195,8 +209,8 @@ def walk_forward(
 def check_no_leak(fitted: Fitted, heads: list[Series], test_start: pd.Timestamp) -> None:
     """Refuse to score a fold if any ticker's training or validation day, or the scaler's fit
     range, reaches its test span."""
-    for s in heads:
-        used = s.dates[s.part <= 1]
+    for s, parts in zip(heads, fitted.samples.parts, strict=True):
+        used = s.dates[parts <= Part.val]
         if len(used) and used[-1] >= test_start:
             raise LeakError(
                 f"leak guard: {s.symbol}'s training/validation days reach "
@@ -244,16 +258,25 @@ def saved_model(
         trained = int(np.searchsorted(s.dates, pd.Timestamp(meta.split.train_end), side="right"))
         scale = metrics.naive_scale(s.close[:trained], s.prev_close[:trained])
         results.append(
-            forecast_origins(predictor, s, origins, cfg.horizon, widths, 0, first, scale)
+            forecast_origins(
+                predictor,
+                s,
+                origins,
+                horizon=cfg.horizon,
+                widths=widths,
+                fold=1,
+                seen_rows=first,
+                scale=scale,
+            )
         )
         rows.append(
             FoldRow(
-                1,
-                s.symbol,
-                meta.split.val_end,
-                iso_day(s.dates[first]),
-                iso_day(s.dates[-1]),
-                len(origins),
+                fold=1,
+                ticker=s.symbol,
+                train_through=meta.split.val_end,
+                test_start=iso_day(s.dates[first]),
+                test_end=iso_day(s.dates[-1]),
+                origins=len(origins),
             )
         )
     if not results:
@@ -268,38 +291,36 @@ def run(
     cfg.validate()
     if cfg.predictions_out is not None:
         workspace.check_output(cfg.predictions_out, "--predictions-out")
-    if cfg.model is not None:
-        meta = store.read_meta(models_dir, cfg.model)
-        data = meta.data
-    else:
+    meta = store.read_meta(models_dir, cfg.model) if cfg.model is not None else None
+    if meta is None:
         req.validate()
         loop.check_device(req.train)
-        data = req.data
     frames = loading.load_frames(req.data_dir, req.tickers)
-    series = loading.load_series(req.data_dir, req.tickers, data, frames)
-    notes: list[str] = []
-    if cfg.model is None:
+    series = loading.load_series(
+        req.data_dir, req.tickers, req.data if meta is None else meta.data, frames
+    )
+    if meta is None:
         results, rows = walk_forward(series, req, cfg, hooks or BacktestHooks())
-        mode = "walk-forward"
+        notes: list[str] = []
     else:
         results, rows, notes = saved_model(series, models_dir, cfg)
         changed = (changed_note(meta, symbol, frame) for symbol, frame, _ in frames)
         notes += [note for note in changed if note]
-        mode = "saved model"
     if cfg.predictions_out is not None:
         reports.write_backtest_forecasts(cfg.predictions_out, results)
+    tickers = sorted({r.symbol for r in results})
     return BacktestReport(
-        mode,
-        cfg.horizon,
-        cfg.level,
-        sorted({r.symbol for r in results}),
-        rows,
-        adjust([score_step(results, step) for step in range(cfg.horizon)]),
-        score_step(results, None),
-        cfg.model,
-        lag_echo(results),
-        notes,
-        coverage_rows(results, cfg.level),
-        by_ticker(results) if len({r.symbol for r in results}) > 1 else [],
-        results,
+        mode=Mode.walk_forward if meta is None else Mode.saved_model,
+        horizon=cfg.horizon,
+        level=cfg.level,
+        tickers=tickers,
+        folds=rows,
+        per_step=adjust([score_step(results, step) for step in range(cfg.horizon)]),
+        overall=score_step(results, None),
+        model=cfg.model,
+        echo=lag_echo(results),
+        notes=notes,
+        coverage=coverage_rows(results, cfg.level),
+        per_ticker=by_ticker(results) if len(tickers) > 1 else [],
+        paths=results,
     )

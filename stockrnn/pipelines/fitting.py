@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from stockrnn.checkpoint.schema import Timings
+from stockrnn.common.choices import Head, IntervalMethod
 from stockrnn.dataset import sampling
+from stockrnn.dataset.config import Part
 from stockrnn.dataset.exog import Spec
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.sampling import Samples
@@ -22,7 +25,7 @@ from stockrnn.model.network import Forecaster
 from stockrnn.pipelines.request import TrainRequest
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Fitted:
     """A trained model with the samples and scaler it was fitted on."""
 
@@ -31,16 +34,19 @@ class Fitted:
     scaler: Scaler
     result: loop.FitResult
     device: torch.device
-    exog: Spec = field(default_factory=Spec)  # the extra inputs the model reads
-    intervals: str = "vol"  # interval method
-    prepare_s: float = 0.0  # scaling and indexing the samples
-    train_s: float = 0.0  # model construction to trained model, as the benchmark harness counts
-    load_s: float = 0.0  # reading the cached series and covariates (set by `run`)
-    evaluate_s: float = 0.0  # interval calibration and the test forecasts (set by `run`)
+    exog: Spec  # the extra inputs the model reads
+    intervals: IntervalMethod
+    timings: Timings  # preparing and training (the pipeline adds loading and evaluating)
 
     @property
     def predictor(self) -> Predictor:
-        return Predictor(self.model, self.scaler, self.samples.window, self.exog, self.intervals)
+        return Predictor(
+            model=self.model,
+            scaler=self.scaler,
+            window=self.samples.window,
+            exog=self.exog,
+            intervals=self.intervals,
+        )
 
 
 def fit_series(
@@ -51,7 +57,6 @@ def fit_series(
 ) -> Fitted:
     """Scale, window and train on `series` (Ctrl-C: see FitHooks and loop.fit; `group`: the
     torchrun processes training this model together)."""
-    hooks = hooks or FitHooks()
     t0 = time.perf_counter()
     samples, scaler = sampling.build(series, req.data, req.model.horizon)
     device = loop.resolve_device(req.train.device)
@@ -61,47 +66,54 @@ def fit_series(
     model = Forecaster(req.model_config()).to(device)  # the same weights on every rank
     if group is not None:
         ddp.seed_rank(req.train.seed, group)
-    result = loop.fit(
-        model,
-        samples,
-        req.train,
-        device,
-        hooks.on_epoch,
-        hooks.keep_on_interrupt,
-        hooks.on_batch,
-        group,
+    result = loop.fit(model, samples, req.train, device, hooks=hooks or FitHooks(), group=group)
+    timings = Timings(
+        prepare_s=t1 - t0,
+        train_s=time.perf_counter() - t1,
+        epoch_s=[e.seconds for e in result.history],
+        val_s=[e.val_seconds for e in result.history],
     )
-    took = (t1 - t0, time.perf_counter() - t1)
-    return Fitted(model, samples, scaler, result, device, req.data.exog, req.intervals, *took)
+    return Fitted(
+        model=model,
+        samples=samples,
+        scaler=scaler,
+        result=result,
+        device=device,
+        exog=req.data.exog,
+        intervals=req.intervals,
+        timings=timings,
+    )
 
 
-def target_rows_by_series(fit: Fitted, part: str) -> list[np.ndarray]:
-    """Each series' scored days of `part` (train, val, test), in its own row numbers, sorted."""
+def target_rows_by_series(fit: Fitted, part: Part) -> list[np.ndarray]:
+    """Each series' scored days of `part`, in its own row numbers, sorted."""
     rows = np.sort(fit.samples.days[part])  # series are stored one after another
     cuts = np.searchsorted(fit.samples.owner[rows], np.arange(1, len(fit.samples.offsets)))
     return [r - fit.samples.offsets[i] for i, r in enumerate(np.split(rows, cuts))]
 
 
-def one_step(fit: Fitted, series: list[Series], part: str) -> OneStep:
-    """Forecast every target row of `part` one day ahead from its true history."""
-    locals_ = target_rows_by_series(fit, part)
-    jobs = [(s, local - 1) for s, local in zip(series, locals_, strict=True)]
-    predictor = fit.predictor
-    forecasts = paths_many(predictor, jobs, 1)
-    keys = ("symbol", "dates", "pred", "act", "nv", "sigma")
-    out: dict[str, list[np.ndarray]] = {k: [] for k in keys}
-    for s, local, f in zip(series, locals_, forecasts, strict=True):
-        out["symbol"].append(np.full(len(local), s.symbol, dtype=object))
-        out["dates"].append(s.dates[local].to_numpy())
-        out["pred"].append(f.close[:, 0])
-        out["act"].append(s.close[local])
-        out["nv"].append(s.prev_close[local])
-        out["sigma"].append(predictor.sigma(s, local - 1))
-    cat = {k: np.concatenate(v) for k, v in out.items()}
-    sizes = [len(local) for local in locals_]
+def one_step(predictor: Predictor, jobs: list[tuple[Series, np.ndarray]]) -> OneStep:
+    """Forecast each (series, target rows) job's rows one day ahead from their true history."""
+    forecasts = paths_many(predictor, [(s, rows - 1) for s, rows in jobs], 1)
     return OneStep(
-        cat["symbol"], cat["dates"], cat["pred"], cat["act"], cat["nv"], cat["sigma"], sizes
+        symbol=_cat([np.full(len(rows), s.symbol, dtype=object) for s, rows in jobs], object),
+        dates=_cat([s.dates[rows].to_numpy() for s, rows in jobs], "datetime64[ns]"),
+        pred=_cat([f.close[:, 0] for f in forecasts]),
+        actual=_cat([s.close[rows] for s, rows in jobs]),
+        naive=_cat([s.prev_close[rows] for s, rows in jobs]),
+        sigma=_cat([predictor.sigma(s, rows - 1) for s, rows in jobs]),
+        sizes=[len(rows) for _, rows in jobs],
     )
+
+
+def _cat(arrays: list[np.ndarray], dtype: object = np.float64) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype)  # type: ignore[call-overload]
+
+
+def part_one_step(fit: Fitted, series: list[Series], part: Part) -> OneStep:
+    """Every scored day of `part`, forecast one day ahead from its true history."""
+    rows = target_rows_by_series(fit, part)
+    return one_step(fit.predictor, list(zip(series, rows, strict=True)))
 
 
 def calibration(
@@ -112,10 +124,12 @@ def calibration(
     Past `most` validation origins, every ticker keeps every k-th, one k for all, starting
     at different days (intervals.CAL_ORIGINS says why)."""
     cfg = fit.model.cfg
-    steps = intervals.CAL_STEPS if cfg.head != "direct" else min(intervals.CAL_STEPS, cfg.horizon)
-    stride = max(1, -(-len(fit.samples.days["val"]) // most))
+    steps = intervals.CAL_STEPS
+    if cfg.head is Head.direct:
+        steps = min(steps, cfg.horizon)
+    stride = max(1, -(-len(fit.samples.days[Part.val]) // most))
     jobs, lasts = [], []
-    for i, (s, local) in enumerate(zip(series, target_rows_by_series(fit, "val"), strict=True)):
+    for i, (s, local) in enumerate(zip(series, target_rows_by_series(fit, Part.val), strict=True)):
         # staggered starts: thinned tickers still cover every validation day between them
         if len(origins := local[i % stride :: stride] - 1):
             jobs.append((s, origins))

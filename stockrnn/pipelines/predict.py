@@ -20,13 +20,14 @@ from stockrnn.common.errors import DataError
 from stockrnn.common.limits import STALE_SESSIONS, check_days, check_level
 from stockrnn.data import cache, trading_calendar
 from stockrnn.dataset import exog, features
+from stockrnn.dataset.config import CLOSE
 from stockrnn.dataset.exog import Covariate
 from stockrnn.dataset.loading import Series, series_of
 from stockrnn.forecast import intervals
 from stockrnn.forecast.rollout import Predictor, paths
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class ForecastConfig:
     """What `stockrnn predict` asks for."""
 
@@ -40,7 +41,7 @@ class ForecastConfig:
         check_level(self.level)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class ForecastRow:
     """One forecast session (the columns of `predict --csv` and `--json`)."""
 
@@ -60,7 +61,7 @@ class ForecastRow:
     model: str
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Forecast:
     """One ticker's forecast, with what a chart needs and notes for the user."""
 
@@ -77,6 +78,7 @@ def series_for_model(
     frame: pd.DataFrame,
     meta: CheckpointMeta,
     symbol: str,
+    *,
     covs: list[Covariate] | None = None,
     calendar: str = trading_calendar.DEFAULT_CALENDAR,
 ) -> Series:
@@ -87,7 +89,7 @@ def series_for_model(
         raise DataError(f"model {meta.name!r} needs {name}, which {symbol}'s data lacks")
     if len(frame) < window + 1:
         raise DataError(f"{symbol} has {len(frame)} rows; model {meta.name!r} needs {window + 1}")
-    return series_of(symbol, frame, meta.data, covs or [], calendar)
+    return series_of(symbol, frame, meta.data, covs or [], calendar=calendar)
 
 
 def forecast_one(
@@ -96,6 +98,7 @@ def forecast_one(
     frame: pd.DataFrame,
     symbol: str,
     cfg: ForecastConfig,
+    *,
     hint: str = "",
     covs: list[Covariate] | None = None,
     calendar: str = trading_calendar.DEFAULT_CALENDAR,
@@ -104,7 +107,7 @@ def forecast_one(
     model's covariates as cached; `calendar`: the ticker's exchange as cached, which dates
     the forecast unless the user named another)."""
     calendar = cfg.calendar or calendar
-    s = series_for_model(frame, meta, symbol, covs, calendar)
+    s = series_for_model(frame, meta, symbol, covs=covs, calendar=calendar)
     trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol)
     prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
@@ -112,7 +115,7 @@ def forecast_one(
         meta.intervals.half_widths, cfg.level, cfg.days, meta.intervals.step_n
     )
     sigma = predictor.sigma(s, np.array([len(s.rel) - 1]))
-    lo, hi = intervals.band(prices[None, :, features.CLOSE], sigma, widths)
+    lo, hi = intervals.band(prices[None, :, CLOSE], sigma, widths)
     dates = trading_calendar.next_sessions(calendar, last_date, cfg.days)
     rows = []
     for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):
@@ -134,13 +137,19 @@ def forecast_one(
                 model=meta.name,
             )
         )
-    notes = _notes(meta, symbol, calendar, frame, hint)
-    history = frame["close"].iloc[-120:]
-    return Forecast(symbol, meta.name, last_date.isoformat(), last_close, rows, history, notes)
+    return Forecast(
+        ticker=symbol,
+        model=meta.name,
+        last_date=last_date.isoformat(),
+        last_close=last_close,
+        rows=rows,
+        history=frame["close"].iloc[-120:],
+        notes=_notes(meta, symbol, frame, calendar=calendar, hint=hint),
+    )
 
 
 def _notes(
-    meta: CheckpointMeta, symbol: str, calendar: str, frame: pd.DataFrame, hint: str
+    meta: CheckpointMeta, symbol: str, frame: pd.DataFrame, *, calendar: str, hint: str
 ) -> list[str]:
     last = frame.index[-1].date()
     notes = [note] if (note := changed_note(meta, symbol, frame)) else []
@@ -168,5 +177,16 @@ def predict(
     for symbol in tickers:
         frame, manifest = cache.load(data_dir, symbol)
         hint = cache.refresh_hint(manifest)
-        out.append(forecast_one(predictor, meta, frame, symbol, cfg, hint, covs, manifest.calendar))
+        out.append(
+            forecast_one(
+                predictor,
+                meta,
+                frame,
+                symbol,
+                cfg,
+                hint=hint,
+                covs=covs,
+                calendar=manifest.calendar,
+            )
+        )
     return out

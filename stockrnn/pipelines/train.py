@@ -10,41 +10,39 @@ import numpy as np
 
 from stockrnn.checkpoint import store, weights
 from stockrnn.checkpoint.schema import CheckpointMeta, IntervalMeta, MetricsMeta
-from stockrnn.common import limits
+from stockrnn.common import limits, workspace
 from stockrnn.common.errors import UsageError
-from stockrnn.dataset import exog, features, loading, splits
-from stockrnn.dataset.exog import Covariate
+from stockrnn.dataset import exog, loading, splits
+from stockrnn.dataset.config import CLOSE, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.evaluate import baselines, compare, metrics, scoring
-from stockrnn.evaluate.scoring import OneStep
 from stockrnn.forecast import intervals
 from stockrnn.model import ddp, loop
 from stockrnn.model.loop import FitHooks
-from stockrnn.pipelines.fitting import Fitted, calibration, fit_series, one_step
+from stockrnn.pipelines import reports
+from stockrnn.pipelines.fitting import Fitted, calibration, fit_series, part_one_step
 from stockrnn.pipelines.request import TrainRequest
-from stockrnn.pipelines.train_meta import checkpoint_meta
+from stockrnn.pipelines.train_meta import Evaluation, Trained, checkpoint_meta
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class TrainSummary:
     """What `train` reports: the checkpoint's metadata, and what happened around it."""
 
     meta: CheckpointMeta
-    skipped: list[str] = field(default_factory=list)  # tickers left out or without test days
+    notes: list[str] = field(default_factory=list)  # tickers left out or without test days
     saved_note: str | None = None  # why the model went under another name, if it did
 
 
-def evaluate(
-    fit: Fitted, series: list[Series]
-) -> tuple[MetricsMeta, IntervalMeta, OneStep, float | None]:
+def evaluate(fit: Fitted, series: list[Series]) -> Evaluation:
     """Test metrics per ticker and overall, interval widths from val, and the test forecasts."""
     by_step, counts = calibration(fit, series)
-    test = one_step(fit, series, "test")
+    test = part_one_step(fit, series, Part.test)
     groups = []
-    for s, rows in zip(series, test.blocks(), strict=True):
+    for s, parts, rows in zip(series, fit.samples.parts, test.blocks(), strict=True):
         if rows.stop > rows.start:
-            train = s.part == 0
-            mu = baselines.drift_rate(s.rel[:, features.CLOSE], int(np.sum(s.part < 2)))
+            train = parts == Part.train
+            mu = baselines.drift_rate(s.rel[:, CLOSE], int(np.sum(parts < Part.test)))
             groups.append(
                 compare.Group(
                     symbol=s.symbol,
@@ -57,7 +55,6 @@ def evaluate(
                 )
             )
     per_ticker = scoring.adjust([compare.compare_groups([g]) for g in groups])
-    per = {g.symbol: c for g, c in zip(groups, per_ticker, strict=True)}
     width80 = intervals.half_width(by_step[0], 0.8)
     cover = (
         intervals.coverage(test.pred, test.actual, width80 * test.sigma)
@@ -69,48 +66,46 @@ def evaluate(
         levels=list(limits.LEVELS),
         half_widths=by_step,
         step_n=counts,
-        val_n=int(len(fit.samples.days["val"])),
+        val_n=int(len(fit.samples.days[Part.val])),
         test_coverage_80=cover,
     )
-    overall = compare.compare_groups(groups)
-    return MetricsMeta(per_ticker=per, overall=overall), widths, test, width80
-
-
-@dataclass
-class _Trained:
-    token: str | None  # the checkpoint version claimed before training
-    series: list[Series]
-    skipped: list[str]
-    started: datetime
-    fit: Fitted
-    covs: list[Covariate]  # the covariates as read for training (recorded in the checkpoint)
+    scores = MetricsMeta(
+        per_ticker={g.symbol: c for g, c in zip(groups, per_ticker, strict=True)},
+        overall=compare.compare_groups(groups),
+    )
+    return Evaluation(metrics=scores, intervals=widths, test=test, width80=width80)
 
 
 def _load_and_fit(
     req: TrainRequest, hooks: FitHooks | None, group: ddp.TrainingGroup | None
-) -> _Trained:
+) -> Trained:
     """Validate, claim the name, load and train: every torchrun process does this alike."""
     if group is not None and req.train.cuda_graphs:
         raise UsageError("--cuda-graphs does not combine with DDP (--nproc or torchrun)")
     token = store.claim(req.models_dir, req.name, req.overwrite)
     if req.predictions_out is not None:
-        from stockrnn.common import workspace
-
         workspace.check_output(req.predictions_out, "--predictions-out")
     t0 = time.perf_counter()
-    covs = exog.load(req.data_dir, tuple(req.data.covariates))
+    covs = exog.load(req.data_dir, req.data.covariates)
     series = loading.load_series(req.data_dir, req.tickers, req.data, covs=covs)
     load_s = time.perf_counter() - t0
-    skipped: list[str] = []
+    notes: list[str] = []
     if not req.tickers:  # every cached ticker: leave out the short ones, and say so
-        series, skipped = splits.drop_too_short(series, req.data)
+        series, notes = splits.drop_too_short(series, req.data)
     started = datetime.now(UTC)
     try:
         fit = fit_series(series, req, hooks, group)
     finally:
         ddp.close()  # training was the last step the processes take together
-    fit.load_s = load_s
-    return _Trained(token, series, skipped, started, fit, covs)
+    return Trained(
+        token=token,
+        series=series,
+        notes=notes,
+        started=started,
+        fit=fit,
+        covs=covs,
+        load_s=load_s,
+    )
 
 
 def run_worker(req: TrainRequest) -> None:
@@ -127,28 +122,31 @@ def run(req: TrainRequest, hooks: FitHooks | None = None) -> TrainSummary:
     req.validate()
     group = ddp.join_group(loop.check_device(req.train))
     if group is not None and not group.main:
-        raise UsageError("experiment.run is rank 0's part under torchrun; ranks > 0 run_worker")
-    done = _load_and_fit(req, hooks, group)
-    series, skipped, fit = done.series, done.skipped, done.fit
-    skipped += splits.no_test_days(series, fit.samples.cuts)
-    skipped += [
-        f"input {req.data.inputs[i]} is constant over the training rows: left out (fed as 0)"
-        for i in fit.scaler.dropped
-    ]
+        raise UsageError("train.run is rank 0's part under torchrun; ranks > 0 run_worker")
+    trained = _load_and_fit(req, hooks, group)
+    fit = trained.fit
     t0 = time.perf_counter()
-    scores, widths, test, width80 = evaluate(fit, series)
-    fit.evaluate_s = time.perf_counter() - t0
-    meta = checkpoint_meta(req, fit, series, done.started, (scores, widths), done.covs)
+    evaluation = evaluate(fit, trained.series)
+    timings = fit.timings.model_copy(
+        update={"load_s": trained.load_s, "evaluate_s": time.perf_counter() - t0}
+    )
+    meta = checkpoint_meta(req, trained, evaluation, timings)
     if req.predictions_out is not None:
-        from stockrnn.pipelines import reports
-
-        reports.write_test_forecasts(req.predictions_out, test, width80 or np.inf)
+        reports.write_test_forecasts(req.predictions_out, evaluation.test, evaluation.width80)
     saved = weights.save(
         req.models_dir,
         req.name,
         fit.model.state_dict(),
         meta,
-        expect=done.token,
+        expect=trained.token,
         replace=not fit.result.interrupted,
     )
-    return TrainSummary(saved.meta, skipped, saved.note)
+    notes = [
+        *trained.notes,
+        *splits.no_test_days(trained.series, fit.samples.cuts),
+        *(
+            f"input {req.data.inputs[i]} is constant over the training rows: left out (fed as 0)"
+            for i in fit.scaler.dropped
+        ),
+    ]
+    return TrainSummary(meta=saved.meta, notes=notes, saved_note=saved.note)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from stockrnn.pipelines.backtest import BacktestReport
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class StepView:
     """One ticker's forecasts at one step, in target-date order."""
 
@@ -55,13 +55,13 @@ def views(report: BacktestReport, step: int) -> list[StepView]:
         edge = np.cumsum(np.abs(cat["pred"] - cat["actual"]) - np.abs(cat["naive"] - cat["actual"]))
         out.append(
             StepView(
-                ticker,
-                pd.DatetimeIndex(cat["date"]),
-                cat["actual"],
-                cat["pred"],
-                cat["lo"],
-                cat["hi"],
-                edge,
+                ticker=ticker,
+                dates=pd.DatetimeIndex(cat["date"]),
+                actual=cat["actual"],
+                pred=cat["pred"],
+                lo=cat["lo"],
+                hi=cat["hi"],
+                edge=edge,
             )
         )
     return out

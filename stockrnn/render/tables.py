@@ -3,94 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.table import Table
 
-from stockrnn.common.limits import STALE_SESSIONS
-
 if TYPE_CHECKING:
-    from stockrnn.checkpoint.catalog import ModelRow
     from stockrnn.checkpoint.schema import CheckpointMeta, MetricsMeta
-    from stockrnn.data.fetch import FetchResult
     from stockrnn.evaluate.compare import Comparison
     from stockrnn.evaluate.metrics import Score
     from stockrnn.evaluate.significance import Significance
     from stockrnn.pipelines.backtest import BacktestReport
-    from stockrnn.pipelines.predict import Forecast
-
-
-def jsonable(obj: Any) -> Any:
-    """Dataclasses, pydantic models, lists and dicts as JSON-ready values. Fields declared with
-    metadata={"json": False} (what only charts use: price history, forecast paths) are left out."""
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    if is_dataclass(obj) and not isinstance(obj, type):
-        shown = (f for f in fields(obj) if f.metadata.get("json", True))
-        return {f.name: jsonable(getattr(obj, f.name)) for f in shown}
-    if isinstance(obj, list | tuple):
-        return [jsonable(o) for o in obj]
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, int | float | str | bool) or obj is None:
-        return obj
-    return str(obj)
-
-
-def to_json(payload: Any) -> str:
-    """Strict JSON text (NaN and infinities as null) for results of any command."""
-    from stockrnn.common import strictjson
-
-    return strictjson.dumps(jsonable(payload))
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
-
-
-def fetch_table(rows: Sequence[FetchResult]) -> Table:
-    """Summary of a fetch: one row per ticker, failures included."""
-    table = Table(title="fetch")
-    for col in ("ticker", "rows", "first", "last", "last close", "source", "status"):
-        table.add_column(
-            col, justify="right" if col in ("rows", "last close") else "left", no_wrap=True
-        )
-    for r in rows:
-        table.add_row(
-            r.symbol,
-            str(r.rows or "-"),
-            r.first or "-",
-            r.last or "-",
-            fmt(r.last_close),
-            r.source or "-",
-            r.status,
-            style="red" if r.status == "failed" else None,
-        )
-    return table
-
-
-def list_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """Cached tickers with their ranges and staleness (sessions behind the last close)."""
-    table = Table(title="cached data", caption="behind: sessions closed since the last bar")
-    for col in ("ticker", "rows", "first", "last", "behind", "source"):
-        table.add_column(
-            col, justify="right" if col in ("rows", "behind") else "left", no_wrap=True
-        )
-    for r in rows:
-        behind = r["sessions_behind"]
-        table.add_row(
-            r["symbol"],
-            str(r["rows"]),
-            r["first_date"],
-            r["last_date"],
-            str(behind),
-            r["source"],
-            style="yellow" if behind > STALE_SESSIONS else None,
-        )
-    return table
 
 
 def _metric_cells(m: Score) -> list[str]:
@@ -282,102 +210,3 @@ def train_footer(meta: CheckpointMeta, models_dir: Path) -> str:
 def pct(share: float | None) -> str:
     """A share in [0, 1] as a percentage, or n/a."""
     return "n/a" if share is None else f"{100 * share:.1f}%"
-
-
-def models_table(rows: Sequence[ModelRow]) -> Table:
-    """Saved models: architecture, data, and test skill vs naive; unreadable ones say why."""
-    table = Table(title="models")
-    heads = (
-        "name",
-        "cell",
-        "size",
-        "tickers",
-        "trained",
-        "rel. MAE",
-        "skill %",
-        "cover 80%",
-        "note",
-    )
-    for col in heads:
-        table.add_column(
-            col,
-            no_wrap=col not in ("tickers", "note"),
-            justify="right" if col in ("rel. MAE", "skill %", "cover 80%") else "left",
-        )
-    for r in rows:
-        if r.error is not None:
-            table.add_row(r.name, *["-"] * 7, f"unreadable: {r.error}", style="red")
-            continue
-        table.add_row(
-            r.name,
-            r.cell,
-            r.size,
-            ", ".join(r.tickers[:4]) + (f" +{len(r.tickers) - 4}" if len(r.tickers) > 4 else ""),
-            r.trained,
-            fmt(r.rel_mae, 3),
-            "n/a" if r.skill is None else f"{r.skill:.1f}",
-            pct(r.cover80).rstrip("%"),
-            "",
-        )
-    return table
-
-
-FORECAST_COLUMNS = [
-    "ticker",
-    "date",
-    "step",
-    "open",
-    "high",
-    "low",
-    "close",
-    "lo",
-    "hi",
-    "last_close",
-    "last_date",
-    "model",
-]
-
-
-def forecast_table(result: Forecast, level: float) -> Table:
-    """One ticker's forecast: prices, change vs the last close, and the interval."""
-    table = Table(
-        title=f"{result.ticker}: model {result.model!r}, anchored to the close of "
-        f"{result.last_date} ({fmt(result.last_close)})",
-        box=box.SIMPLE_HEAD,
-    )
-    heads = ["date", "open", "high", "low", "close", "chg", "chg %"]
-    for col in [*heads, f"lo {level:.0%}", f"hi {level:.0%}"]:
-        table.add_column(col, justify="left" if col == "date" else "right", no_wrap=True)
-    for r in result.rows:
-        style = "green" if r.change > 0 else "red" if r.change < 0 else None
-        table.add_row(
-            r.date,
-            fmt(r.open),
-            fmt(r.high),
-            fmt(r.low),
-            fmt(r.close),
-            f"{r.change:+,.2f}",
-            f"{r.change_pct:+.2f}",
-            fmt(r.lo),
-            fmt(r.hi),
-            style=style,
-        )
-    return table
-
-
-def forecast_csv(results: Sequence[Forecast]) -> str:
-    """Machine-readable forecast rows (the columns of FORECAST_COLUMNS)."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(FORECAST_COLUMNS)
-    for result in results:
-        writer.writerows([getattr(r, c) for c in FORECAST_COLUMNS] for r in result.rows)
-    return buf.getvalue()
-
-
-def forecast_json(results: Sequence[Forecast]) -> str:
-    rows = [{c: getattr(r, c) for c in FORECAST_COLUMNS} for res in results for r in res.rows]
-    return to_json(rows)

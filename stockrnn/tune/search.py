@@ -29,10 +29,10 @@ from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import loading, splits
 from stockrnn.dataset.config import DataConfig
 from stockrnn.dataset.loading import Series
-from stockrnn.evaluate import scoring
+from stockrnn.evaluate import compare
 from stockrnn.model import loop
 from stockrnn.model.config import ModelConfig
-from stockrnn.pipelines import backtest, fitting, train
+from stockrnn.pipelines import fitting, train
 from stockrnn.pipelines.request import TrainRequest
 from stockrnn.pipelines.train import TrainSummary
 from stockrnn.tune.space import Param, load_space, suggest
@@ -51,7 +51,7 @@ from stockrnn.tune.study import (
 FIRST_CUT = 0.5  # share of the tuning span before the first fold
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class TuneConfig:
     """What `stockrnn tune` searches, how long, and where the study lives."""
 
@@ -70,7 +70,7 @@ class TuneConfig:
             raise UsageError("--folds must be between 1 and 20")
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class TuneReport:
     """The search and the best configuration's unseen test score."""
 
@@ -137,13 +137,14 @@ def check_settings(study: Any, name: str, settings: dict[str, Any]) -> None:
 def trial_request(base: TrainRequest, params: dict[str, Any]) -> TrainRequest:
     """The base request with one trial's parameters, fold-split 85/15 inside its span."""
     model = ModelConfig(
-        params["cell"],
+        cell=params["cell"],
         hidden=params["hidden"],
         layers=params["layers"],
         dropout=params["dropout"] if params["layers"] > 1 else 0.0,
     )
-    data = replace(base.data, window=params["window"], split=(0.85, 0.15, 0.0))
-    data.train_end = data.val_end = None
+    data = replace(
+        base.data, window=params["window"], split=(0.85, 0.15, 0.0), train_end=None, val_end=None
+    )
     train = replace(base.train, lr=params["lr"], batch_size=params["batch_size"])
     return replace(base, model=model, data=data, train=train)
 
@@ -157,19 +158,28 @@ def _params(trial: Any, space: dict[str, Param]) -> dict[str, Any]:
 
 
 def _fold_score(
-    fitted: fitting.Fitted, span: list[Series], cut: dict[str, int], stop: Any, k: int
+    fitted: fitting.Fitted, span: list[Series], cut: dict[str, int], stop: Any
 ) -> float | None:
-    """One-step rel. MAE (pooled over tickers) of a fold's model on the fold's days."""
-    window = fitted.samples.window
-    results = []
+    """One-step rel. MAE (pooled over tickers by date) of a fold's model on the fold's days."""
+    jobs = []
     for s in span:
-        lo, hi = cut[s.symbol], int(np.searchsorted(s.dates, stop))
-        origins = np.arange(max(lo - 1, window - 1), hi - 1)
-        if len(origins):
-            results.append(
-                backtest.forecast_origins(fitted.predictor, s, origins, 1, np.zeros(1), k, lo, None)
-            )
-    return scoring.score_step(results, 0).model.rel_mae if results else None
+        rows = np.arange(max(cut[s.symbol], fitted.samples.window), np.searchsorted(s.dates, stop))
+        if len(rows):
+            jobs.append((s, rows))
+    if not jobs:
+        return None
+    days = fitting.one_step(fitted.predictor, jobs)
+    groups = [
+        compare.Group(
+            symbol=s.symbol,
+            dates=days.dates[b],
+            pred=days.pred[b],
+            actual=days.actual[b],
+            naive=days.naive[b],
+        )
+        for (s, _), b in zip(jobs, days.blocks(), strict=True)
+    ]
+    return compare.compare_groups(groups).model.rel_mae
 
 
 def objective(
@@ -182,7 +192,7 @@ def objective(
         req = trial_request(base, _params(trial, space))
         req.validate()
         started, epochs, values = time.perf_counter(), 0, []
-        cuts = backtest.fold_cuts(span, cfg.folds, FIRST_CUT)
+        cuts = splits.fold_cuts(span, cfg.folds, FIRST_CUT)
         for k, (start, stop) in enumerate(cuts):
             cut = {s.symbol: int(np.searchsorted(s.dates, start)) for s in span}
             heads = [s.head(cut[s.symbol]) for s in span if cut[s.symbol] > req.data.window + 2]
@@ -197,7 +207,7 @@ def objective(
             hooks = loop.FitHooks(on_epoch=report, keep_on_interrupt=False)
             fitted = fitting.fit_series(heads, req, hooks)
             epochs += len(fitted.result.history)
-            rel = _fold_score(fitted, span, cut, stop, k)
+            rel = _fold_score(fitted, span, cut, stop)
             if rel is None:
                 raise optuna.TrialPruned(f"fold {k + 1} has nothing to score")
             values.append(rel)
@@ -233,37 +243,38 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     url = storage_url(cfg.storage, base.models_dir)
     gate = TrialGate(url)
     score = objective(base, span, cfg, space)
-    finished = search(study, cfg.trials, score, cfg.seed, hooks, gate)
+    finished = search(study, goal=cfg.trials, score=score, seed=cfg.seed, hooks=hooks, gate=gate)
     from optuna.trial import TrialState
 
     counts: dict[str, int] = {}
     for t in study.get_trials(deepcopy=False):
         counts[t.state.name.lower()] = counts.get(t.state.name.lower(), 0) + 1
-    days = np.concatenate([s.dates.to_numpy() for s in span])
-    report = TuneReport(
-        name,
-        shown_url(url),
-        (str(days.min())[:10], str(days.max())[:10]),
-        counts,
-        trial_rows(study)[:10],
-        stopped=not finished,
-    )
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    if not finished or not complete:
-        return report
-    if len(complete) >= 2:
+    importance, final = {}, None
+    if finished and len(complete) >= 2:
         optuna = import_optuna()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            report.importance = dict(optuna.importance.get_param_importances(study))
-    report.final = train_best(base, cfg, study, name, space)
-    return report
+            importance = dict(optuna.importance.get_param_importances(study))
+    if finished and complete:
+        final = train_best(base, cfg, study, name=name, space=space)
+    return TuneReport(
+        study=name,
+        storage=shown_url(url),
+        tuning_span=(settings["span"][0], settings["span"][1]),
+        counts=counts,
+        top=trial_rows(study)[:10],
+        importance=importance,
+        final=final,
+        stopped=not finished,
+    )
 
 
 def train_best(
     base: TrainRequest,
     cfg: TuneConfig,
     study: Any,
+    *,
     name: str,
     space: dict[str, Param],
 ) -> TrainSummary:
@@ -273,14 +284,19 @@ def train_best(
     best = study.best_trial
     params = {n: best.params.get(n, p.fixed) for n, p in space.items()}
     req = trial_request(base, params)
-    req = replace(req, data=replace(req.data, split=base.data.split))
-    req.data.train_end, req.data.val_end = base.data.train_end, base.data.val_end
-    req.tuned = TunedMeta(
+    data = replace(
+        req.data,
+        split=base.data.split,
+        train_end=base.data.train_end,
+        val_end=base.data.val_end,
+    )
+    tuned = TunedMeta(
         study=name,
         storage=shown_url(storage_url(cfg.storage, base.models_dir)),
         trial=best.number,
         value=float(best.value),
     )
+    req = replace(req, data=data, tuned=tuned)
     if cfg.save_best is not None:
         return train.run(replace(req, name=cfg.save_best))
     with tempfile.TemporaryDirectory() as tmp:  # scored, not kept: no --save-best given

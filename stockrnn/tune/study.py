@@ -7,6 +7,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,20 @@ from stockrnn.common.errors import StockrnnError, UsageError
 OPEN_ATTEMPTS = 5
 
 
-@dataclass
+class TrialState(StrEnum):
+    complete = "complete"
+    pruned = "pruned"
+    fail = "fail"
+    running = "running"
+    waiting = "waiting"
+
+
+@dataclass(frozen=True, kw_only=True)
 class TrialRow:
+    """One trial of a study, as the tune table shows it."""
+
     number: int
-    state: str  # complete | pruned | fail | running
+    state: TrialState
     value: float | None  # mean validation rel. MAE over the folds
     params: dict[str, float | int | str]
     epochs: int | None
@@ -85,12 +96,12 @@ def trial_rows(study: Any) -> list[TrialRow]:
     intermediate value, a validation loss, as its value: not comparable, so not shown)."""
     rows = [
         TrialRow(
-            t.number,
-            t.state.name.lower(),
-            t.value if t.state.name == "COMPLETE" else None,
-            dict(t.params),
-            t.user_attrs.get("epochs"),
-            t.user_attrs.get("seconds"),
+            number=t.number,
+            state=TrialState(t.state.name.lower()),
+            value=t.value if t.state.name == "COMPLETE" else None,
+            params=dict(t.params),
+            epochs=t.user_attrs.get("epochs"),
+            seconds=t.user_attrs.get("seconds"),
         )
         for t in study.get_trials(deepcopy=False)
     ]
@@ -129,6 +140,7 @@ class TrialGate:
 
 def search(
     study: Any,
+    *,
     goal: int,
     score: Callable[[Any], float],
     seed: int,
@@ -163,7 +175,7 @@ def search(
             gate.release()
         rows = trial_rows(study)  # one read of the study for both figures
         scores = [r.value for r in rows if r.value is not None]
-        live = sum(r.state in ("complete", "pruned", "running", "waiting") for r in rows)
+        live = sum(r.state is not TrialState.fail for r in rows)
         hooks.on_trial(live, goal, min(scores) if scores else None)
 
 
