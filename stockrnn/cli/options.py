@@ -4,10 +4,10 @@ nothing heavy at module level."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -209,45 +209,41 @@ def train_request(
     from stockrnn.pipelines.request import TrainRequest
 
     span = span or Span()
+    data = _pick(DataConfig, args)
     return TrainRequest(
         data_dir=data_dir,
         models_dir=models_dir,
         name=name,
         tickers=tuple(normalize(t) for t in tickers or []),
-        data=DataConfig(
-            window=args.window,
-            features=args.features,
-            scaler=args.scaler,
+        data=replace(
+            data,
             split=parse_split(span.split),
             train_end=span.train_end.date() if span.train_end else None,
             val_end=span.val_end.date() if span.val_end else None,
             covariates=tuple(normalize(c) for c in args.covariate),
-            calendar_features=args.calendar_features,
         ),
-        model=ModelConfig(
-            cell=args.cell,
-            hidden=args.hidden,
-            layers=args.layers,
-            dropout=args.dropout,
-            nonlinearity=args.nonlinearity,
-            bias=args.bias,
-            head=args.head,
-            horizon=args.horizon,
-        ),
-        train=TrainConfig(
-            lr=args.lr,
-            batch_size=args.batch_size,
-            epochs=args.epochs,
-            patience=args.patience,
-            seed=args.seed,
-            device=args.device,
-            precision=args.precision,
-            cuda_graphs=args.cuda_graphs,
-        ),
+        model=_pick(ModelConfig, args),
+        train=_pick(TrainConfig, args),
         overwrite=overwrite,
         predictions_out=predictions_out,
         intervals=args.intervals,
     )
+
+
+C = TypeVar("C")
+
+
+def _pick(config: type[C], args: ModelArgs) -> C:
+    """`config` built from the ModelArgs fields of the same names (the rest at defaults)."""
+    names = {f.name for f in fields(config)}  # type: ignore[arg-type]
+    return config(**{f.name: getattr(args, f.name) for f in fields(args) if f.name in names})
+
+
+def model_args(given: dict[str, Any], **override: Any) -> ModelArgs:
+    """ModelArgs from a command's parameters (`locals()`), by field name."""
+    picked = {f.name: given[f.name] for f in fields(ModelArgs) if f.name in given}
+    picked["covariate"] = tuple(picked.get("covariate") or ())
+    return ModelArgs(**{**picked, **override})
 
 
 def check_nproc(nproc: int, req: TrainRequest) -> None:

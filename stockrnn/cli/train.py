@@ -44,7 +44,6 @@ from stockrnn.cli.options import (
     JsonOut,
     LayersOpt,
     LrOpt,
-    ModelArgs,
     ModelName,
     ModelsDir,
     NonlinOpt,
@@ -120,30 +119,7 @@ def train_cmd(
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Train a many-to-one RNN/LSTM/GRU on cached data; report test metrics beside naive."""
-    args = ModelArgs(
-        cell=cell,
-        hidden=hidden,
-        layers=layers,
-        dropout=dropout,
-        nonlinearity=nonlinearity,
-        bias=bias,
-        head=head,
-        horizon=horizon,
-        window=window,
-        features=features,
-        scaler=scaler,
-        covariate=tuple(covariate or ()),
-        calendar_features=calendar_features,
-        lr=lr,
-        batch_size=batch_size,
-        epochs=epochs,
-        patience=patience,
-        seed=seed,
-        device=device,
-        precision=precision,
-        cuda_graphs=cuda_graphs,
-        intervals=intervals,
-    )
+    args = opts.model_args(locals())
     span = Span(split=split, train_end=train_end, val_end=val_end)
     req = guarded(
         lambda: opts.train_request(
@@ -235,30 +211,8 @@ def backtest_cmd(
         guarded(lambda: workspace.check_output(plot_file, "--plot-file"))
     if (plot or plot_file is not None) and not 1 <= plot_step <= horizon:
         fail(UsageError(f"--plot-step must be between 1 and the horizon ({horizon})"))
-    args = ModelArgs(
-        cell=cell,
-        hidden=hidden,
-        layers=layers,
-        dropout=dropout,
-        nonlinearity=nonlinearity,
-        bias=bias,
-        head=head,
-        horizon=horizon if head == Head.direct else 1,  # a direct head's days: the backtest's
-        window=window,
-        features=features,
-        scaler=scaler,
-        covariate=tuple(covariate or ()),
-        calendar_features=calendar_features,
-        lr=lr,
-        batch_size=batch_size,
-        epochs=epochs,
-        patience=patience,
-        seed=seed,
-        device=device,
-        precision=precision,
-        cuda_graphs=cuda_graphs,
-        intervals=intervals,
-    )
+    # a direct head emits the backtest's days; a recursive one, one day
+    args = opts.model_args(locals(), horizon=horizon if head == Head.direct else 1)
     req = guarded(
         lambda: opts.train_request(
             args, data_dir=data_dir, models_dir=models_dir, name="backtest", tickers=tickers

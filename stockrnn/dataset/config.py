@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
 from stockrnn.common.choices import FeatureSet, ScalerKind, coerce
 from stockrnn.common.errors import UsageError
-
-if TYPE_CHECKING:
-    from stockrnn.dataset.exog import Spec
 
 
 class Part(IntEnum):
@@ -28,6 +24,19 @@ FEATURE_SETS: dict[FeatureSet, list[str]] = {
 }
 CLOSE = 3  # index of the close in every feature set
 CALENDAR_COLUMNS = ["dow_sin", "dow_cos", "month_sin", "month_cos", "gap_days", "holiday_adjacent"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Which extra inputs a model reads, after its own features and in this order
+    (dataset.exog builds and rolls them)."""
+
+    covariates: tuple[str, ...] = ()
+    calendar: bool = False
+
+    @property
+    def width(self) -> int:
+        return 2 * len(self.covariates) + (len(CALENDAR_COLUMNS) if self.calendar else 0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,8 +72,6 @@ class DataConfig:
 
     @property
     def exog(self) -> Spec:
-        from stockrnn.dataset.exog import Spec
-
         return Spec(self.covariates, self.calendar_features)
 
     @property

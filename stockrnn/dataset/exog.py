@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import DataError
-from stockrnn.dataset.config import CALENDAR_COLUMNS
+from stockrnn.dataset.config import CALENDAR_COLUMNS, Spec
 
 MASK_SHARE = 0.5  # training windows of a recursive model whose last days' covariates are masked
 MASK_STEPS = 9  # masked days drawn from 1..MASK_STEPS: the roll steps 2..10 that are calibrated
@@ -50,46 +50,36 @@ class Covariate:
         return pd.Timestamp(self.close.index[-1])
 
 
-@dataclass(frozen=True)
-class Spec:
-    """Which extra inputs a model reads, after its own features and in this order."""
+def columns(
+    spec: Spec, symbol: str, index: pd.DatetimeIndex, covs: list[Covariate], calendar: str
+) -> tuple[int, np.ndarray]:
+    """(first usable bar, (bars - 1 - first, width) columns) for a target's bars `index`.
 
-    covariates: tuple[str, ...] = ()
-    calendar: bool = False
+    Bars before a covariate's first close are dropped (no return exists there)."""
+    first, cols = 0, []
+    for cov in covs:
+        start, ret, carried = align(symbol, index, cov, calendar)
+        first = max(first, start)
+        cols += [ret, carried]
+    if spec.calendar:
+        cols += list(calendar_rows(index[1:], calendar).T)
+    if not cols:
+        return 0, np.empty((len(index) - 1, 0))
+    return first, np.stack(cols, axis=1)[first:]
 
-    @property
-    def width(self) -> int:
-        return 2 * len(self.covariates) + (len(CALENDAR_COLUMNS) if self.calendar else 0)
 
-    def columns(
-        self, symbol: str, index: pd.DatetimeIndex, covs: list[Covariate], calendar: str
-    ) -> tuple[int, np.ndarray]:
-        """(first usable bar, (bars - 1 - first, width) columns) for a target's bars `index`.
-
-        Bars before a covariate's first close are dropped (no return exists there)."""
-        first, cols = 0, []
-        for cov in covs:
-            start, ret, carried = align(symbol, index, cov, calendar)
-            first = max(first, start)
-            cols += [ret, carried]
-        if self.calendar:
-            cols += list(calendar_rows(index[1:], calendar).T)
-        if not cols:
-            return 0, np.empty((len(index) - 1, 0))
-        return first, np.stack(cols, axis=1)[first:]
-
-    def future(self, dates: pd.DatetimeIndex, steps: int, calendar: str) -> np.ndarray:
-        """(origins, steps - 1, width): the extra inputs of the predicted rows a recursive roll
-        appends after each origin dated `dates`: return 0, flag 1, and the calendar ahead."""
-        out = np.zeros((len(dates), max(steps - 1, 0), self.width))
-        out[..., 1 : 2 * len(self.covariates) : 2] = 1.0  # every covariate day is carried
-        if self.calendar and steps > 1:
-            sessions = _sessions(calendar, dates.max(), steps + 1)
-            pos = np.searchsorted(sessions, dates.to_numpy(), side="right")
-            ahead = sessions[pos[:, None] + np.arange(steps - 1)]  # day o+1 .. o+steps-1
-            rows = calendar_rows(pd.DatetimeIndex(ahead.ravel()), calendar)
-            out[..., 2 * len(self.covariates) :] = rows.reshape(len(dates), steps - 1, -1)
-        return out
+def future(spec: Spec, dates: pd.DatetimeIndex, steps: int, calendar: str) -> np.ndarray:
+    """(origins, steps - 1, width): the extra inputs of the predicted rows a recursive roll
+    appends after each origin dated `dates`: return 0, flag 1, and the calendar ahead."""
+    out = np.zeros((len(dates), max(steps - 1, 0), spec.width))
+    out[..., 1 : 2 * len(spec.covariates) : 2] = 1.0  # every covariate day is carried
+    if spec.calendar and steps > 1:
+        sessions = _sessions(calendar, dates.max(), steps + 1)
+        pos = np.searchsorted(sessions, dates.to_numpy(), side="right")
+        ahead = sessions[pos[:, None] + np.arange(steps - 1)]  # day o+1 .. o+steps-1
+        rows = calendar_rows(pd.DatetimeIndex(ahead.ravel()), calendar)
+        out[..., 2 * len(spec.covariates) :] = rows.reshape(len(dates), steps - 1, -1)
+    return out
 
 
 def load(data_dir: Path, symbols: tuple[str, ...]) -> list[Covariate]:

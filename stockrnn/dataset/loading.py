@@ -73,7 +73,7 @@ def series_of(
 ) -> Series:
     """The rows a model reads: own features, then any covariates and calendar features
     (bars before a covariate's first close are dropped)."""
-    first, extra = cfg.exog.columns(symbol, pd.DatetimeIndex(frame.index), covs, calendar)
+    first, extra = exog.columns(cfg.exog, symbol, pd.DatetimeIndex(frame.index), covs, calendar)
     names = FEATURE_SETS[cfg.features]
     return Series.from_frame(
         symbol, frame.iloc[first:], names, sha256=sha256, extra=extra, calendar=calendar

@@ -16,7 +16,7 @@ import torch
 from stockrnn.common.choices import Head, IntervalMethod
 from stockrnn.common.errors import UsageError
 from stockrnn.dataset import exog, features
-from stockrnn.dataset.config import CLOSE
+from stockrnn.dataset.config import CLOSE, Spec
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast import intervals
@@ -30,7 +30,7 @@ class Predictor:
     model: torch.nn.Module
     scaler: Scaler
     window: int
-    exog: exog.Spec = field(default_factory=exog.Spec)
+    exog: Spec = field(default_factory=Spec)
     intervals: IntervalMethod = IntervalMethod.vol  # what the widths are in units of
 
     def sigma(self, s: Series, origins: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ def roll(
     """Recursive forecast: (batch, window, inputs) -> (batch, steps, features), scaled.
 
     `extra` (batch, steps - 1, inputs - features) completes each predicted row with its extra
-    inputs (exog.Spec.future) before it joins the window."""
+    inputs (exog.future) before it joins the window."""
     outs = []
     for k in range(steps):
         nxt = model(window)  # (batch, features)
@@ -121,7 +121,7 @@ def _inputs(
     if not p.exog.width or steps < 2:
         return x, None
     n_feat = s.rel.shape[1] - p.exog.width
-    raw = p.exog.future(pd.DatetimeIndex(s.dates[origins]), steps, s.calendar)
+    raw = exog.future(p.exog, pd.DatetimeIndex(s.dates[origins]), steps, s.calendar)
     future = p.scaler.transform(raw, start=n_feat)
     return x, torch.from_numpy(future.astype(np.float32))
 

@@ -11,8 +11,7 @@ import torch
 from stockrnn.checkpoint.schema import Timings
 from stockrnn.common.choices import Head, IntervalMethod
 from stockrnn.dataset import sampling
-from stockrnn.dataset.config import Part
-from stockrnn.dataset.exog import Spec
+from stockrnn.dataset.config import Part, Spec
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.sampling import Samples
 from stockrnn.dataset.scaling import Scaler

@@ -1,0 +1,72 @@
+"""`predict` from day D and `backtest` at origin D forecast through one path: same numbers.
+
+Same up to float32 summation order: `predict` runs one origin, `backtest` thousands in one
+batch, and the matrix kernels add in a batch-size-dependent order (measured: prices agree to
+2e-10 relative). Anything that differed in the maths (window, roll, scaling, prices) would
+show as differences of 1e-4 or more.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers.bars import cache_bars, make_bars
+from helpers.requests import tiny_request
+
+from stockrnn.checkpoint import weights
+from stockrnn.data import cache
+from stockrnn.pipelines import backtest, predict, train
+
+RTOL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("agree")
+    cache_bars(ws / "data", "AAA", make_bars(400, seed=3))
+    summary = train.run(tiny_request(ws, "m", ("AAA",), hidden=8, epochs=2))
+    return ws, summary
+
+
+@pytest.mark.parametrize("steps", [1, 5])
+def test_predict_from_d_equals_backtest_at_origin_d(trained, tmp_path, steps) -> None:
+    ws, summary = trained
+    out = tmp_path / "bt.csv"
+    cfg = backtest.BacktestConfig(horizon=steps, model="m", predictions_out=out)
+    backtest.run(tiny_request(ws, "m", ("AAA",)), ws / "models", cfg)
+    rows = pd.read_csv(out)
+    frame, _ = cache.load(ws / "data", "AAA")
+    model, meta = weights.load(ws / "models", "m")
+    predictor = weights.predictor_of(model, meta)
+    origins = sorted(rows["origin_date"].unique())
+    for d in (origins[0], origins[len(origins) // 2], origins[-steps]):
+        got = predict.forecast_one(
+            predictor, meta, frame.loc[:d], "AAA", predict.ForecastConfig(days=steps)
+        )
+        bt = rows[rows["origin_date"] == d].sort_values("step")
+        assert list(bt["target_date"]) == [r.date for r in got.rows]  # calendar = data
+        for col, attr in (("prediction", "close"), ("lo", "lo"), ("hi", "hi")):
+            want = [getattr(r, attr) for r in got.rows]
+            np.testing.assert_allclose(bt[col].to_numpy(), want, rtol=RTOL, atol=0)
+
+
+def test_train_test_metrics_come_from_the_same_path(trained, tmp_path) -> None:
+    """`train --predictions-out` one-step forecasts equal backtest's step 1 from the same days."""
+    ws, summary = trained
+    out = tmp_path / "test.csv"
+    req = replace(tiny_request(ws, "m2", ("AAA",), hidden=8, epochs=2), predictions_out=out)
+    s2 = train.run(req)
+    test = pd.read_csv(out)
+    assert len(test) == s2.meta.metrics.overall.model.n and (test["ticker"] == "AAA").all()
+    assert test["date"].min() > s2.meta.split.val_end
+    np.testing.assert_allclose(
+        np.mean(np.abs(test["prediction"] - test["actual"])), s2.meta.metrics.overall.model.mae
+    )
+    bt_out = tmp_path / "bt.csv"
+    cfg = backtest.BacktestConfig(horizon=1, model="m2", predictions_out=bt_out)
+    backtest.run(tiny_request(ws, "m2", ("AAA",)), ws / "models", cfg)
+    bt = pd.read_csv(bt_out).set_index("target_date")["prediction"]
+    np.testing.assert_allclose(
+        test.set_index("date")["prediction"], bt.loc[test["date"]], rtol=RTOL, atol=0
+    )
