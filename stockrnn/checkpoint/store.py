@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+from stockrnn.checkpoint import validation
 from stockrnn.checkpoint.schema import FORMAT_VERSION, CheckpointMeta
 from stockrnn.common import atomic, strictjson, workspace
 from stockrnn.common.errors import CheckpointError, StorageError, UsageError
@@ -42,8 +43,9 @@ def _lock(models_dir: Path, name: str) -> Path:
 
 
 def meta_digest(models_dir: Path, name: str) -> str | None:
-    """A token for the checkpoint saved under `name` now (None: none), to notice a rival save."""
-    path = folder(models_dir, name) / META
+    """A token for the checkpoint saved under `name` now (None: none), to notice a rival save;
+    a meta.json that is a link is refused here, before any training."""
+    path = workspace.inside(folder(models_dir, name), META)
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
@@ -78,29 +80,68 @@ def to_json(meta: CheckpointMeta) -> str:
     return strictjson.dumps(meta.model_dump(mode="json"))
 
 
+def sweep(models_dir: Path, name: str) -> None:
+    """Under the model's lock: remove what a killed save left, its temp files and weights
+    that meta.json does not name (a save writes the weights first)."""
+    target = folder(models_dir, name)
+    atomic.sweep(target)
+    if not target.is_dir() or target.is_symlink():
+        return
+    try:
+        named = json.loads((target / META).read_bytes()).get("weights_file")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return  # no readable meta.json: leave the folder for the user to inspect
+    for old in target.glob("weights-*.safetensors"):
+        if old.name != named and not old.is_symlink():
+            old.unlink(missing_ok=True)
+
+
 def remove(models_dir: Path, name: str) -> None:
-    """Delete a saved model: renamed out of sight first, so a crash never leaves half of one."""
+    """Delete a saved model: renamed out of sight first, so a crash never leaves half of one;
+    a file that cannot be deleted puts the model back, whole, before the error."""
     target = folder(models_dir, name)
     if not (target / META).exists():
         read_meta(models_dir, name)  # raises the "no model named" error with the list
     with atomic.locked(_lock(models_dir, name)):
+        sweep(models_dir, name)
         trash = workspace.inside(models_dir, f".{name}.removing-{os.getpid()}")
         try:
             os.rename(target, trash)
-            shutil.rmtree(trash)
         except OSError as exc:
             raise atomic.storage_error(target, exc) from exc
+        try:
+            shutil.rmtree(trash)
+        except OSError as exc:
+            raise _partly_removed(trash, target, exc) from exc
+
+
+def _partly_removed(trash: Path, target: Path, exc: OSError) -> StorageError:
+    """The error for a removal that stopped half way: what is left goes back under its name."""
+    try:
+        os.rename(trash, target)
+    except OSError:
+        return StorageError(
+            f"cannot remove {target}: {exc.strerror or exc}; what is left of it is in {trash}"
+        )
+    return StorageError(
+        f"cannot remove {target}: {exc.strerror or exc} ({exc.filename}); what was left of "
+        "the model is back under its name, and some of its files may be gone"
+    )
 
 
 def rename(models_dir: Path, old: str, new: str) -> None:
-    """Rename a saved model; refused when the new name is taken."""
+    """Rename a saved model; refused when the new name is taken, by a model or a file."""
     source, target = folder(models_dir, old), folder(models_dir, new)
+    if old == new:
+        raise UsageError(f"model {old!r} already has that name")
     if not (source / META).exists():
         read_meta(models_dir, old)  # raises the "no model named" error with the list
     first, second = sorted((old, new))
     with atomic.locked(_lock(models_dir, first)), atomic.locked(_lock(models_dir, second)):
-        if target.exists():
-            raise UsageError(f"model {new!r} already exists in {models_dir}; remove it first")
+        if target.exists() or target.is_symlink():
+            what = "a model" if (target / META).exists() else "a file or folder"
+            raise UsageError(f"{target} already exists ({what} of that name); remove it first")
+        sweep(models_dir, old)
         try:
             os.rename(source, target)
         except OSError as exc:
@@ -118,7 +159,7 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     try:
         payload = path.read_bytes()
         raw = json.loads(payload)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # nested 100,000 deep: RecursionError
         raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
     if not isinstance(raw, dict):
         raise CheckpointError(f"{path} is not a stockrnn checkpoint")
@@ -134,6 +175,8 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
         )
     try:
         meta = CheckpointMeta.model_validate_json(payload)
+    except RecursionError as exc:
+        raise CheckpointError(f"{path} is nested too deep to be a checkpoint") from exc
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -147,6 +190,7 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
         ) from exc
     if not re.fullmatch(r"weights-[0-9a-f]{12}\.safetensors", meta.weights_file):
         raise CheckpointError(f"{path}: field 'weights_file' is not a weights file name")
+    validation.check(meta, name)
     # The folder names the model: a copied or edited checkpoint keeps a stale "name" inside.
     return meta.model_copy(update={"name": name})
 

@@ -8,6 +8,7 @@ whole; old weights are removed after it."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,11 @@ from stockrnn.checkpoint.store import (
     free_name,
     meta_digest,
     read_meta,
+    sweep,
     to_json,
 )
 from stockrnn.common import atomic, workspace
-from stockrnn.common.errors import CheckpointError, UsageError
-from stockrnn.dataset.config import FEATURE_SETS
+from stockrnn.common.errors import CheckpointError
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast.rollout import Predictor
 from stockrnn.model.network import Forecaster
@@ -57,6 +58,7 @@ def save(
     under a new free name instead and the existing model stays as it was.
     """
     with atomic.locked(_lock(models_dir, name)):
+        sweep(models_dir, name)
         current = meta_digest(models_dir, name)
         note = None
         if current != expect:
@@ -67,6 +69,7 @@ def save(
             return _write(models_dir, name, state, meta)
     other = free_name(models_dir, f"{name}-interrupted" if not replace else name)
     with atomic.locked(_lock(models_dir, other)):
+        sweep(models_dir, other)
         saved = _write(models_dir, other, state, meta)
     saved.note = f"{note}; this run was saved as {other!r}"
     return saved
@@ -79,12 +82,21 @@ def _write(
     from safetensors.torch import save as st_save
 
     target = folder(models_dir, name)
-    payload = st_save({k: v.detach().cpu().contiguous() for k, v in state.items()})
+    tensors = {k: v.detach().cpu().contiguous() for k, v in state.items()}
+    # the weights record their own inputs: an edited meta.json cannot swap a covariate
+    payload = st_save(tensors, metadata={"inputs": json.dumps(meta.inputs)})
     digest = hashlib.sha256(payload).hexdigest()
     weights = f"weights-{digest[:12]}.safetensors"
     meta = meta.model_copy(update={"name": name, "weights_file": weights, "weights_sha256": digest})
-    atomic.write_bytes(workspace.inside(target, weights), payload)
-    atomic.write_bytes(workspace.inside(target, META), to_json(meta).encode())
+    weights_path = workspace.inside(target, weights)
+    existed = weights_path.exists()
+    atomic.write_bytes(weights_path, payload)
+    try:
+        atomic.write_bytes(workspace.inside(target, META), to_json(meta).encode())
+    except BaseException:  # the commit failed: take back the weights it wrote
+        if not existed:
+            weights_path.unlink(missing_ok=True)
+        raise
     for old in target.glob("weights-*.safetensors"):
         if old.name != weights and not old.is_symlink():
             old.unlink(missing_ok=True)
@@ -110,36 +122,42 @@ def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tens
 
 
 def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
-    """Rebuild the model from metadata and weights; CheckpointError on any disagreement."""
-
-    meta = read_meta(models_dir, name)
-    try:
-        model = Forecaster(meta.model)
-    except UsageError as exc:
-        raise CheckpointError(f"model {name!r}: its model settings are invalid ({exc})") from exc
-    names = FEATURE_SETS.get(meta.data.features)
-    n = model.cfg.n_features
-    inputs = model.cfg.n_inputs or n
-    if names is None or names != meta.features or len(names) != n:
-        raise CheckpointError(
-            f"model {name!r}: feature list {meta.features} is not one this "
-            "stockrnn knows or disagrees with the model"
-        )
-    if inputs != n + meta.data.exog.width or [c.symbol for c in meta.covariates] != list(
-        meta.data.covariates
-    ):
-        raise CheckpointError(f"model {name!r}: its covariates disagree with the model")
-    if len(meta.scaler.shift) != inputs or len(meta.scaler.scale) != inputs:
-        raise CheckpointError(f"model {name!r}: scaler parameters disagree with the features")
+    """Rebuild the model from metadata and weights; CheckpointError on any disagreement,
+    found before the model is built (its shapes come from torch's meta device, which
+    allocates nothing)."""
+    meta = read_meta(models_dir, name)  # every field checked (validation.py)
     tensors = read_weights(models_dir, meta)
-    expected = model.state_dict()
+    with torch.device("meta"):
+        expected = {k: tuple(v.shape) for k, v in Forecaster(meta.model).state_dict().items()}
     if set(tensors) != set(expected) or any(
-        tuple(tensors[k].shape) != tuple(v.shape) for k, v in expected.items()
+        tuple(tensors[k].shape) != shape for k, shape in expected.items()
     ):
         raise CheckpointError(f"model {name!r}: weight shapes disagree with its metadata")
+    recorded = _recorded_inputs(folder(models_dir, name) / meta.weights_file)
+    if recorded is not None and recorded != meta.inputs:
+        raise CheckpointError(
+            f"model {name!r}: its inputs {meta.inputs} are not the ones its weights were "
+            f"trained on ({recorded}): meta.json was edited"
+        )
+    model = Forecaster(meta.model)
     model.load_state_dict(tensors)
     model.eval()
     return model, meta
+
+
+def _recorded_inputs(path: Path) -> list[str] | None:
+    """The input columns the weights file records (None: a file that records none)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        text = (f.metadata() or {}).get("inputs")
+    if text is None:
+        return None
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return []
+    return names if isinstance(names, list) and all(isinstance(n, str) for n in names) else []
 
 
 def scaler_of(meta: CheckpointMeta) -> Scaler:

@@ -3,16 +3,25 @@ the exit code documented in stockrnn.common.errors; the consoles results and mes
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from stockrnn import __version__
-from stockrnn.common.errors import EXIT_INTERRUPTED, DistributedError, StockrnnError, UsageError
+from stockrnn.common.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    DistributedError,
+    StockrnnError,
+    Terminated,
+    UsageError,
+)
 from stockrnn.model import torchrun
 
 T = TypeVar("T")
@@ -23,8 +32,21 @@ def stderr_console() -> Console:
 
 
 def stdout_console() -> Console:
-    # Piped output gets a fixed, roomy width so tables never truncate in logs and scripts.
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+    # Piped output gets a fixed, roomy width (unless COLUMNS sets one) for logs and scripts.
+    roomy = sys.stdout.isatty() or "COLUMNS" in os.environ
+    return Console(highlight=False, soft_wrap=True, width=None if roomy else 120)
+
+
+METRIC_EXTRAS = ("MAPE %", "RMSE", "dir %", "MAE", "MASE")  # dropped first when narrow
+
+
+def show(*tables: Table, optional: Sequence[str] = METRIC_EXTRAS) -> None:
+    """Print result tables on stdout, fitted to its width: numbers are never cut."""
+    from stockrnn.render import layout
+
+    console = stdout_console()
+    # soft_wrap off: a narrow layout's wrapped lines would otherwise be cropped
+    console.print(*(layout.fit(t, console.width, optional) for t in tables), soft_wrap=False)
 
 
 def under_torchrun() -> bool:
@@ -56,12 +78,20 @@ def guarded(fn: Callable[[], T]) -> T:
         return fn()
     except StockrnnError as exc:
         fail(exc)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        how, code = (
+            ("terminated", EXIT_TERMINATED)
+            if isinstance(exc, Terminated)
+            else (
+                "interrupted",
+                EXIT_INTERRUPTED,
+            )
+        )
         if not is_secondary_rank():
             stderr_console().print(
-                "[red]interrupted[/]: the write in progress was abandoned; files are intact"
+                f"[red]{how}[/]: the write in progress was abandoned; files are intact"
             )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(code) from None
 
 
 def _version(value: bool) -> None:
@@ -79,3 +109,8 @@ def root(
     ] = False,
 ) -> None:
     """stockrnn: fetch daily bars, train an RNN, forecast, and compare with naive."""
+    try:
+        torchrun.check_environment()
+    except (UsageError, DistributedError) as exc:  # printed by every process, rank > 0 too
+        stderr_console().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
+        raise typer.Exit(exc.exit_code) from None

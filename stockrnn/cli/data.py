@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import guarded, stderr_console, stdout_console
+from stockrnn.cli.app import guarded, show, stderr_console
 from stockrnn.cli.options import DataDir, DateOpt, JsonOut
 from stockrnn.common.choices import Source
 
@@ -108,7 +108,7 @@ def fetch_cmd(
     if json_out:
         typer.echo(jsonout.to_json(results))
     elif any(r.status is not Status.failed for r in results):
-        stdout_console().print(listings.fetch_table(results))
+        show(listings.fetch_table(results), optional=("source", "first"))
     for r in results:
         for note in r.notes:
             stderr_console().print(f"{r.symbol}: {note}", markup=False)
@@ -131,4 +131,4 @@ def list_cmd(json_out: JsonOut = False, data_dir: DataDir = Path("data")) -> Non
     elif not rows:
         stderr_console().print(f"no cached data in {data_dir}; run `stockrnn fetch TICKER`")
     else:
-        stdout_console().print(listings.list_table(rows))
+        show(listings.list_table(rows), optional=("first", "rows"))

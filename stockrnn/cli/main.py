@@ -7,6 +7,8 @@ stderr and the exit code documented in stockrnn.common.errors.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import sys
 from typing import NoReturn
@@ -15,6 +17,8 @@ import typer
 
 from stockrnn.cli import app as boundary
 from stockrnn.cli import data, models, train, tune
+from stockrnn.common import stopping
+from stockrnn.common.errors import StorageError
 
 __all__ = ["app", "main"]
 
@@ -48,20 +52,53 @@ app = build()
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:  # started with stdout closed
+        sys.stdout = _Closed()
+    if sys.stderr is None:  # nowhere to say anything: only the exit code tells
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
+    stopping.install()
     code: int = 0
     try:
         app(prog_name="stockrnn")
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except OSError as exc:  # stdout closed or full: results could not be written
+        code = _cannot_write(exc)
     _exit_fast(code)
+
+
+class _Closed(io.TextIOBase):
+    """Stands in for a standard output the process was started without: writing fails."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _cannot_write(exc: OSError) -> int:
+    """One line on stderr (if it works) for output that could not be written; exit 11."""
+    try:
+        print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return StorageError.exit_code
 
 
 def _exit_fast(code: int) -> NoReturn:
     """Skip interpreter teardown once torch is loaded: tearing torch down takes a sizeable
     share of a cold `predict` (docs/performance.md). Safe here because every file stockrnn
     writes is closed and fsynced before this point."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:  # a full device shows only here (/dev/full)
+        code = code or _cannot_write(exc if isinstance(exc, OSError) else OSError(str(exc)))
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
     if "torch" in sys.modules:
         os._exit(code)
     sys.exit(code)

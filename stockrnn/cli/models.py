@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import guarded, stderr_console, stdout_console
+from stockrnn.cli.app import guarded, show, stderr_console
 from stockrnn.cli.options import DataDir, JsonOut, ModelsDir
 from stockrnn.common.symbols import normalize
 
@@ -34,7 +34,7 @@ def models_cmd(
     elif not rows:
         stderr_console().print(f"no models in {models_dir}; run `stockrnn train`")
     else:
-        stdout_console().print(listings.models_table(rows))
+        show(listings.models_table(rows), optional=("size", "trained", "cover 80%"))
 
 
 def models_rm(
@@ -80,7 +80,7 @@ def predict_cmd(
     models_dir: ModelsDir = Path("models"),
 ) -> None:
     """Forecast the next trading days from the cached data with a saved model."""
-    guarded(lambda: opts.check_predict(json_out, csv_out, plot_file))
+    guarded(lambda: opts.check_predict(json_out, csv_out, plot_file, (data_dir, models_dir)))
 
     def work() -> list[Forecast]:
         from stockrnn.pipelines import predict
@@ -91,16 +91,15 @@ def predict_cmd(
     results = guarded(work)
     from stockrnn.render import charts, forecasts
 
-    for r in results:
-        for note in r.notes:
-            stderr_console().print(f"note: {note}", markup=False)
+    for note in dict.fromkeys(n for r in results for n in r.notes):  # a covariate's once
+        stderr_console().print(f"note: {note}", markup=False)
     if json_out:
         typer.echo(forecasts.forecast_json(results))
     elif csv_out:
         typer.echo(forecasts.forecast_csv(results), nl=False)
     else:
         for r in results:
-            stdout_console().print(forecasts.forecast_table(r, level))
+            show(forecasts.forecast_table(r, level), optional=("open", "high", "low", "chg"))
     if plot:
         for r in results:
             typer.echo(charts.terminal(r), err=True)

@@ -260,14 +260,16 @@ def check_nproc(nproc: int, req: TrainRequest) -> None:
     store.claim(req.models_dir, req.name, req.overwrite)
 
 
-def check_predict(json_out: bool, csv_out: bool, plot_file: Path | None) -> None:
+def check_predict(
+    json_out: bool, csv_out: bool, plot_file: Path | None, workspace_dirs: tuple[Path, Path]
+) -> None:
     """Refuse predict options that conflict, and an unwritable chart path, before any work."""
     if json_out and csv_out:
         raise UsageError("--json and --csv both print to stdout: choose one")
     if plot_file is not None:
         from stockrnn.common import workspace
 
-        workspace.check_output(plot_file, "--plot-file")
+        workspace.check_output(plot_file, "--plot-file", workspace_dirs)
 
 
 def check_backtest(ctx: typer.Context, model: str | None, start: datetime | None) -> None:

@@ -17,9 +17,9 @@ from stockrnn.cli.app import (
     fail,
     guarded,
     is_secondary_rank,
+    show,
     single_process,
     stderr_console,
-    stdout_console,
 )
 from stockrnn.cli.options import (
     DATA,
@@ -134,7 +134,7 @@ def train_cmd(
         )
     )
     if timings is not None:
-        guarded(lambda: workspace.check_output(timings, "--timings"))
+        guarded(lambda: workspace.check_output(timings, "--timings", (data_dir, models_dir)))
     if nproc != 1:
         guarded(lambda: opts.check_nproc(nproc, req))
         from stockrnn.model import torchrun
@@ -157,7 +157,7 @@ def train_cmd(
     if json_out:
         typer.echo(jsonout.to_json(summary))
         return
-    stdout_console().print(tables.metrics_table(summary.meta.metrics))
+    show(tables.metrics_table(summary.meta.metrics))
     stderr_console().print(tables.train_footer(summary.meta, models_dir), markup=False)
 
 
@@ -208,7 +208,7 @@ def backtest_cmd(
     single_process("backtest")
     guarded(lambda: opts.check_backtest(ctx, model, start))
     if plot_file is not None:
-        guarded(lambda: workspace.check_output(plot_file, "--plot-file"))
+        guarded(lambda: workspace.check_output(plot_file, "--plot-file", (data_dir, models_dir)))
     if (plot or plot_file is not None) and not 1 <= plot_step <= horizon:
         fail(UsageError(f"--plot-step must be between 1 and the horizon ({horizon})"))
     # a direct head emits the backtest's days; a recursive one, one day
@@ -235,7 +235,7 @@ def backtest_cmd(
     if json_out:
         typer.echo(jsonout.to_json(report))
     else:
-        stdout_console().print(*tables.backtest_tables(report))
+        show(*tables.backtest_tables(report))
     for line in report.notes:
         stderr_console().print(f"note: {line}", markup=False)
     for line in report.echo:

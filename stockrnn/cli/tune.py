@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import guarded, single_process, stderr_console, stdout_console
+from stockrnn.cli.app import guarded, show, single_process, stderr_console
 from stockrnn.cli.options import (
     DATA,
     SPLIT,
@@ -112,7 +112,7 @@ def tune_cmd(
     if json_out:
         typer.echo(jsonout.to_json(report))
     else:
-        stdout_console().print(tune_tables.tune_table(report))
+        show(tune_tables.tune_table(report))
         stderr_console().print(tune_tables.tune_footer(report), markup=False)
     if report.stopped:
         stderr_console().print(

@@ -18,7 +18,9 @@ Two callers, two ways to make a pair of files agree, on purpose:
 from __future__ import annotations
 
 import errno
+import glob
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +74,32 @@ def write_files(items: Sequence[tuple[Path, bytes]]) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     """Atomically replace `path` with `data`."""
     write_files([(path, data)])
+
+
+_TEMP = re.compile(r"\..+\.tmp-(\d+)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2**31  # another user's live process (an absurd pid: not a process)
+    return True
+
+
+def sweep(folder: Path, prefix: str = ".") -> list[Path]:
+    """Remove the temp files a killed process left in `folder` (`.NAME.tmp-PID` with PID no
+    longer running, names starting with `prefix`); call it holding the lock they were
+    written under. Returns what was removed."""
+    gone = []
+    for path in folder.glob(f"{glob.escape(prefix)}*") if folder.is_dir() else []:
+        match = _TEMP.fullmatch(path.name)
+        if match and not path.is_symlink() and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            gone.append(path)
+    return gone
 
 
 def _fsync_dir(folder: Path) -> None:

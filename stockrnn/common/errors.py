@@ -13,7 +13,7 @@ StockrnnError (1)
 ├── StorageError (11)         the data or models folder cannot be written (permissions, full disk)
 ├── DivergedError (12)        training produced a non-finite loss (try a lower --lr)
 └── DistributedError (13)     a torchrun training process stopped, timed out or could not join
-Ctrl-C exits with 130.
+Ctrl-C exits with 130; SIGTERM (kill, systemd, CI) is handled the same way and exits with 143.
 """
 
 from __future__ import annotations
@@ -74,6 +74,12 @@ class DistributedError(StockrnnError):
 
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be: every path that keeps files whole on Ctrl-C
+    keeps them whole on `kill` too."""
 
 
 def _codes(cls: type[StockrnnError]) -> set[int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from stockrnn.common.errors import UsageError
 
 MAX_DAYS = 60  # the longest forecast `predict --days` and `backtest --horizon` allow
+MAX_WINDOW = 5000  # days of history per sample at most (about twenty years)
+FIRST_YEAR, LAST_YEAR = 1800, 2200  # every date a cache, checkpoint or option may hold
 STALE_SESSIONS = 5  # data this many sessions behind is called stale
 LEVELS = [round(0.5 + i / 100, 2) for i in range(50)]  # interval levels 0.50 .. 0.99
 

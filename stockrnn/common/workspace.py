@@ -10,6 +10,7 @@ writability before any long work starts.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from stockrnn.common.errors import StorageError, UsageError
@@ -50,8 +51,16 @@ def check_folder(folder: Path) -> None:
         raise StorageError(f"cannot write {folder}: permission denied")
 
 
-def check_output(path: Path, option: str) -> None:
-    """An output file the user named: its folder must exist and be writable, and it no folder."""
+def check_output(path: Path, option: str, workspace: Sequence[Path] = ()) -> None:
+    """An output file the user named: never inside the `workspace` folders (data/, models/:
+    it would overwrite a cache file or a checkpoint), not a folder, in a writable folder."""
+    resolved = path.resolve()
+    for root in workspace:
+        if resolved.is_relative_to(root.resolve()):
+            raise UsageError(
+                f"{option} {path} is inside {root}, which holds stockrnn's own files: "
+                "write it somewhere else"
+            )
     if path.is_dir():
         raise UsageError(f"{option} {path} is a folder; give a file name")
     if not path.parent.is_dir():

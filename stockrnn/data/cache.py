@@ -6,14 +6,17 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from stockrnn.common import atomic, symbols, workspace
-from stockrnn.common.errors import DataError, NotCachedError
+from stockrnn.common.errors import DataError, NotCachedError, StockrnnError
+from stockrnn.common.limits import FIRST_YEAR, LAST_YEAR
 
 FORMAT = 1
 
@@ -92,7 +95,11 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
-    """Write CSV and manifest atomically; fills in rows, dates and sha256."""
+    """Write CSV and manifest atomically; fills in rows, dates and sha256. Called holding the
+    ticker's lock, so it first sweeps the temp files a killed save of this ticker left."""
+    stem = symbols.file_stem(manifest.symbol)
+    for ext in ("csv", "json"):
+        atomic.sweep(data_dir, prefix=f".{stem}.{ext}.tmp-")
     payload = to_csv_bytes(frame)
     manifest.rows = len(frame)
     manifest.first_date = frame.index[0].strftime("%Y-%m-%d")
@@ -118,13 +125,63 @@ def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
     return manifest
 
 
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "symbol": str,
+    "source": str,
+    "fetched_at": str,
+    "adjusted": bool,
+    "yfinance_version": (str, type(None)),
+    "calendar": str,
+    "validation": list,
+    "warnings": list,
+    "format": int,
+    "first_date": str,
+    "last_date": str,
+    "rows": int,
+    "sha256": str,
+}
+
+
 def read_manifest(path: Path) -> Manifest:
+    """The manifest, every field checked; DataError with one line when one makes no sense."""
     try:
-        raw = json.loads(path.read_text())
-        known = {f.name for f in fields(Manifest)}
-        return Manifest(**{k: v for k, v in raw.items() if k in known})
-    except (OSError, ValueError, TypeError) as exc:
-        raise DataError(f"{path} is not a valid stockrnn manifest") from exc
+        raw = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise DataError(f"{path} is not a valid stockrnn manifest (not JSON)") from exc
+    if not isinstance(raw, dict):
+        raise DataError(f"{path} is not a valid stockrnn manifest")
+    for name, kind in _FIELDS.items():
+        value = raw.get(name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise DataError(f"{path}: field {name!r} is missing or has the wrong type")
+    manifest = Manifest(**{k: raw[k] for k in _FIELDS})
+    why = _nonsense(manifest)
+    if why:
+        raise DataError(f"{path}: {why} (damaged or edited)")
+    return manifest
+
+
+def _nonsense(m: Manifest) -> str | None:
+    """What in a manifest of the right types makes no sense, or None."""
+    try:
+        first, last = date.fromisoformat(m.first_date), date.fromisoformat(m.last_date)
+    except ValueError:
+        return "field 'first_date' or 'last_date' is not a date"
+    try:
+        symbol_ok = symbols.normalize(m.symbol) == m.symbol
+    except StockrnnError:
+        symbol_ok = False
+    checks = [
+        (symbol_ok, "field 'symbol' is not a ticker symbol"),
+        (bool(m.source) and bool(m.calendar), "field 'source' or 'calendar' is empty"),
+        (m.format == FORMAT, f"field 'format' is {m.format}, not {FORMAT}"),
+        (first <= last, "its dates are out of order"),
+        (FIRST_YEAR <= first.year and last.year <= LAST_YEAR, "its dates are out of range"),
+        (m.rows >= 2, "field 'rows' is below 2"),
+        (re.fullmatch(r"[0-9a-f]{64}", m.sha256) is not None, "field 'sha256' is not a digest"),
+        (all(isinstance(t, str) for t in [*m.validation, *m.warnings]), "its notes are not text"),
+    ]
+    return next((why for ok, why in checks if not ok), None)
 
 
 def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
@@ -174,13 +231,25 @@ def _restore_previous(data_dir: Path, symbol: str, manifest: Manifest) -> bytes:
 
 
 def cached(data_dir: Path) -> list[Manifest]:
-    """Manifests of every cached ticker, sorted by symbol (unreadable ones skipped)."""
-    out = []
+    """Manifests of every cached ticker, sorted by symbol (unreadable ones left out:
+    `unreadable` lists them)."""
+    return [m for m in entries(data_dir) if isinstance(m, Manifest)]
+
+
+def unreadable(data_dir: Path) -> list[tuple[str, str]]:
+    """(file stem, why) for every manifest that cannot be read."""
+    return [m for m in entries(data_dir) if not isinstance(m, Manifest)]
+
+
+def entries(data_dir: Path) -> list[Manifest | tuple[str, str]]:
+    """Every manifest in `data_dir` (links skipped), or (file stem, why) where unreadable;
+    readable ones sorted by symbol, first."""
+    good, bad = [], []
     for path in sorted(data_dir.glob("*.json")) if data_dir.is_dir() else []:
         if path.is_symlink():
             continue
         try:
-            out.append(read_manifest(path))
-        except DataError:
-            continue
-    return sorted(out, key=lambda m: m.symbol)
+            good.append(read_manifest(path))
+        except DataError as exc:
+            bad.append((path.stem, str(exc)))
+    return [*sorted(good, key=lambda m: m.symbol), *bad]

@@ -159,8 +159,17 @@ def configs_for(
 def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[CachedRow]:
     """Every cached ticker with its range and how many sessions it is behind."""
     out = []
-    for m in cache.cached(data_dir):
-        behind = trading_calendar.sessions_since(m.calendar, date.fromisoformat(m.last_date), now)
+    for m in cache.entries(data_dir):
+        if not isinstance(m, cache.Manifest):
+            stem, why = m
+            out.append(CachedRow(symbol="^" + stem[1:] if stem[:1] == "_" else stem, error=why))
+            continue
+        try:
+            last = date.fromisoformat(m.last_date)
+            behind = trading_calendar.sessions_since(m.calendar, last, now)
+        except StockrnnError as exc:  # an unknown calendar: unreadable, the rest still listed
+            out.append(CachedRow(symbol=m.symbol, error=str(exc)))
+            continue
         out.append(
             CachedRow(
                 symbol=m.symbol,

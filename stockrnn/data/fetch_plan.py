@@ -38,10 +38,11 @@ def _download(cfg: FetchConfig, start: date | None = None, whole: bool = False) 
 def _clip(frame: pd.DataFrame, cfg: FetchConfig) -> pd.DataFrame:
     o = cfg.options
     if o.source is not Source.yahoo and (o.start or o.end):
-        lo, hi = pd.Timestamp(o.start or "1800-01-01"), pd.Timestamp(o.end or "2200-01-01")
+        lo, hi = (pd.Timestamp(d) if d else None for d in (o.start, o.end))
         frame = frame.loc[lo:hi]
         if frame.empty:
-            raise EmptyRangeError(f"{cfg.symbol} has no rows between {o.start} and {o.end}")
+            asked = " ".join(f"{w} {d}" for w, d in (("from", o.start), ("through", o.end)) if d)
+            raise EmptyRangeError(f"{cfg.symbol} has no rows {asked}")
     return frame
 
 

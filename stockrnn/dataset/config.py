@@ -8,6 +8,7 @@ from enum import IntEnum
 
 from stockrnn.common.choices import FeatureSet, ScalerKind, coerce
 from stockrnn.common.errors import UsageError
+from stockrnn.common.limits import FIRST_YEAR, LAST_YEAR, MAX_WINDOW
 
 
 class Part(IntEnum):
@@ -57,14 +58,18 @@ class DataConfig:
         object.__setattr__(self, "covariates", tuple(self.covariates))
 
     def validate(self) -> None:
-        if self.window < 2:
-            raise UsageError("--window must be at least 2")
+        if not 2 <= self.window <= MAX_WINDOW:
+            raise UsageError(f"--window must be between 2 and {MAX_WINDOW}")
         if len(self.split) != 3 or any(not 0 <= p < 1 for p in self.split):
             raise UsageError("--split takes three fractions in [0, 1), e.g. 0.7,0.15,0.15")
         if abs(sum(self.split) - 1) > 1e-6 or min(self.split[0], self.split[1]) <= 0:
             raise UsageError("--split fractions must be positive for train and val and sum to 1")
         if (self.train_end is None) != (self.val_end is None):
             raise UsageError("--train-end and --val-end go together")
+        for day in (self.train_end, self.val_end):
+            if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                why = f"lies outside {FIRST_YEAR}..{LAST_YEAR}"
+                raise UsageError(f"--train-end/--val-end {day} {why}")
         if self.train_end and self.val_end and self.train_end >= self.val_end:
             raise UsageError("--train-end must be before --val-end")
         if len(set(self.covariates)) != len(self.covariates):

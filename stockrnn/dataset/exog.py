@@ -21,7 +21,7 @@ known in advance, so they count as scheduled sessions here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ class Covariate:
     close: pd.Series  # indexed by session date
     sha256: str
     calendar: str = "XNYS"  # its exchange: when each close happened
+    bars: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # as cached
 
     @property
     def last_date(self) -> pd.Timestamp:
@@ -93,7 +94,7 @@ def load(data_dir: Path, symbols: tuple[str, ...]) -> list[Covariate]:
             frame, manifest = cache.load(data_dir, symbol)
         except NotCachedError as exc:
             raise NotCachedError(f"covariate {symbol}: {exc}") from exc
-        out.append(Covariate(symbol, frame["close"], manifest.sha256, manifest.calendar))
+        out.append(Covariate(symbol, frame["close"], manifest.sha256, manifest.calendar, frame))
     return out
 
 
@@ -127,7 +128,29 @@ def align(
         )
     ret = np.nan_to_num(np.diff(np.log(asof)))  # leading rows before its data are dropped
     carried = (pos[1:] == pos[:-1]).astype(np.float64)
+    _check_gaps(symbol, index, cov.symbol, carried, int(known[0]))
     return int(known[0]), ret, carried
+
+
+MAX_CARRIED = 10  # sessions a covariate may go without a close (a week-long holiday abroad)
+
+
+def _check_gaps(
+    symbol: str, index: pd.DatetimeIndex, cov: str, carried: np.ndarray, first: int
+) -> None:
+    """Refuse a covariate that goes more than MAX_CARRIED of the target's sessions without a
+    close: the return after the gap would carry its whole move as one day's."""
+    edges = np.flatnonzero(np.r_[True, carried[first:] == 0, True])
+    runs = np.diff(edges) - 1  # carried sessions between consecutive new closes
+    longest = int(np.argmax(runs))
+    if runs[longest] > MAX_CARRIED:
+        start, stop = first + edges[longest] + 1, first + edges[longest + 1] - 1
+        raise DataError(
+            f"covariate {cov} has no close for {runs[longest]} of {symbol}'s sessions "
+            f"({index[start]:%Y-%m-%d} to {index[stop]:%Y-%m-%d}): the return after such a "
+            "gap would carry its whole move as one day's; fetch its full history, or leave "
+            "it out"
+        )
 
 
 def calendar_rows(dates: pd.DatetimeIndex, calendar: str) -> np.ndarray:

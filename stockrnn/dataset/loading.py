@@ -26,6 +26,7 @@ class Series:
     prev_close: np.ndarray  # close of day t-1 (the naive forecast for day t)
     sha256: str = ""
     calendar: str = "XNYS"  # its exchange: the sessions after a forecast origin
+    cut: str = ""  # why its early bars were dropped (a covariate starting later), for messages
 
     @classmethod
     def from_frame(
@@ -37,6 +38,7 @@ class Series:
         sha256: str = "",
         extra: np.ndarray | None = None,
         calendar: str = "XNYS",
+        cut: str = "",
     ) -> Series:
         """From cached bars; `extra`: (rows - 1, k) columns to put after the own features."""
         closes = frame["close"].to_numpy(dtype=np.float64)
@@ -49,7 +51,12 @@ class Series:
             prev_close=closes[:-1],
             sha256=sha256,
             calendar=calendar,
+            cut=cut,
         )
+
+    def size_note(self) -> str:
+        """'N rows', and why early ones were dropped: for messages about too little data."""
+        return f"{len(self.rel) + 1} rows" + (f" ({self.cut})" if self.cut else "")
 
     def head(self, rows: int) -> Series:
         """The first `rows` feature rows only: what a walk-forward fold may see."""
@@ -75,8 +82,12 @@ def series_of(
     (bars before a covariate's first close are dropped)."""
     first, extra = exog.columns(cfg.exog, symbol, pd.DatetimeIndex(frame.index), covs, calendar)
     names = FEATURE_SETS[cfg.features]
+    cut = ""
+    if first:
+        late = max(covs, key=lambda c: c.close.index[0])
+        cut = f"from {frame.index[first]:%Y-%m-%d}, where covariate {late.symbol}'s data starts"
     return Series.from_frame(
-        symbol, frame.iloc[first:], names, sha256=sha256, extra=extra, calendar=calendar
+        symbol, frame.iloc[first:], names, sha256=sha256, extra=extra, calendar=calendar, cut=cut
     )
 
 

@@ -64,10 +64,18 @@ def build(series: list[Series], cfg: DataConfig, horizon: int = 1) -> tuple[Samp
     targets = _part_rows(parts, offsets, cfg.window, horizon)
     for part in (Part.train, Part.val):
         if not len(targets[part]):
+            span = f"(train through {cuts.train_end:%Y-%m-%d}, validation through " + (
+                f"{cuts.val_end:%Y-%m-%d})"
+            )
+            most = max(int((p == part).sum()) for p in parts)
+            if horizon > most:  # the part is there, but shorter than one target
+                raise DataError(
+                    f"no {part.name} samples: the split {span} gives at most {most} "
+                    f"{part.name} days, fewer than the {horizon}-day horizon"
+                )
             raise DataError(
-                f"no {part.name} samples: the data and the split (train through "
-                f"{cuts.train_end:%Y-%m-%d}, validation through {cuts.val_end:%Y-%m-%d}) "
-                f"leave none with a window of {cfg.window}"
+                f"no {part.name} samples: the data and the split {span} leave none with a "
+                f"window of {cfg.window}"
             )
     scaler = _fit_scaler(series, parts, cfg, horizon)
     scaled = np.empty((int(sizes.sum()), series[0].rel.shape[1]), np.float32)

@@ -54,7 +54,7 @@ def too_short(s: Series, cfg: DataConfig) -> str | None:
     """Why `s` cannot give a single sample with this window, or None if it can."""
     if len(s.rel) <= cfg.window:
         return (
-            f"{s.symbol} has {len(s.rel) + 1} rows: too few for a window of {cfg.window} "
+            f"{s.symbol} has {s.size_note()}: too few for a window of {cfg.window} "
             f"(needs at least {cfg.window + 2})"
         )
     return None

@@ -9,7 +9,6 @@ into disjoint rank shards and scales the loss so DDP's averaged gradient equals 
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from stockrnn.common.errors import DistributedError
 from stockrnn.model import torchrun
 
 R = TypeVar("R", torch.Tensor, np.ndarray)
-TIMEOUT_ENV = "STOCKRNN_DIST_TIMEOUT"  # seconds a rank waits on the others (default 300)
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,9 @@ def join_group(device: torch.device) -> TrainingGroup | None:
     if world <= 1:
         return None
     if _group is None:
-        rank, local = torchrun.rank(), int(os.environ.get("LOCAL_RANK", "0"))
+        rank, local = torchrun.rank(), torchrun.local_rank()
         backend = "nccl" if device.type == "cuda" else "gloo"
-        timeout = timedelta(seconds=float(os.environ.get(TIMEOUT_ENV, "300")))
+        timeout = timedelta(seconds=torchrun.timeout_s())
         try:
             dist.init_process_group(backend, timeout=timeout)
         except (RuntimeError, ValueError, dist.DistError) as exc:

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from stockrnn.common import stopping
 from stockrnn.common.choices import Precision
 from stockrnn.common.errors import DivergedError, UsageError
 from stockrnn.dataset.config import Part
@@ -111,6 +112,7 @@ def _train_pass(
     for i in range(0, len(order), batch_size):
         rows = order[i : i + batch_size]
         total += step(rows)
+        stopping.check()  # a SIGTERM its exception could not carry out of a callback
         on_batch(i + len(rows), len(order))
     if step.group is not None:
         total = step.group.sum(total)

@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.checkpoint import store, weights
-from stockrnn.checkpoint.data_changes import changed_note
+from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common import workspace
 from stockrnn.common.errors import StockrnnError, UsageError
 from stockrnn.common.limits import check_days, check_level
 from stockrnn.data.trading_calendar import iso_day
-from stockrnn.dataset import loading, splits
+from stockrnn.dataset import exog, loading, splits
 from stockrnn.dataset.config import CLOSE, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.evaluate import baselines, metrics
@@ -255,6 +255,12 @@ def saved_model(
             )
             continue
         origins = np.arange(max(first - 1, meta.data.window - 1), len(s.rel) - 1)
+        if not len(origins):
+            notes.append(
+                f"{s.symbol} has no days to score: its {s.size_note()} are too few for model "
+                f"{cfg.model!r}'s window of {meta.data.window}"
+            )
+            continue
         trained = int(np.searchsorted(s.dates, pd.Timestamp(meta.split.train_end), side="right"))
         scale = metrics.naive_scale(s.close[:trained], s.prev_close[:trained])
         results.append(
@@ -279,8 +285,8 @@ def saved_model(
                 origins=len(origins),
             )
         )
-    if not results:
-        raise UsageError(f"no ticker has data on or after {start:%Y-%m-%d}: nothing to score")
+    if not results:  # every ticker was left out: say why
+        raise UsageError("nothing to score: " + "; ".join(notes))
     return results, rows, notes
 
 
@@ -290,22 +296,22 @@ def run(
     """Load the tickers, run either mode, and score every step."""
     cfg.validate()
     if cfg.predictions_out is not None:
-        workspace.check_output(cfg.predictions_out, "--predictions-out")
+        workspace.check_output(cfg.predictions_out, "--predictions-out", (req.data_dir, models_dir))
     meta = store.read_meta(models_dir, cfg.model) if cfg.model is not None else None
     if meta is None:
         req.validate()
         loop.check_device(req.train)
+    data = req.data if meta is None else meta.data
     frames = loading.load_frames(req.data_dir, req.tickers)
-    series = loading.load_series(
-        req.data_dir, req.tickers, req.data if meta is None else meta.data, frames
-    )
+    covs = exog.load(req.data_dir, data.covariates)
+    series = loading.load_series(req.data_dir, req.tickers, data, frames, covs)
     if meta is None:
         results, rows = walk_forward(series, req, cfg, hooks or BacktestHooks())
         notes: list[str] = []
     else:
         results, rows, notes = saved_model(series, models_dir, cfg)
         changed = (changed_note(meta, symbol, frame) for symbol, frame, _ in frames)
-        notes += [note for note in changed if note]
+        notes += [note for note in changed if note] + covariate_notes(meta, covs)
     if cfg.predictions_out is not None:
         reports.write_backtest_forecasts(cfg.predictions_out, results)
     tickers = sorted({r.symbol for r in results})

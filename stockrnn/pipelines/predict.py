@@ -6,7 +6,7 @@ and each day gets a split-conformal interval that widens with the horizon (see i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.checkpoint import weights
-from stockrnn.checkpoint.data_changes import changed_note
+from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common.errors import DataError
 from stockrnn.common.limits import STALE_SESSIONS, check_days, check_level
@@ -87,9 +87,10 @@ def series_for_model(
     window = meta.data.window
     for name in features.missing_columns(frame, meta.features):
         raise DataError(f"model {meta.name!r} needs {name}, which {symbol}'s data lacks")
-    if len(frame) < window + 1:
-        raise DataError(f"{symbol} has {len(frame)} rows; model {meta.name!r} needs {window + 1}")
-    return series_of(symbol, frame, meta.data, covs or [], calendar=calendar)
+    s = series_of(symbol, frame, meta.data, covs or [], calendar=calendar)
+    if len(s.rel) < window:  # a covariate starting late cuts the ticker's own rows
+        raise DataError(f"{symbol} has {s.size_note()}; model {meta.name!r} needs {window + 1}")
+    return s
 
 
 def forecast_one(
@@ -173,6 +174,7 @@ def predict(
         trading_calendar.get_calendar(cfg.calendar, date.today())  # an unknown calendar fails early
     predictor, meta = weights.load_predictor(models_dir, cfg.model)
     covs = exog.load(data_dir, tuple(meta.data.covariates))
+    shared = covariate_notes(meta, covs)  # about every ticker's forecast
     out = []
     for symbol in tickers:
         frame, manifest = cache.load(data_dir, symbol)
@@ -189,4 +191,4 @@ def predict(
                 calendar=manifest.calendar,
             )
         )
-    return out
+    return [replace(f, notes=[*shared, *f.notes]) for f in out]

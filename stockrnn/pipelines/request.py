@@ -8,6 +8,7 @@ from pathlib import Path
 from stockrnn.checkpoint import store
 from stockrnn.checkpoint.schema import TunedMeta
 from stockrnn.common.choices import IntervalMethod, coerce
+from stockrnn.common.errors import UsageError
 from stockrnn.dataset.config import DataConfig
 from stockrnn.model.config import ModelConfig, TrainConfig
 
@@ -34,6 +35,8 @@ class TrainRequest:
 
     def validate(self) -> None:
         store.check_name(self.name)
+        if len(set(self.tickers)) != len(self.tickers):  # its windows would count twice
+            raise UsageError("a ticker is given twice")
         self.data.validate()
         self.model.validate()
         self.train.validate()

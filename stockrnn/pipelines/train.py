@@ -11,13 +11,13 @@ import numpy as np
 from stockrnn.checkpoint import store, weights
 from stockrnn.checkpoint.schema import CheckpointMeta, IntervalMeta, MetricsMeta
 from stockrnn.common import limits, workspace
-from stockrnn.common.errors import UsageError
+from stockrnn.common.errors import DistributedError, UsageError
 from stockrnn.dataset import exog, loading, splits
 from stockrnn.dataset.config import CLOSE, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.evaluate import baselines, compare, metrics, scoring
 from stockrnn.forecast import intervals
-from stockrnn.model import ddp, loop
+from stockrnn.model import ddp, loop, torchrun
 from stockrnn.model.loop import FitHooks
 from stockrnn.pipelines import reports
 from stockrnn.pipelines.fitting import Fitted, calibration, fit_series, part_one_step
@@ -84,7 +84,9 @@ def _load_and_fit(
         raise UsageError("--cuda-graphs does not combine with DDP (--nproc or torchrun)")
     token = store.claim(req.models_dir, req.name, req.overwrite)
     if req.predictions_out is not None:
-        workspace.check_output(req.predictions_out, "--predictions-out")
+        workspace.check_output(
+            req.predictions_out, "--predictions-out", (req.data_dir, req.models_dir)
+        )
     t0 = time.perf_counter()
     covs = exog.load(req.data_dir, req.data.covariates)
     series = loading.load_series(req.data_dir, req.tickers, req.data, covs=covs)
@@ -131,6 +133,8 @@ def run(req: TrainRequest, hooks: FitHooks | None = None) -> TrainSummary:
         update={"load_s": trained.load_s, "evaluate_s": time.perf_counter() - t0}
     )
     meta = checkpoint_meta(req, trained, evaluation, timings)
+    if not torchrun.launcher_alive():  # the command that started this run has ended: write nothing
+        raise DistributedError("the launcher of this training has gone; no checkpoint was written")
     if req.predictions_out is not None:
         reports.write_test_forecasts(req.predictions_out, evaluation.test, evaluation.width80)
     saved = weights.save(

@@ -35,7 +35,7 @@ from stockrnn.model.config import ModelConfig
 from stockrnn.pipelines import fitting, train
 from stockrnn.pipelines.request import TrainRequest
 from stockrnn.pipelines.train import TrainSummary
-from stockrnn.tune.space import Param, load_space, suggest
+from stockrnn.tune.space import DEFAULT_SPACE, Param, load_space, suggest
 from stockrnn.tune.study import (
     TrialGate,
     TrialRow,
@@ -44,6 +44,7 @@ from stockrnn.tune.study import (
     open_study,
     search,
     shown_url,
+    storage_errors,
     storage_url,
     trial_rows,
 )
@@ -149,6 +150,20 @@ def trial_request(base: TrainRequest, params: dict[str, Any]) -> TrainRequest:
     return replace(base, model=model, data=data, train=train)
 
 
+def check_space(base: TrainRequest, space: dict[str, Param]) -> None:
+    """Refuse, before the study opens, a space that can propose what `train` would refuse:
+    each dimension's bounding values are checked by train's own validation, one at a time
+    beside the default space's first values (and dropout with two layers, where it applies)."""
+    first = {n: p.extremes()[0] for n, p in DEFAULT_SPACE.items()}
+    for name, p in space.items():
+        for value in p.extremes():
+            params = {**first, name: value} | ({"layers": 2} if name == "dropout" else {})
+            try:
+                trial_request(base, params).validate()
+            except UsageError as exc:
+                raise UsageError(f"space: {name} = {value} is refused ({exc})") from None
+
+
 def _params(trial: Any, space: dict[str, Param]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for name, p in space.items():  # dropout only matters between stacked layers
@@ -227,6 +242,7 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     base.validate()
     loop.check_device(base.train)
     space = load_space(cfg.space)
+    check_space(base, space)
     if cfg.save_best is not None:
         from stockrnn.checkpoint import store
 
@@ -239,11 +255,14 @@ def run(base: TrainRequest, cfg: TuneConfig, hooks: TuneHooks | None = None) -> 
     key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
     name = cfg.study or "tune-" + "+".join(sorted(s.symbol for s in series))[:80] + f"-{key}"
     study = open_study(cfg.storage, name, base.models_dir)
-    check_settings(study, name, settings)
     url = storage_url(cfg.storage, base.models_dir)
-    gate = TrialGate(url)
     score = objective(base, span, cfg, space)
-    finished = search(study, goal=cfg.trials, score=score, seed=cfg.seed, hooks=hooks, gate=gate)
+    with storage_errors(url):
+        check_settings(study, name, settings)
+        gate = TrialGate(url)
+        finished = search(
+            study, goal=cfg.trials, score=score, seed=cfg.seed, hooks=hooks, gate=gate
+        )
     from optuna.trial import TrialState
 
     counts: dict[str, int] = {}

@@ -41,6 +41,15 @@ class Param:
     step: float | None = None
     fixed: Value | None = None
 
+    def extremes(self) -> tuple[Value, ...]:
+        """The values that bound what this dimension can propose: checked before a search."""
+        if self.fixed is not None:
+            return (self.fixed,)
+        if self.choices:
+            return self.choices
+        assert self.low is not None and self.high is not None
+        return (self.kind(self.low), self.kind(self.high))
+
 
 DEFAULT_SPACE: dict[str, Param] = {
     "cell": Param(str, choices=tuple(Cell)),
@@ -60,6 +69,8 @@ def _typed(name: str, kind: type, value: Any) -> Value:
         if kind is str
         else isinstance(value, int | float) and not isinstance(value, bool)
     )
+    if ok and kind is not str and not math.isfinite(value):
+        raise UsageError(f"space: {name} takes finite values, not {value!r}")
     if not ok or (kind is int and float(value) != int(value)):
         raise UsageError(f"space: {name} takes {kind.__name__} values, not {value!r}")
     if kind is str and value not in _ALLOWED.get(name, {value}):

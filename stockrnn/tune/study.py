@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -43,7 +44,9 @@ def import_optuna() -> Any:
         raise StockrnnError(
             "stockrnn tune needs Optuna: pip install -e '.[tune]' (or pip install optuna)"
         ) from None
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # ERROR: Optuna logs a failed trial's traceback as a WARNING, and a trial fails whenever
+    # Ctrl-C or SIGTERM aborts it; the command reports failures in its own words.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     return optuna
 
 
@@ -67,6 +70,7 @@ def open_study(storage: str | None, name: str, models_dir: Path) -> Any:
     url = storage_url(storage, models_dir)
     if storage is None:
         models_dir.mkdir(parents=True, exist_ok=True)
+    _check_writable(url)
     for attempt in range(OPEN_ATTEMPTS):
         try:
             with warnings.catch_warnings():
@@ -86,9 +90,49 @@ def open_study(storage: str | None, name: str, models_dir: Path) -> Any:
             if attempt + 1 < OPEN_ATTEMPTS and racing:
                 time.sleep(0.2 * (attempt + 1))
                 continue
-            why = str(exc).splitlines()[0][:160]
+            why = _why(exc)
             raise UsageError(f"--storage {shown_url(url)}: cannot open the study ({why})") from exc
     raise AssertionError("unreachable")
+
+
+def _check_writable(url: str) -> None:
+    """A SQLite study is written (trials, settings): a read-only file or folder is refused in
+    those words, not as the "invalid data in the commit" Optuna reports when writing fails."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        target = make_url(url)
+    except Exception:
+        return  # open_study reports it
+    db = target.database if target.drivername.startswith("sqlite") else None
+    if not db or db == ":memory:":
+        return
+    path = Path(db)
+    for where in (path, path.parent) if path.exists() else (path.parent,):
+        if where.exists() and not os.access(where, os.W_OK):
+            raise UsageError(f"--storage {shown_url(url)}: {where} is read-only")
+
+
+@contextmanager
+def storage_errors(url: str) -> Iterator[None]:
+    """A write the database refuses (read-only, full, locked) in the database's own words."""
+    optuna = import_optuna()
+    try:
+        yield
+    except optuna.exceptions.StorageInternalError as exc:
+        raise UsageError(
+            f"--storage {shown_url(url)}: cannot write the study ({_why(exc)})"
+        ) from exc
+
+
+def _why(exc: BaseException) -> str:
+    """The first line of the database's own error under Optuna's and SQLAlchemy's wrappers
+    (Optuna words any failed commit as "invalid data in the commit")."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0][:160]
 
 
 def trial_rows(study: Any) -> list[TrialRow]:
