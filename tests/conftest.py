@@ -18,6 +18,17 @@ from stockrnn.pipelines.request import TrainRequest
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ohlcv"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reaches the real per-user workspace (~/.local/share/stockrnn): a command run
+    without a folder option or project file uses this session's own, subprocesses too."""
+    import os
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="stockrnn-user-")
+    for name in ("STOCKRNN_DATA", "STOCKRNN_MODELS"):
+        os.environ.pop(name, None)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Live Yahoo tests run only when asked for by name (`pytest -m network`), whatever else
     -m selects: `pytest -m "not slow"` must not reach for the network either."""

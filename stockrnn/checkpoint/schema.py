@@ -13,7 +13,8 @@ from stockrnn.dataset.config import DataConfig
 from stockrnn.evaluate.compare import Comparison
 from stockrnn.model.config import ModelConfig, TrainConfig
 
-FORMAT_VERSION = 3  # 1: untyped dicts, per-ticker splits; 2: before the date-clustered tests
+FORMAT_VERSION = 4  # 1: untyped dicts, per-ticker splits; 2: before the date-clustered tests;
+# 3: CUDA graphs on by default (train.cuda_graphs null)
 
 
 class _Strict(BaseModel):

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from stockrnn.checkpoint import validation
 from stockrnn.checkpoint.schema import FORMAT_VERSION, CheckpointMeta
@@ -148,6 +149,16 @@ def rename(models_dir: Path, old: str, new: str) -> None:
             raise atomic.storage_error(target, exc) from exc
 
 
+def _upgraded(raw: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
+    """Format 3 read as 4: they differ only in train.cuda_graphs, where null meant "on with
+    CUDA", a training-time choice a loaded model never uses. The file is left as it is."""
+    if raw.get("format_version") != 3 or not isinstance(raw.get("train"), dict):
+        return raw, payload
+    raw["train"]["cuda_graphs"] = bool(raw["train"].get("cuda_graphs"))
+    raw["format_version"] = FORMAT_VERSION
+    return raw, json.dumps(raw).encode()
+
+
 def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     """Parse and type-check meta.json (plain JSON: nothing in it can run)."""
     import pydantic
@@ -163,6 +174,7 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
         raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
     if not isinstance(raw, dict):
         raise CheckpointError(f"{path} is not a stockrnn checkpoint")
+    raw, payload = _upgraded(raw, payload)
     old = raw.get("format_version")
     if isinstance(old, int) and not isinstance(old, bool) and 1 <= old < FORMAT_VERSION:
         raise CheckpointError(

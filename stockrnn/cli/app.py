@@ -31,6 +31,11 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def chart_colour() -> bool:
+    """Whether a terminal chart on stderr may use colour (a terminal, and no NO_COLOR)."""
+    return stderr_console().color_system is not None
+
+
 def stdout_console() -> Console:
     # Piped output gets a fixed, roomy width (unless COLUMNS sets one) for logs and scripts.
     roomy = sys.stdout.isatty() or "COLUMNS" in os.environ
@@ -47,6 +52,12 @@ def show(*tables: Table, optional: Sequence[str] = METRIC_EXTRAS) -> None:
     console = stdout_console()
     # soft_wrap off: a narrow layout's wrapped lines would otherwise be cropped
     console.print(*(layout.fit(t, console.width, optional) for t in tables), soft_wrap=False)
+
+
+def note(text: str) -> None:
+    """One `note:` line on stderr (rank 0 only under torchrun)."""
+    if not is_secondary_rank():
+        stderr_console().print(f"note: {text}", markup=False)
 
 
 def under_torchrun() -> bool:

@@ -11,60 +11,124 @@ import errno
 import io
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
 from stockrnn.cli import app as boundary
 from stockrnn.cli import data, models, train, tune
+from stockrnn.cli.help import PanelCommand
 from stockrnn.common import stopping
 from stockrnn.common.errors import StorageError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]
+
+
+HELP = {"help_option_names": ["-h", "--help"]}
 
 
 def build() -> typer.Typer:
     """The app with every command registered, by name, in the order --help lists them."""
     app = typer.Typer(
-        help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive baseline.",
+        help="Forecast daily stock prices with RNN/LSTM/GRU models, next to the naive and "
+        "drift baselines.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
+        context_settings=HELP,
     )
     app.callback()(boundary.root)
-    app.command("fetch")(data.fetch_cmd)
-    app.command("list")(data.list_cmd)
-    app.command("train")(train.train_cmd)
-    app.command("backtest")(train.backtest_cmd)
-    app.command("predict")(models.predict_cmd)
-    app.command("tune")(tune.tune_cmd)
-    saved = typer.Typer(help="List, remove and rename saved models.", rich_markup_mode=None)
+    app.command("fetch", cls=PanelCommand)(data.fetch_cmd)
+    app.command("list", cls=PanelCommand)(data.list_cmd)
+    app.command("train", cls=PanelCommand)(train.train_cmd)
+    app.command("backtest", cls=PanelCommand)(train.backtest_cmd)
+    app.command("predict", cls=PanelCommand)(models.predict_cmd)
+    app.command("tune", cls=PanelCommand)(tune.tune_cmd)
+    saved = typer.Typer(
+        help="List, remove and rename saved models.", rich_markup_mode=None, context_settings=HELP
+    )
     saved.callback(invoke_without_command=True)(models.models_cmd)
-    saved.command("rm")(models.models_rm)
-    saved.command("mv")(models.models_mv)
+    saved.command("rm", cls=PanelCommand)(models.models_rm)
+    saved.command("mv", cls=PanelCommand)(models.models_mv)
     app.add_typer(saved, name="models")
+    app.command("workspace", cls=PanelCommand)(data.workspace_cmd)
     return app
 
 
 app = build()
 
 
+def run(argv: list[str] | None = None) -> int:
+    """Run one command line in this process and return its exit code, without exiting (what
+    a notebook or a test may call; the Python API, stockrnn.fetch/train/load, is the better
+    way from Python)."""
+    from stockrnn.common.errors import StockrnnError
+
+    code: int = 0
+    command = typer.main.get_command(app)
+    try:
+        defaults = _project_defaults(command)
+        command.main(args=argv, prog_name="stockrnn", default_map=defaults)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except OSError as exc:  # stdout closed or full: results could not be written
+        code = _cannot_write(exc)
+    except StockrnnError as exc:  # a project file naming options no command has
+        print(f"error: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    return code
+
+
+def _project_defaults(group: Any) -> dict[str, object] | None:
+    """Option defaults from the stockrnn.toml in effect, per command (click's default_map),
+    each checked against the command's own options: click would ignore a misspelt one. An
+    unreadable file is reported by the command that reads the workspace."""
+    from stockrnn.common import project
+    from stockrnn.common.errors import UsageError
+
+    try:
+        path = project.find()
+        raw = project.read(path) if path else {}
+    except UsageError:
+        return None
+    defaults: dict[str, object] = {}
+    for name, values in raw.items():
+        if name == "workspace":
+            continue
+        names = _option_names(group.commands[name])
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise UsageError(
+                f"{path}: [{name}] has no option(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(names))}"
+            )
+        defaults[name] = {names[k]: v for k, v in values.items()}
+    return defaults or None
+
+
+def _option_names(command: Any) -> dict[str, str]:
+    """A command's options as a project file spells them (`batch_size` or `batch-size` for
+    --batch-size, `format` for --format), each mapped to its parameter's name."""
+    names: dict[str, str] = {}
+    for param in command.params:
+        if getattr(param, "hidden", False) or param.name in (None, "help"):
+            continue
+        for opt in param.opts:
+            if opt.startswith("--") or not opt.startswith("-"):
+                key = opt.lstrip("-")
+                names[key] = names[key.replace("-", "_")] = param.name
+    return names
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: run the command line, then exit the process (fast)."""
     if sys.stdout is None:  # started with stdout closed
         sys.stdout = _Closed()
     if sys.stderr is None:  # nowhere to say anything: only the exit code tells
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
     stopping.install()
-    code: int = 0
-    try:
-        app(prog_name="stockrnn")
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-    except OSError as exc:  # stdout closed or full: results could not be written
-        code = _cannot_write(exc)
-    _exit_fast(code)
+    _exit_fast(run())
 
 
 class _Closed(io.TextIOBase):
@@ -99,9 +163,14 @@ def _exit_fast(code: int) -> NoReturn:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
-    if "torch" in sys.modules:
+    if "torch" in sys.modules and not _interactive():
         os._exit(code)
     sys.exit(code)
+
+
+def _interactive() -> bool:
+    """An interpreter that must live on (a Jupyter kernel, a REPL): never os._exit there."""
+    return hasattr(sys, "ps1") or "ipykernel" in sys.modules or sys.flags.interactive > 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,16 +1,17 @@
-"""Command-line option types shared by the commands, the model options' one set of defaults
-(the configs' own), the request they build, and the checks made before any work. Imports
-nothing heavy at module level."""
+"""Command-line option types shared by the commands (grouped into help panels), and the
+checks made before any work. The options' defaults and the request they build live in
+stockrnn.api.options, shared with the Python API. Imports nothing heavy at module level."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from stockrnn.api.options import DATA, MODEL, SPLIT, TRAIN, ModelArgs, Span
 from stockrnn.common.choices import (
     Cell,
     Device,
@@ -23,32 +24,158 @@ from stockrnn.common.choices import (
     Source,
 )
 from stockrnn.common.errors import UsageError
-from stockrnn.common.symbols import normalize
-from stockrnn.dataset.config import DataConfig
-from stockrnn.model.config import ModelConfig, TrainConfig
 
 if TYPE_CHECKING:
     from stockrnn.pipelines.request import TrainRequest
 
+__all__ = ["DATA", "MODEL", "SPLIT", "TRAIN", "ModelArgs", "Span"]
+
+MODEL_PANEL, TRAINING, DATA_PANEL, OUTPUT, HARDWARE = (
+    "Model",
+    "Training",
+    "Data",
+    "Output",
+    "Hardware",
+)
+
+
+def _opt(*names: str, panel: str, **kw: Any) -> Any:
+    """A typer.Option in one of the help panels."""
+    return typer.Option(*names, rich_help_panel=panel, **kw)
+
+
 DataDir = Annotated[
-    Path, typer.Option("--data-dir", envvar="STOCKRNN_DATA", help="Folder of cached bars.")
+    Path | None,
+    _opt(
+        "--data-dir",
+        panel=DATA_PANEL,
+        envvar="STOCKRNN_DATA",
+        metavar="DIR",
+        show_default=False,
+        help="Folder of cached bars (default: the workspace's; see `stockrnn workspace`).",
+    ),
 ]
 ModelsDir = Annotated[
-    Path, typer.Option("--models-dir", envvar="STOCKRNN_MODELS", help="Folder of saved models.")
+    Path | None,
+    _opt(
+        "--models-dir",
+        panel=DATA_PANEL,
+        envvar="STOCKRNN_MODELS",
+        metavar="DIR",
+        show_default=False,
+        help="Folder of saved models (default: the workspace's).",
+    ),
 ]
-JsonOut = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-DateOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+JsonOut = Annotated[bool, _opt("--json", panel=OUTPUT, help="Print the result as JSON on stdout.")]
+DateOpt = Annotated[
+    datetime | None,
+    _opt(
+        panel=DATA_PANEL,
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        show_default=False,
+        help="Split at dates instead of --split: the last day of training (--train-end) and "
+        "of validation (--val-end).",
+    ),
+]
+TickerArgs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="TICKER", help="Ticker symbols, e.g. AAPL ^GSPC VOD.L.", show_default=False
+    ),
+]
+OldTickers = Annotated[
+    list[str] | None,
+    typer.Option("--ticker", "-t", hidden=True, help="The old spelling of TICKER arguments."),
+]
+LevelOpt = Annotated[
+    list[float] | None,
+    _opt(
+        "--level",
+        panel=OUTPUT,
+        metavar="PERCENT",
+        show_default=False,
+        help="Interval coverage in percent, repeatable (--level 80 --level 95); default 80.",
+    ),
+]
+SplitOpt = Annotated[str, _opt(panel=DATA_PANEL, metavar="TRAIN,VAL,TEST", help="Split fractions.")]
+ModelName = Annotated[
+    str, _opt("--name", panel=OUTPUT, metavar="NAME", help="The saved model's name.")
+]
+CellOpt = Annotated[Cell, _opt(panel=MODEL_PANEL, help="Recurrent cell.")]
+HiddenOpt = Annotated[int, _opt(panel=MODEL_PANEL, metavar="N", help="Hidden units per layer.")]
+LayersOpt = Annotated[int, _opt(panel=MODEL_PANEL, metavar="N", help="Stacked recurrent layers.")]
+DropoutOpt = Annotated[
+    float, _opt(panel=MODEL_PANEL, metavar="P", help="Dropout between stacked layers.")
+]
+NonlinOpt = Annotated[
+    Nonlinearity, _opt(panel=MODEL_PANEL, help="Recurrent nonlinearity (rnn cell only).")
+]
+BiasOpt = Annotated[bool, _opt("--bias/--no-bias", panel=MODEL_PANEL, help="Bias terms.")]
+HeadOpt = Annotated[
+    Head,
+    _opt(panel=MODEL_PANEL, help="recursive: next day, rolled forward; direct: all days at once."),
+]
+WindowOpt = Annotated[int, _opt(panel=DATA_PANEL, metavar="DAYS", help="History per sample.")]
+FeaturesOpt = Annotated[FeatureSet, _opt(panel=DATA_PANEL, help="Inputs per day.")]
+ScalerOpt = Annotated[ScalerKind, _opt(panel=DATA_PANEL, help="Fitted on train rows only.")]
+CovariateOpt = Annotated[
+    list[str] | None,
+    _opt(
+        "--covariate",
+        panel=DATA_PANEL,
+        metavar="TICKER",
+        help="Another cached ticker whose daily log returns join the inputs (repeatable).",
+    ),
+]
+CalendarOpt = Annotated[
+    bool,
+    _opt(
+        "--calendar-features",
+        panel=DATA_PANEL,
+        help="Known-future inputs: weekday, month, days since the last session, holidays.",
+    ),
+]
+LrOpt = Annotated[float, _opt(panel=TRAINING, metavar="RATE", help="Adam learning rate.")]
+BatchOpt = Annotated[int, _opt(panel=TRAINING, metavar="N", help="Samples per step.")]
+EpochsOpt = Annotated[int, _opt(panel=TRAINING, metavar="N", help="Most epochs.")]
+PatienceOpt = Annotated[
+    int, _opt(panel=TRAINING, metavar="N", help="Early-stopping patience (epochs).")
+]
+SeedOpt = Annotated[
+    int, _opt(panel=TRAINING, metavar="N", help="Random seed; CPU runs are bit-identical.")
+]
+IntervalsOpt = Annotated[
+    IntervalMethod,
+    _opt(
+        panel=TRAINING,
+        help="Conformal residuals over the origin's recent volatility (vol), or raw (fixed).",
+    ),
+]
+DeviceOpt = Annotated[Device, _opt(panel=HARDWARE, help="Where to train.")]
+PrecisionOpt = Annotated[
+    Precision,
+    _opt(panel=HARDWARE, help="bf16: autocast on CUDA (the loss stays fp32); CPU is fp32."),
+]
+GraphsOpt = Annotated[
+    bool,
+    _opt(
+        "--cuda-graphs/--no-cuda-graphs",
+        panel=HARDWARE,
+        help="Replay the training step as a CUDA graph (CUDA only). Opt-in: not yet verified "
+        "on a GPU (docs/gpu.md).",
+    ),
+]
 
 
-def parse_split(text: str) -> tuple[float, float, float]:
-    """'0.7,0.15,0.15' -> (0.7, 0.15, 0.15); UsageError when malformed."""
-    try:
-        parts = tuple(float(p) for p in text.split(","))
-    except ValueError:
-        parts = ()
-    if len(parts) != 3:
-        raise UsageError(f"--split {text!r}: give three fractions, e.g. 0.7,0.15,0.15")
-    return parts
+def tickers_given(args: list[str] | None, old: list[str] | None) -> tuple[list[str], str]:
+    """Tickers as arguments, or by the old -t/--ticker (with a note saying so)."""
+    if old and args:
+        raise UsageError("give tickers as arguments or with -t, not both")
+    if old:
+        shown = " ".join(old)
+        return list(old), f"-t/--ticker still works; tickers are arguments now: {shown}"
+    return list(args or []), ""
 
 
 def given_by_user(ctx: typer.Context, name: str) -> bool:
@@ -58,185 +185,15 @@ def given_by_user(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name != "DEFAULT"
 
 
-def check_fetch(
-    ctx: typer.Context,
-    tickers: list[str],
-    *,
-    source: Source,
-    csv: Path | None,
-    all_in_csv: bool,
-    date_format: str | None,
-    workers: int = 1,
-    retries: int = 1,
-) -> None:
-    """Refuse fetch options that conflict, do not apply or are out of range, before any work."""
+def check_fetch(ctx: typer.Context, source: Source, csv: Path | None) -> None:
+    """Refuse a --source that contradicts --csv (the API checks the rest)."""
     if csv is not None and given_by_user(ctx, "source") and source != Source.csv:
         raise UsageError("--csv imports a file: it cannot be combined with --source yahoo/sample")
-    if csv is None and (all_in_csv or date_format is not None):
-        raise UsageError("--all and --date-format apply to --csv imports only")
-    if all_in_csv and tickers:
-        raise UsageError("give tickers or --all, not both")
-    if not tickers and not all_in_csv:
-        raise UsageError("give at least one ticker (or --csv FILE --all)")
-    if not 1 <= workers <= 64 or not 1 <= retries <= 20:
-        raise UsageError("--workers must be between 1 and 64, --retries between 1 and 20")
-
-
-Tickers = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--ticker", "-t", help="Train on this ticker (repeatable; default: every cached one)."
-    ),
-]
-SplitOpt = Annotated[str, typer.Option(help="Train, val, test fractions.")]
-ModelName = Annotated[str, typer.Option("--name", help="Checkpoint name under the models dir.")]
-
-
-CellOpt = Annotated[Cell, typer.Option(help="Recurrent cell.")]
-HiddenOpt = Annotated[int, typer.Option(help="Hidden units per layer.")]
-LayersOpt = Annotated[int, typer.Option(help="Stacked recurrent layers.")]
-DropoutOpt = Annotated[float, typer.Option(help="Dropout between stacked layers.")]
-NonlinOpt = Annotated[Nonlinearity, typer.Option(help="Recurrent nonlinearity (rnn cell only).")]
-BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Bias terms.")]
-WindowOpt = Annotated[int, typer.Option(help="Days of history per sample.")]
-FeaturesOpt = Annotated[FeatureSet, typer.Option(help="Inputs per day.")]
-ScalerOpt = Annotated[ScalerKind, typer.Option(help="Fitted on train rows only.")]
-LrOpt = Annotated[float, typer.Option(help="Adam learning rate.")]
-BatchOpt = Annotated[int, typer.Option(help="Samples per step.")]
-EpochsOpt = Annotated[int, typer.Option(help="Most epochs.")]
-PatienceOpt = Annotated[int, typer.Option(help="Early-stopping patience (epochs).")]
-SeedOpt = Annotated[int, typer.Option(help="Random seed; CPU runs are bit-identical.")]
-DeviceOpt = Annotated[Device, typer.Option(help="Where to train.")]
-CovariateOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--covariate",
-        metavar="TICKER",
-        help="Another cached ticker whose daily log returns join the inputs (repeatable).",
-    ),
-]
-CalendarOpt = Annotated[
-    bool,
-    typer.Option(
-        "--calendar-features",
-        help="Known-future inputs: weekday, month, days since the last session, holidays.",
-    ),
-]
-PrecisionOpt = Annotated[
-    Precision, typer.Option(help="bf16: autocast on CUDA (the loss stays fp32); CPU is fp32.")
-]
-GraphsOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--cuda-graphs/--no-cuda-graphs",
-        help="Replay the training step as a CUDA graph (default: on with CUDA).",
-        show_default=False,
-    ),
-]
-IntervalsOpt = Annotated[
-    IntervalMethod,
-    typer.Option(
-        help="Conformal residuals over the origin's recent volatility (vol), or raw (fixed)."
-    ),
-]
-HeadOpt = Annotated[
-    Head,
-    typer.Option(help="recursive: next day, rolled forward; direct: all days in one pass."),
-]
-
-
-MODEL, TRAIN, DATA = ModelConfig(), TrainConfig(), DataConfig()  # the one set of defaults
-
-
-@dataclass(frozen=True, kw_only=True)
-class ModelArgs:
-    """The model and training options `train`, `backtest` and `tune` share, as given; their
-    defaults are the configs' own."""
-
-    cell: Cell = MODEL.cell
-    hidden: int = MODEL.hidden
-    layers: int = MODEL.layers
-    dropout: float = MODEL.dropout
-    nonlinearity: Nonlinearity = MODEL.nonlinearity
-    bias: bool = MODEL.bias
-    head: Head = MODEL.head
-    horizon: int = MODEL.horizon  # days a direct head emits
-    window: int = DATA.window
-    features: FeatureSet = DATA.features
-    scaler: ScalerKind = DATA.scaler
-    covariate: tuple[str, ...] = ()  # other cached tickers as inputs
-    calendar_features: bool = DATA.calendar_features
-    lr: float = TRAIN.lr
-    batch_size: int = TRAIN.batch_size
-    epochs: int = TRAIN.epochs
-    patience: int = TRAIN.patience
-    seed: int = TRAIN.seed
-    device: Device = TRAIN.device
-    precision: Precision = TRAIN.precision
-    cuda_graphs: bool | None = TRAIN.cuda_graphs  # None: on where CUDA is used
-    intervals: IntervalMethod = IntervalMethod.vol
 
 
 # The ModelArgs fields that only matter when a model is trained (backtest --model refuses them;
 # its --horizon is the backtest's own option).
 TRAINING_OPTIONS = [f.name for f in fields(ModelArgs) if f.name != "horizon"]
-
-
-SPLIT = ",".join(str(p) for p in DATA.split)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Span:
-    """Which days train, validate and test: fractions, or explicit end dates."""
-
-    split: str = SPLIT
-    train_end: datetime | None = None
-    val_end: datetime | None = None
-
-
-def train_request(
-    args: ModelArgs,
-    *,
-    data_dir: Path,
-    models_dir: Path,
-    name: str,
-    tickers: list[str] | None,
-    span: Span | None = None,
-    overwrite: bool = False,
-    predictions_out: Path | None = None,
-) -> TrainRequest:
-    """The TrainRequest from typed command arguments; run() validates it."""
-    from stockrnn.pipelines.request import TrainRequest
-
-    span = span or Span()
-    data = _pick(DataConfig, args)
-    return TrainRequest(
-        data_dir=data_dir,
-        models_dir=models_dir,
-        name=name,
-        tickers=tuple(normalize(t) for t in tickers or []),
-        data=replace(
-            data,
-            split=parse_split(span.split),
-            train_end=span.train_end.date() if span.train_end else None,
-            val_end=span.val_end.date() if span.val_end else None,
-            covariates=tuple(normalize(c) for c in args.covariate),
-        ),
-        model=_pick(ModelConfig, args),
-        train=_pick(TrainConfig, args),
-        overwrite=overwrite,
-        predictions_out=predictions_out,
-        intervals=args.intervals,
-    )
-
-
-C = TypeVar("C")
-
-
-def _pick(config: type[C], args: ModelArgs) -> C:
-    """`config` built from the ModelArgs fields of the same names (the rest at defaults)."""
-    names = {f.name for f in fields(config)}  # type: ignore[arg-type]
-    return config(**{f.name: getattr(args, f.name) for f in fields(args) if f.name in names})
 
 
 def model_args(given: dict[str, Any], **override: Any) -> ModelArgs:
@@ -258,18 +215,6 @@ def check_nproc(nproc: int, req: TrainRequest) -> None:
     req.validate()
     loop.check_device(req.train)
     store.claim(req.models_dir, req.name, req.overwrite)
-
-
-def check_predict(
-    json_out: bool, csv_out: bool, plot_file: Path | None, workspace_dirs: tuple[Path, Path]
-) -> None:
-    """Refuse predict options that conflict, and an unwritable chart path, before any work."""
-    if json_out and csv_out:
-        raise UsageError("--json and --csv both print to stdout: choose one")
-    if plot_file is not None:
-        from stockrnn.common import workspace
-
-        workspace.check_output(plot_file, "--plot-file", workspace_dirs)
 
 
 def check_backtest(ctx: typer.Context, model: str | None, start: datetime | None) -> None:

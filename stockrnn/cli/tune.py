@@ -1,6 +1,6 @@
 """`stockrnn tune`: hyperparameter search with Optuna (the optional `tune` extra).
 
-Thin: builds the base request and the tune config, runs the library, hands the report to tables.
+Thin: calls the Python API (stockrnn.api.tuning) and hands the report to the tables.
 Ctrl-C stops after the current trial (the study is kept) and exits 130; a second Ctrl-C aborts.
 """
 
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import guarded, show, single_process, stderr_console
+from stockrnn.cli.app import guarded, note, show, single_process, stderr_console
 from stockrnn.cli.options import (
     DATA,
     SPLIT,
@@ -26,18 +26,19 @@ from stockrnn.cli.options import (
     JsonOut,
     ModelArgs,
     ModelsDir,
+    OldTickers,
     PatienceOpt,
     ScalerOpt,
     SeedOpt,
-    Span,
     SplitOpt,
-    Tickers,
+    TickerArgs,
 )
 from stockrnn.common.errors import EXIT_INTERRUPTED
 
 
 def tune_cmd(
-    ticker: Tickers = None,
+    tickers: TickerArgs = None,
+    ticker: OldTickers = None,
     trials: Annotated[int, typer.Option(help="Trials the study should reach in all.")] = 20,
     folds: Annotated[int, typer.Option(help="Walk-forward folds inside the training span.")] = 3,
     space: Annotated[
@@ -61,39 +62,22 @@ def tune_cmd(
     seed: SeedOpt = TRAIN.seed,
     device: DeviceOpt = TRAIN.device,
     json_out: JsonOut = False,
-    data_dir: DataDir = Path("data"),
-    models_dir: ModelsDir = Path("models"),
+    data_dir: DataDir = None,
+    models_dir: ModelsDir = None,
 ) -> None:
     """Search cell, size, window, learning rate and batch on walk-forward folds (Optuna)."""
     single_process("tune")
+    names, old = guarded(lambda: opts.tickers_given(tickers, ticker))
+    if old:
+        note(old)
     args = ModelArgs(
         features=features, scaler=scaler, epochs=epochs, patience=patience, seed=seed, device=device
     )  # the searched parameters override the rest per trial
-    req = guarded(
-        lambda: opts.train_request(
-            args,
-            data_dir=data_dir,
-            models_dir=models_dir,
-            name="tune",
-            tickers=ticker,
-            span=Span(split=split),
-            overwrite=overwrite,
-        )
-    )
-    from stockrnn.cli.progress import tune_progress
+    from stockrnn.api import tuning
     from stockrnn.render import jsonout, tune_tables
-    from stockrnn.tune import search
+    from stockrnn.render.progress import tune_progress
     from stockrnn.tune.study import TuneHooks
 
-    cfg = search.TuneConfig(
-        trials=trials,
-        folds=folds,
-        storage=storage,
-        study=study,
-        space=space,
-        seed=seed,
-        save_best=save_best,
-    )
     stop = [False]
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
@@ -106,7 +90,23 @@ def tune_cmd(
     try:
         with tune_progress(stderr_console(), trials) as on_trial:
             hooks = TuneHooks(on_trial, lambda: stop[0])
-            report = guarded(lambda: search.run(req, cfg, hooks))
+            report = guarded(
+                lambda: tuning.tune(
+                    names,
+                    trials=trials,
+                    folds=folds,
+                    space=space,
+                    storage=storage,
+                    study=study,
+                    save_best=save_best,
+                    overwrite=overwrite,
+                    split=split,
+                    options=args,
+                    data_dir=data_dir,
+                    models_dir=models_dir,
+                    hooks=hooks,
+                )
+            )
     finally:
         signal.signal(signal.SIGINT, previous)
     if json_out:

@@ -43,8 +43,11 @@ def _write_temp(path: Path, data: bytes) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)  # a stale one from a dead process with our pid
-        # O_EXCL | O_NOFOLLOW: never write through a link planted at the temp file's name
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        # O_EXCL (and O_NOFOLLOW where the OS has it; Windows has not, and there O_EXCL
+        # alone refuses a planted link, which exists): never write through a link
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644
+        )
         with open(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -16,6 +16,26 @@ def check_days(days: int, option: str) -> None:
         raise UsageError(f"{option} must be between 1 and {MAX_DAYS}")
 
 
+def percent_levels(values: float | tuple[float, ...] | list[float]) -> tuple[tuple[int, ...], str]:
+    """Interval levels in percent (80, 95), the field's convention, as sorted whole numbers
+    from 50 to 99; a fraction (0.8), the old spelling, is read as its percent with a note.
+    Returns (levels, note or "")."""
+    given = (values,) if isinstance(values, int | float) else tuple(values)
+    if not given:
+        raise UsageError("give at least one --level, e.g. --level 80")
+    out, old = [], []
+    for value in given:
+        pct = value * 100 if 0 < value < 1 else value
+        if abs(pct - round(pct)) > 1e-6 or not 50 <= round(pct) <= 99:
+            raise UsageError(f"--level {value:g}: give a percent from 50 to 99, e.g. --level 80")
+        if pct != value:
+            old.append(f"{value:g}")
+        out.append(int(round(pct)))
+    levels = tuple(sorted(set(out)))
+    note = f"--level {', '.join(old)} read as {', '.join(map(str, out))} percent" if old else ""
+    return levels, note
+
+
 def check_level(level: float) -> float:
     """The interval level, which must be one of LEVELS (0.50 to 0.99 in steps of 0.01)."""
     key = round(level, 2)

@@ -67,3 +67,10 @@ def check_output(path: Path, option: str, workspace: Sequence[Path] = ()) -> Non
         raise StorageError(f"cannot write {path}: folder {path.parent} does not exist")
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise StorageError(f"cannot write {path}: permission denied")
+
+
+def check_outputs(paths: dict[str, Path | None], workspace: Sequence[Path] = ()) -> None:
+    """check_output for each option given a path (None: not given)."""
+    for option, path in paths.items():
+        if path is not None:
+            check_output(path, option, workspace)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockrnn import __version__
 from stockrnn.common import atomic, symbols, workspace
 from stockrnn.common.errors import DataError, NotCachedError, StockrnnError
 from stockrnn.common.limits import FIRST_YEAR, LAST_YEAR
@@ -34,6 +36,7 @@ class Manifest:
     validation: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     format: int = FORMAT
+    stockrnn_version: str = ""  # the version that wrote it ("" before 0.2.0)
     # Derived from the frame by save(): never set them by hand.
     first_date: str = ""
     last_date: str = ""
@@ -105,24 +108,50 @@ def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
     manifest.first_date = frame.index[0].strftime("%Y-%m-%d")
     manifest.last_date = frame.index[-1].strftime("%Y-%m-%d")
     manifest.sha256 = hashlib.sha256(payload).hexdigest()
+    manifest.stockrnn_version = __version__
     meta = json.dumps(asdict(manifest), indent=2).encode()
     csv, prev = csv_path(data_dir, manifest.symbol), prev_path(data_dir, manifest.symbol)
     # Keep the old CSV reachable until the manifest is renamed too: a crash between the two
     # renames is then undone by load(), which puts it back.
-    try:
-        prev.unlink(missing_ok=True)
-        if csv.exists():
-            os.link(csv, prev)
-    except OSError as exc:
-        raise atomic.storage_error(prev, exc) from exc
+    old = _keep_previous(csv, prev)
     try:
         atomic.write_files([(csv, payload), (manifest_path(data_dir, manifest.symbol), meta)])
     except BaseException:
-        if prev.exists() and os.path.samefile(prev, csv):  # nothing was renamed yet
+        if old is not None and _read(csv) == old:  # nothing was renamed yet
             prev.unlink(missing_ok=True)
         raise
     prev.unlink(missing_ok=True)
     return manifest
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _keep_previous(csv: Path, prev: Path) -> bytes | None:
+    """The current CSV's bytes, kept as `.T.csv.prev` until the save commits: a hard link
+    where the file system has them, else a copy (exFAT, FAT32 and some network drives have
+    none). None when there is no CSV yet."""
+    try:
+        prev.unlink(missing_ok=True)
+        if not csv.exists():
+            return None
+        old = csv.read_bytes()
+        try:
+            os.link(csv, prev)
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            atomic.write_bytes(prev, old)
+        return old
+    except OSError as exc:
+        raise atomic.storage_error(prev, exc) from exc
+
+
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
 _FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -154,7 +183,10 @@ def read_manifest(path: Path) -> Manifest:
         value = raw.get(name)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise DataError(f"{path}: field {name!r} is missing or has the wrong type")
-    manifest = Manifest(**{k: raw[k] for k in _FIELDS})
+    version = raw.get("stockrnn_version", "")  # written from 0.2.0 on
+    if not isinstance(version, str):
+        raise DataError(f"{path}: field 'stockrnn_version' is not text")
+    manifest = Manifest(**{k: raw[k] for k in _FIELDS}, stockrnn_version=version)
     why = _nonsense(manifest)
     if why:
         raise DataError(f"{path}: {why} (damaged or edited)")

@@ -125,17 +125,19 @@ def _save(data_dir: Path, cfg: FetchConfig, planned: Plan) -> None:
 
 
 def configs_for(
-    tickers: Sequence[str], options: FetchOptions, all_in_csv: bool = False
+    tickers: Sequence[str],
+    options: FetchOptions,
+    all_in_csv: bool = False,
+    table: csvfile.Table | None = None,
 ) -> list[FetchConfig | Refused]:
     """One config per ticker, or the refusal of its symbol (reported in order).
 
     A CSV is read once here, after the options are checked, and shared by every ticker
-    imported from it.
+    imported from it (`table`: one already read, from a DataFrame).
     """
-    table = None
     if options.csv is not None:
         check_range(FetchConfig("", options))  # refuse bad options before reading the file
-        table = csvfile.read(options.csv, options.date_format)
+        table = table or csvfile.read(options.csv, options.date_format)
         if all_in_csv:
             tickers = table.tickers()
             if not tickers:

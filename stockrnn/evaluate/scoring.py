@@ -4,7 +4,7 @@ and step, and the lag-echo check. `backtest` and `tune` produce the forecasts; t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,9 +28,10 @@ class Forecasts:
     actual: np.ndarray
     naive: np.ndarray
     drift: np.ndarray
-    lo: np.ndarray
+    lo: np.ndarray  # the first level's band
     hi: np.ndarray
     scale: float | None = None  # in-sample one-step naive MAE of the training span (MASE)
+    bands: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # per level
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +39,7 @@ class CoverageRow:
     """How often one ticker's interval held the actual close at one step."""
 
     ticker: str
+    level: int  # nominal, in percent
     step: int
     n: int
     coverage: float | None
@@ -88,31 +90,34 @@ def adjust(rows: list[Comparison]) -> list[Comparison]:
     ]
 
 
-def coverage_rows(results: list[Forecasts], level: float) -> list[CoverageRow]:
-    """Coverage and interval score per ticker and step, over its folds' known actuals."""
+def coverage_rows(results: list[Forecasts], levels: tuple[int, ...]) -> list[CoverageRow]:
+    """Coverage and interval score per ticker, level and step, over its folds' known actuals."""
     rows = []
     for symbol in sorted({r.symbol for r in results}):
         mine = [r for r in results if r.symbol == symbol]
-        for step in range(mine[0].pred.shape[1]):
-            parts = []
-            for r in mine:
-                ok = ~np.isnan(r.actual[:, step])
-                parts.append((r.lo[ok, step], r.hi[ok, step], r.actual[ok, step], r.scale))
-            lo, hi, actual = (np.concatenate([p[i] for p in parts]) for i in range(3))
-            scores = [metrics.interval_score(*p[:3], level, p[3]) for p in parts if len(p[2])]
-            known = [v for v in scores if v is not None]
-            rows.append(
-                CoverageRow(
-                    ticker=symbol,
-                    step=step + 1,
-                    n=len(actual),
-                    coverage=float(np.mean((lo <= actual) & (actual <= hi)))
-                    if len(actual)
-                    else None,
-                    msis=float(np.mean(known)) if known and len(known) == len(scores) else None,
-                )
-            )
+        for level in levels:
+            for step in range(mine[0].pred.shape[1]):
+                rows.append(_coverage(mine, symbol, level, step))
     return rows
+
+
+def _coverage(mine: list[Forecasts], symbol: str, level: int, step: int) -> CoverageRow:
+    parts = []
+    for r in mine:
+        ok = ~np.isnan(r.actual[:, step])
+        lo, hi = r.bands.get(level, (r.lo, r.hi))
+        parts.append((lo[ok, step], hi[ok, step], r.actual[ok, step], r.scale))
+    lo, hi, actual = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    scores = [metrics.interval_score(*p[:3], level / 100, p[3]) for p in parts if len(p[2])]
+    known = [v for v in scores if v is not None]
+    return CoverageRow(
+        ticker=symbol,
+        level=level,
+        step=step + 1,
+        n=len(actual),
+        coverage=float(np.mean((lo <= actual) & (actual <= hi))) if len(actual) else None,
+        msis=float(np.mean(known)) if known and len(known) == len(scores) else None,
+    )
 
 
 def lag_echo(results: list[Forecasts]) -> list[str]:

@@ -3,7 +3,8 @@
 Normalised by recent volatility: the residual is |log(actual close / predicted close)| one
 step ahead divided by the standard deviation of the last VOL_DAYS daily log returns known at
 the forecast's origin, so a quiet validation span does not give a stormy test span narrow
-bands (nor the reverse). A band is then pred * exp(+-q * sigma_origin * sqrt(h)).
+bands (nor the reverse). A band is then pred * exp(+-q_h * sigma_origin), q_h from step h's
+own residuals.
 
 For a level a and n residuals, the half-width is the k-th smallest residual,
 k = ceil((n + 1) a): the textbook split conformal quantile, which covers at least a of new

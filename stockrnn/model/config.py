@@ -59,7 +59,8 @@ class TrainConfig:
     seed: int = 42  # CPU runs with the same seed are bit-identical
     device: Device = Device.auto
     precision: Precision = Precision.fp32  # bf16: autocast on CUDA; the loss stays fp32
-    cuda_graphs: bool | None = None  # capture the step as a CUDA graph (None: on CUDA, yes)
+    # replay the step as a CUDA graph: opt-in until a GPU run has verified it (docs/gpu.md)
+    cuda_graphs: bool = False
 
     def __post_init__(self) -> None:
         coerce(self, device=Device, precision=Precision)

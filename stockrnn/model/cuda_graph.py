@@ -71,6 +71,6 @@ def flatten_rnn_weights(model: torch.nn.Module) -> None:
 
 
 def graphs_enabled(device: torch.device, wanted: bool | None, distributed: bool) -> bool:
-    """Graphs on CUDA by default; never on CPU, nor under DDP (its all-reduce hooks run
-    between kernels a graph would fix in place)."""
-    return wanted is not False and device.type == "cuda" and not distributed
+    """Graphs when asked for (`--cuda-graphs`, opt-in), on CUDA only, never under DDP (its
+    all-reduce hooks run between kernels a graph would fix in place)."""
+    return bool(wanted) and device.type == "cuda" and not distributed

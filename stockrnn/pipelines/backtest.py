@@ -22,7 +22,7 @@ from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common import workspace
 from stockrnn.common.errors import StockrnnError, UsageError
-from stockrnn.common.limits import check_days, check_level
+from stockrnn.common.limits import check_days, percent_levels
 from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import exog, loading, splits
 from stockrnn.dataset.config import CLOSE, Part
@@ -69,7 +69,7 @@ class BacktestConfig:
 
     folds: int = 5
     horizon: int = 5  # days forecast recursively from each origin
-    level: float = 0.8  # interval coverage to check
+    levels: tuple[int, ...] = (80,)  # interval coverages to check, in percent
     start: date | None = None  # first target date (saved-model mode)
     model: str | None = None  # evaluate this saved model instead of refitting
     first_cut: float = 0.5  # share of all sessions before the first fold's test span
@@ -79,7 +79,8 @@ class BacktestConfig:
         if not 1 <= self.folds <= 50:
             raise UsageError("--folds must be between 1 and 50")
         check_days(self.horizon, "--horizon")
-        check_level(self.level)
+        if percent_levels(self.levels)[0] != tuple(self.levels):
+            raise UsageError("levels must be sorted whole percents, e.g. (80, 95)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,7 +102,7 @@ class BacktestReport:
 
     mode: Mode
     horizon: int
-    level: float
+    levels: tuple[int, ...]  # in percent; coverage and bands for each
     tickers: list[str]
     folds: list[FoldRow]
     per_step: list[Comparison]  # step 1 first; tests Holm-adjusted as one family
@@ -115,6 +116,11 @@ class BacktestReport:
         default_factory=list, repr=False, metadata={"json": False}
     )
 
+    @property
+    def level(self) -> float:
+        """The first level as a fraction: the one the tables and charts show."""
+        return self.levels[0] / 100
+
 
 def forecast_origins(
     p: Predictor,
@@ -122,7 +128,7 @@ def forecast_origins(
     origins: np.ndarray,
     *,
     horizon: int,
-    widths: np.ndarray,
+    widths: dict[int, np.ndarray],
     fold: int,
     seen_rows: int,
     scale: float | None,
@@ -137,7 +143,9 @@ def forecast_origins(
     inside = target < len(s.close)
     actual = np.where(inside, s.close[np.minimum(target, len(s.close) - 1)], np.nan)
     naive, drift = baselines.forecasts(s.close[origins], mu, horizon)
-    lo, hi = intervals.band(pred, p.sigma(s, origins), widths[:horizon])
+    sigma = p.sigma(s, origins)
+    bands = {lv: intervals.band(pred, sigma, w[:horizon]) for lv, w in widths.items()}
+    lo, hi = next(iter(bands.values()))
     return Forecasts(
         symbol=s.symbol,
         fold=fold,
@@ -150,6 +158,7 @@ def forecast_origins(
         lo=lo,
         hi=hi,
         scale=scale,
+        bands=bands,
     )
 
 
@@ -169,7 +178,9 @@ def walk_forward(
         fitted = fit_series(heads, fold_req, replace(hooks.fit, keep_on_interrupt=False))
         check_no_leak(fitted, heads, start)
         by_step, counts = calibration(fitted, heads)
-        widths = intervals.step_widths(by_step, cfg.level, cfg.horizon, counts)
+        widths = {
+            lv: intervals.step_widths(by_step, lv / 100, cfg.horizon, counts) for lv in cfg.levels
+        }
         seen_until = iso_day(max(h.dates[-1] for h in heads))
         scales = {  # MASE's scale: the fold's training part (its validation part left out)
             h.symbol: metrics.naive_scale(h.close[p == Part.train], h.prev_close[p == Part.train])
@@ -234,9 +245,12 @@ def saved_model(
     """Evaluate a saved model, without refitting, after its training and validation data."""
     assert cfg.model is not None
     predictor, meta = weights.load_predictor(models_dir, cfg.model)
-    widths = intervals.step_widths(
-        meta.intervals.half_widths, cfg.level, cfg.horizon, meta.intervals.step_n
-    )
+    widths = {
+        lv: intervals.step_widths(
+            meta.intervals.half_widths, lv / 100, cfg.horizon, meta.intervals.step_n
+        )
+        for lv in cfg.levels
+    }
     allowed = first_allowed(meta)
     start = pd.Timestamp(cfg.start) if cfg.start else allowed
     if start < allowed:
@@ -318,7 +332,7 @@ def run(
     return BacktestReport(
         mode=Mode.walk_forward if meta is None else Mode.saved_model,
         horizon=cfg.horizon,
-        level=cfg.level,
+        levels=cfg.levels,
         tickers=tickers,
         folds=rows,
         per_step=adjust([score_step(results, step) for step in range(cfg.horizon)]),
@@ -326,7 +340,7 @@ def run(
         model=cfg.model,
         echo=lag_echo(results),
         notes=notes,
-        coverage=coverage_rows(results, cfg.level),
+        coverage=coverage_rows(results, cfg.levels),
         per_ticker=by_ticker(results) if len(tickers) > 1 else [],
         paths=results,
     )

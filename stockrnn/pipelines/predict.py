@@ -16,13 +16,14 @@ import pandas as pd
 from stockrnn.checkpoint import weights
 from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
-from stockrnn.common.errors import DataError
-from stockrnn.common.limits import STALE_SESSIONS, check_days, check_level
+from stockrnn.common.errors import DataError, UsageError
+from stockrnn.common.limits import STALE_SESSIONS, check_days, percent_levels
 from stockrnn.data import cache, trading_calendar
 from stockrnn.dataset import exog, features
 from stockrnn.dataset.config import CLOSE
 from stockrnn.dataset.exog import Covariate
 from stockrnn.dataset.loading import Series, series_of
+from stockrnn.evaluate import baselines
 from stockrnn.forecast import intervals
 from stockrnn.forecast.rollout import Predictor, paths
 
@@ -31,19 +32,20 @@ from stockrnn.forecast.rollout import Predictor, paths
 class ForecastConfig:
     """What `stockrnn predict` asks for."""
 
-    days: int = 5  # sessions ahead, 1..limits.MAX_DAYS
-    level: float = 0.8  # interval coverage
+    horizon: int = 5  # sessions ahead, 1..limits.MAX_DAYS
+    levels: tuple[int, ...] = (80,)  # interval coverages, in percent
     calendar: str | None = None  # the forecast dates' exchange (None: each ticker's own)
     model: str = "default"
 
     def validate(self) -> None:
-        check_days(self.days, "--days")
-        check_level(self.level)
+        check_days(self.horizon, "--horizon")
+        if percent_levels(self.levels)[0] != tuple(self.levels):
+            raise UsageError("levels must be sorted whole percents, e.g. (80, 95)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ForecastRow:
-    """One forecast session (the columns of `predict --csv` and `--json`)."""
+    """One forecast session (the columns of `predict --format csv` and `json`)."""
 
     ticker: str
     date: str
@@ -54,8 +56,9 @@ class ForecastRow:
     close: float
     change: float  # close minus the last close
     change_pct: float
-    lo: float  # the interval around the close
-    hi: float
+    bands: dict[str, float]  # "lo-80", "hi-80", ... around the close, per level
+    naive: float  # the baselines' closes: the last close, and it moved at the mean return
+    drift: float
     last_close: float
     last_date: str
     model: str
@@ -69,6 +72,7 @@ class Forecast:
     model: str
     last_date: str
     last_close: float
+    levels: tuple[int, ...]
     rows: list[ForecastRow]
     history: pd.Series = field(repr=False, metadata={"json": False})  # recent closes, for charts
     notes: list[str] = field(default_factory=list)
@@ -110,14 +114,20 @@ def forecast_one(
     calendar = cfg.calendar or calendar
     s = series_for_model(frame, meta, symbol, covs=covs, calendar=calendar)
     trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol)
-    prices = paths(predictor, s, np.array([len(s.rel) - 1]), cfg.days).prices[0]  # (days, 4)
+    origin = np.array([len(s.rel) - 1])
+    prices = paths(predictor, s, origin, cfg.horizon).prices[0]  # (horizon, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
-    widths = intervals.step_widths(
-        meta.intervals.half_widths, cfg.level, cfg.days, meta.intervals.step_n
-    )
-    sigma = predictor.sigma(s, np.array([len(s.rel) - 1]))
-    lo, hi = intervals.band(prices[None, :, CLOSE], sigma, widths)
-    dates = trading_calendar.next_sessions(calendar, last_date, cfg.days)
+    sigma = predictor.sigma(s, origin)
+    bands = {}
+    for level in cfg.levels:
+        widths = intervals.step_widths(
+            meta.intervals.half_widths, level / 100, cfg.horizon, meta.intervals.step_n
+        )
+        lo, hi = intervals.band(prices[None, :, CLOSE], sigma, widths)
+        bands[level] = (lo[0], hi[0])
+    dates = trading_calendar.next_sessions(calendar, last_date, cfg.horizon)
+    mu = baselines.drift_rate(s.rel[:, CLOSE], len(s.rel))
+    naive, drift = (b[0] for b in baselines.forecasts(np.array([last_close]), mu, cfg.horizon))
     rows = []
     for i, (d, p) in enumerate(zip(dates, prices.tolist(), strict=True)):
         rows.append(
@@ -131,8 +141,13 @@ def forecast_one(
                 close=p[3],
                 change=p[3] - last_close,
                 change_pct=100 * (p[3] / last_close - 1),
-                lo=float(lo[0, i]),
-                hi=float(hi[0, i]),
+                bands={
+                    f"{side}-{level}": float(band[j][i])
+                    for level, band in bands.items()
+                    for j, side in enumerate(("lo", "hi"))
+                },
+                naive=float(naive[i]),
+                drift=float(drift[i]),
                 last_close=last_close,
                 last_date=last_date.isoformat(),
                 model=meta.name,
@@ -143,6 +158,7 @@ def forecast_one(
         model=meta.name,
         last_date=last_date.isoformat(),
         last_close=last_close,
+        levels=tuple(cfg.levels),
         rows=rows,
         history=frame["close"].iloc[-120:],
         notes=_notes(meta, symbol, frame, calendar=calendar, hint=hint),
@@ -165,30 +181,39 @@ def _notes(
     return notes
 
 
+Bars = tuple[pd.DataFrame, str]  # a ticker's bars and its exchange calendar
+
+
 def predict(
-    data_dir: Path, models_dir: Path, tickers: list[str], cfg: ForecastConfig
+    data_dir: Path,
+    models_dir: Path,
+    tickers: list[str],
+    cfg: ForecastConfig,
+    *,
+    loaded: tuple[Predictor, CheckpointMeta] | None = None,
+    bars: dict[str, Bars] | None = None,
 ) -> list[Forecast]:
-    """Forecast every ticker with the named model."""
+    """Forecast each ticker (none given: every ticker the model was trained on) with the
+    named model, or the one already `loaded`; `bars` gives some tickers' bars in memory
+    (already validated as an import), the others are read from the cache."""
     cfg.validate()
     if cfg.calendar is not None:
         trading_calendar.get_calendar(cfg.calendar, date.today())  # an unknown calendar fails early
-    predictor, meta = weights.load_predictor(models_dir, cfg.model)
+    predictor, meta = loaded or weights.load_predictor(models_dir, cfg.model)
     covs = exog.load(data_dir, tuple(meta.data.covariates))
     shared = covariate_notes(meta, covs)  # about every ticker's forecast
+    bars = bars or {}
     out = []
-    for symbol in tickers:
-        frame, manifest = cache.load(data_dir, symbol)
-        hint = cache.refresh_hint(manifest)
+    for symbol in tickers or [t.symbol for t in meta.tickers]:
+        if symbol in bars:
+            frame, calendar = bars[symbol]
+            hint = "give newer bars"
+        else:
+            frame, manifest = cache.load(data_dir, symbol)
+            calendar, hint = manifest.calendar, cache.refresh_hint(manifest)
         out.append(
             forecast_one(
-                predictor,
-                meta,
-                frame,
-                symbol,
-                cfg,
-                hint=hint,
-                covs=covs,
-                calendar=manifest.calendar,
+                predictor, meta, frame, symbol, cfg, hint=hint, covs=covs, calendar=calendar
             )
         )
     return [replace(f, notes=[*shared, *f.notes]) for f in out]

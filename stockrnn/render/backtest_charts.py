@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import StockrnnError, UsageError
+from stockrnn.render.charts import built, theme
 
 if TYPE_CHECKING:
     from stockrnn.pipelines.backtest import BacktestReport
@@ -71,13 +72,20 @@ def coverage_by_step(report: BacktestReport) -> list[float | None]:
     return [c.coverage for c in report.per_step]
 
 
-def terminal(report: BacktestReport, step: int) -> str:
+def coverage_floor(cov: list[float], nominal: float) -> float:
+    """Where the coverage bars start: 5 points below the lowest of them and the nominal line
+    (not 0, where 79% and 81% look the same), on a multiple of 5."""
+    return max(0.0, 5 * ((min([*cov, nominal]) - 5) // 5))
+
+
+def terminal(report: BacktestReport, step: int, color: bool = True) -> str:
     """The three panels as text (plotext), for the first ticker's prices."""
     import plotext as plt
 
     v = views(report, step)[0]
     days = [d.strftime("%Y-%m-%d") for d in v.dates]
     plt.clear_figure()
+    theme(plt, color)
     plt.subplots(3, 1)
     plt.plotsize(100, 45)
     plt.subplot(1, 1)
@@ -89,7 +97,9 @@ def terminal(report: BacktestReport, step: int) -> str:
     plt.title(f"{v.ticker}: closes and {step}-day-ahead forecasts")
     plt.subplot(2, 1)
     cov = [100 * (c or 0.0) for c in coverage_by_step(report)]
-    plt.bar([str(i + 1) for i in range(len(cov))], cov, label="covered %")
+    low = coverage_floor(cov, 100 * report.level)
+    plt.bar([str(i + 1) for i in range(len(cov))], cov, label="covered %", minimum=low)
+    plt.ylim(low, 100)
     plt.hline(100 * report.level, "red")
     plt.title(f"coverage per step (nominal {report.level:.0%})")
     plt.subplot(3, 1)
@@ -98,7 +108,7 @@ def terminal(report: BacktestReport, step: int) -> str:
         plt.plot([d.strftime("%Y-%m-%d") for d in w.dates], w.edge.tolist(), label=w.ticker)
     plt.hline(0, "gray")
     plt.title("cumulative |error| minus naive's (below 0: ahead of naive)")
-    return str(plt.build())
+    return built(plt, color)
 
 
 def png(report: BacktestReport, path: Path, step: int) -> None:
@@ -124,7 +134,9 @@ def png(report: BacktestReport, path: Path, step: int) -> None:
         ax.legend(loc="upper left")
     cov_ax, edge_ax = axes[-2], axes[-1]
     cov = [100 * (c or 0.0) for c in coverage_by_step(report)]
-    cov_ax.bar(range(1, len(cov) + 1), cov)
+    low = coverage_floor(cov, 100 * report.level)
+    cov_ax.bar(range(1, len(cov) + 1), [c - low for c in cov], bottom=low)
+    cov_ax.set_ylim(low, 100)
     cov_ax.axhline(100 * report.level, color="red", label="nominal")
     cov_ax.set_xticks(range(1, len(cov) + 1))
     cov_ax.set_title("interval coverage per step (%)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stockrnn.common.errors import StockrnnError
 
@@ -20,25 +20,53 @@ def _series(
         [float(v) for v in hist],
         [r.date for r in rows],
         [r.close for r in rows],
-        [r.lo for r in rows],
-        [r.hi for r in rows],
+        [r.bands[f"lo-{result.levels[0]}"] for r in rows],
+        [r.bands[f"hi-{result.levels[0]}"] for r in rows],
     )
 
 
-def terminal(result: Forecast) -> str:
-    """A plotext chart as text."""
+FORECAST_SHARE = 0.25  # of the chart's width, however many closes of history it shows
+
+
+def theme(plt: Any, color: bool) -> None:
+    """Follow the terminal: plotext's own default paints a white canvas, a white box in a dark
+    terminal; "pro" draws on the terminal's background in its foreground colour, and "clear"
+    drops colour altogether (NO_COLOR, or output that is not a terminal)."""
+    plt.theme("pro" if color else "clear")
+
+
+def positions(history: int, horizon: int, share: float = FORECAST_SHARE) -> list[float]:
+    """x positions, 0..100: the history over the first (1 - share) of the width, the forecast's
+    days over the rest, so five days ahead stay readable beside 120 days behind."""
+    split = 100 * (1 - share)
+    past = [split * i / max(history - 1, 1) for i in range(history)]
+    return past + [split + 100 * share * (k + 1) / horizon for k in range(horizon)]
+
+
+def terminal(result: Forecast, color: bool = True) -> str:
+    """A plotext chart as text, the forecast given a fixed share of the width."""
     import plotext as plt
 
     hd, hv, fd, fv, lo, hi = _series(result)
+    x = positions(len(hd), len(fd))
+    past, ahead = x[: len(hd)], x[len(hd) :]
     plt.clear_figure()
-    plt.date_form("Y-m-d")
-    plt.plot(hd, hv, label="close", marker="braille")
-    plt.plot([hd[-1], *fd], [hv[-1], *fv], label="forecast", marker="braille", color="cyan")
-    plt.plot(fd, lo, label="band", marker="dot", color="gray")
-    plt.plot(fd, hi, marker="dot", color="gray")
+    theme(plt, color)
+    plt.plot(past, hv, label="close", marker="braille")
+    plt.plot([past[-1], *ahead], [hv[-1], *fv], label="forecast", marker="braille", color="cyan")
+    plt.plot(ahead, lo, label=f"{result.levels[0]}% band", marker="dot", color="gray")
+    plt.plot(ahead, hi, marker="dot", color="gray")
+    ticks = [0, len(hd) // 2, len(hd) - 1]
+    plt.xticks([past[i] for i in ticks] + [ahead[-1]], [hd[i] for i in ticks] + [fd[-1]])
     plt.title(f"{result.ticker}: last {len(hd)} closes and the forecast")
     plt.plotsize(100, 25)
-    return str(plt.build())
+    return built(plt, color)
+
+
+def built(plt: Any, color: bool) -> str:
+    """The chart as text; without colour, without the lines' colour codes too."""
+    text = str(plt.build())
+    return text if color else str(plt.uncolorize(text))
 
 
 def png(results: list[Forecast], path: Path) -> None:

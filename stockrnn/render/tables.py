@@ -140,18 +140,19 @@ def ticker_table(report: BacktestReport) -> Table:
 
 
 def coverage_table(report: BacktestReport) -> Table:
-    """Interval coverage per ticker and step against the nominal level, with n and MSIS."""
+    """Interval coverage per ticker, level and step against the nominal level, with MSIS."""
     table = Table(
-        title=f"{report.level:.0%} intervals by ticker and step",
+        title="intervals by ticker, level and step",
         caption="MSIS: mean scaled interval score (width plus penalised misses; lower is better)",
         box=box.SIMPLE_HEAD,
     )
-    for col in ("ticker", "step", "n", "cover %", "MSIS"):
+    for col in ("ticker", "level", "step", "n", "cover %", "MSIS"):
         table.add_column(col, justify="left" if col == "ticker" else "right", no_wrap=True)
     for r in report.coverage:
-        off = r.coverage is not None and abs(r.coverage - report.level) > 0.03
+        off = r.coverage is not None and abs(r.coverage - r.level / 100) > 0.03
         table.add_row(
             r.ticker,
+            str(r.level),
             str(r.step),
             str(r.n),
             pct(r.coverage).rstrip("%"),

@@ -41,9 +41,7 @@ def import_optuna() -> Any:
     try:
         import optuna
     except ImportError:
-        raise StockrnnError(
-            "stockrnn tune needs Optuna: pip install -e '.[tune]' (or pip install optuna)"
-        ) from None
+        raise StockrnnError("stockrnn tune needs Optuna: pip install 'stockrnn[tune]'") from None
     # ERROR: Optuna logs a failed trial's traceback as a WARNING, and a trial fails whenever
     # Ctrl-C or SIGTERM aborts it; the command reports failures in its own words.
     optuna.logging.set_verbosity(optuna.logging.ERROR)

@@ -133,3 +133,25 @@ def test_folder_names_the_model(saved) -> None:
     (models / "copy" / "meta.json").write_text(json.dumps(meta))
     _, loaded = weights.load(models, "copy")
     assert loaded.name == "copy"
+
+
+@pytest.mark.parametrize(("graphs", "want"), [(None, False), (True, True), (False, False)])
+def test_a_format_3_checkpoint_still_loads(saved, graphs, want) -> None:
+    """3 differs from 4 only in train.cuda_graphs (null: on with CUDA); users' models of that
+    format keep working, and the file itself is left as it was."""
+    models, folder, meta = saved
+    meta.update(format_version=3)
+    meta["train"]["cuda_graphs"] = graphs
+    text = json.dumps(meta)
+    (folder / "meta.json").write_text(text)
+    _, loaded = weights.load(models, "m")
+    assert loaded.format_version == store.FORMAT_VERSION and loaded.train.cuda_graphs is want
+    assert (folder / "meta.json").read_text() == text
+
+
+def test_older_formats_say_how_to_retrain(saved) -> None:
+    models, folder, meta = saved
+    meta.update(format_version=2)
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="retrain it with `stockrnn train --name m"):
+        weights.load(models, "m")

@@ -28,7 +28,7 @@ def _digests(*folders: Path) -> dict[str, str]:
 def ws(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("ws")
     cache_bars(root / "data", "SPY", make_bars(160, seed=3))
-    result = cli_runner().invoke(build(), train_argv(root / "data", root / "models", "-t", "SPY"))
+    result = cli_runner().invoke(build(), train_argv(root / "data", root / "models", "SPY"))
     assert result.exit_code == 0, result.output
     return root
 
@@ -38,10 +38,10 @@ def _cases(ws: Path) -> dict[str, list[str]]:
     folders = ["--data-dir", str(data), "--models-dir", str(models)]
     return {
         "train --timings onto a manifest": train_argv(
-            data, models, "-t", "SPY", "--name", "other", "--timings", str(data / "SPY.json")
+            data, models, "SPY", "--name", "other", "--timings", str(data / "SPY.json")
         ),
         "train --predictions-out onto the bars": train_argv(
-            data, models, "-t", "SPY", "--name", "other", "--predictions-out", str(data / "SPY.csv")
+            data, models, "SPY", "--name", "other", "--predictions-out", str(data / "SPY.csv")
         ),
         "backtest --predictions-out onto the bars": [
             "backtest", "SPY", "--model", "default", "--predictions-out", str(data / "SPY.csv"),

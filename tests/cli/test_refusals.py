@@ -53,7 +53,7 @@ def one_line(res, code: int, text: str) -> None:
         (["fetch", "AAA", "--source", "yahoo", "--csv", "x.csv"], "cannot be combined"),
         (["fetch", "AAA", "--csv", "x.csv", "--period", "5y"], "--period applies"),
         (["fetch", "--all"], "apply to --csv"),
-        (["fetch"], "give at least one ticker"),
+        (["fetch"], "give one, e.g. `stockrnn fetch AAPL`"),
         (["train", "--seed", str(10**30)], "--seed must be between"),
         (["train", "--seed", "-1"], "--seed must be between"),
     ],
@@ -136,7 +136,7 @@ def test_ctrl_c_mid_fold_is_not_scored(ws) -> None:
 
 
 def test_backtest_progress_names_fold_and_epoch(ws) -> None:
-    from stockrnn.cli.progress import backtest_progress
+    from stockrnn.render.progress import backtest_progress
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120)
@@ -183,7 +183,7 @@ def test_ticker_without_out_of_sample_days_is_reported(ws) -> None:
 
 
 def test_train_progress_shows_batches_within_an_epoch(ws) -> None:
-    from stockrnn.cli.progress import train_progress
+    from stockrnn.render.progress import train_progress
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120)

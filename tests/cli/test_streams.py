@@ -112,7 +112,7 @@ def test_a_narrow_terminal_never_cuts_a_number(forecasts, columns) -> None:
     assert max(len(line) for line in out.splitlines()) <= columns
     shown = set(re.findall(r"[-+]?[\d,]+\.\d\d", out))
     for row in rows:  # the close and its interval, whole, whatever the width
-        for key in ("close", "lo", "hi"):
+        for key in ("close", "lo-80", "hi-80"):
             assert f"{row[key]:,.2f}" in shown, (key, columns, out)
     listed = cli_runner().invoke(
         build(), ["models", "--models-dir", str(ws / "models")], env={"COLUMNS": str(columns)}

@@ -53,7 +53,7 @@ def test_train_json_and_one_ticker(ws) -> None:
         (["--lr", "-1"], "--lr"),
         (["--train-end", "2020-06-01", "--val-end", "2020-03-01"], "before --val-end"),
         (["--name", "../evil"], "model name"),
-        (["-t", "../x"], "not a ticker"),
+        (["../x"], "not a ticker"),
         (["--nonlinearity", "relu"], "rnn only"),
     ],
 )
@@ -72,7 +72,7 @@ def test_no_cached_data_points_to_fetch(tmp_path) -> None:
 
 
 def test_unknown_ticker_points_to_fetch(ws) -> None:
-    res = runner.invoke(app, args(ws, "-t", "ZZZ"))
+    res = runner.invoke(app, args(ws, "ZZZ"))
     assert res.exit_code == 9 and "stockrnn fetch ZZZ" in res.stderr
 
 

@@ -139,7 +139,7 @@ def test_covariate_after_the_origin_changes_nothing(tmp_path, head, horizon) -> 
 def test_checkpoint_records_covariates_and_predict_refuses_stale_or_missing(tmp_path) -> None:
     _cached(tmp_path)
     data, models = tmp_path / "data", tmp_path / "models"
-    argv = ["-t", "AAA", "--covariate", "^idx", "--calendar-features", "--head", "direct"]
+    argv = ["AAA", "--covariate", "^idx", "--calendar-features", "--head", "direct"]
     got = runner.invoke(_app(), train_argv(data, models, *argv, "--horizon", "3", "--json"))
     assert got.exit_code == 0, got.stderr
     meta = json.loads(got.stdout)["meta"]

@@ -38,7 +38,7 @@ def _invoke(argv: list[str]):
 
 
 def test_a_ticker_given_twice_is_refused(ws) -> None:
-    argv = train_argv(ws / "data", ws / "models", "-t", "SPY", "-t", "SPY")
+    argv = train_argv(ws / "data", ws / "models", "SPY", "SPY")
     one_line(_invoke(argv), UsageError.exit_code, "given twice")
     assert not (ws / "models").exists()
 
@@ -48,12 +48,12 @@ def test_a_covariate_gap_is_refused_not_carried(ws) -> None:
     bars = make_bars(300, seed=3)
     gapped = pd.concat([bars.iloc[:100], bars.iloc[200:]])
     cache_bars(ws / "data", "GAP", gapped)
-    argv = train_argv(ws / "data", ws / "models", "-t", "SPY", "--covariate", "GAP")
+    argv = train_argv(ws / "data", ws / "models", "SPY", "--covariate", "GAP")
     one_line(_invoke(argv), DataError.exit_code, "covariate GAP has no close for 100", "SPY")
 
 
 def _short_covariate(ws) -> None:
-    argv = train_argv(ws / "data", ws / "models", "-t", "SPY", "--covariate", "AAPL")
+    argv = train_argv(ws / "data", ws / "models", "SPY", "--covariate", "AAPL")
     assert _invoke(argv).exit_code == 0
     cache_bars(ws / "data", "AAPL", make_bars(300, seed=2, price=40).iloc[-4:])
 
@@ -71,21 +71,21 @@ def test_a_covariate_reimported_short_is_one_line_in_backtest(ws) -> None:
 
 
 def test_backtest_of_a_saved_model_on_a_too_short_ticker(ws) -> None:
-    assert _invoke(train_argv(ws / "data", ws / "models", "-t", "SPY")).exit_code == 0
+    assert _invoke(train_argv(ws / "data", ws / "models", "SPY")).exit_code == 0
     cache_bars(ws / "data", "TINY", make_bars(4, start="2021-06-01", seed=5))
     result = _invoke(["backtest", "TINY", "--model", "default", *_folders(ws)])
     one_line(result, UsageError.exit_code, "TINY has no days to score", "window of 5")
 
 
 def test_a_horizon_longer_than_validation_blames_the_horizon(ws) -> None:
-    argv = train_argv(ws / "data", ws / "models", "-t", "SPY", "--head", "direct")
+    argv = train_argv(ws / "data", ws / "models", "SPY", "--head", "direct")
     argv += ["--horizon", "30", "--split", "0.8,0.1,0.1"]
     one_line(_invoke(argv), DataError.exit_code, "fewer than the 30-day horizon")
 
 
 def test_a_late_covariate_names_itself_as_the_cut(ws) -> None:
     cache_bars(ws / "data", "LATE", make_bars(300, seed=6).iloc[-4:])
-    argv = train_argv(ws / "data", ws / "models", "-t", "SPY", "--covariate", "LATE")
+    argv = train_argv(ws / "data", ws / "models", "SPY", "--covariate", "LATE")
     one_line(_invoke(argv), DataError.exit_code, "where covariate LATE's data starts")
 
 
@@ -99,7 +99,7 @@ def test_an_empty_csv_range_names_only_the_bound_given(ws, tmp_path) -> None:
 
 @pytest.mark.parametrize("day", ["9999-12-31", "1066-10-14"])
 def test_split_dates_out_of_reach_are_refused(ws, day) -> None:
-    argv = train_argv(ws / "data", ws / "models", "-t", "SPY")
+    argv = train_argv(ws / "data", ws / "models", "SPY")
     argv += ["--train-end", "2020-06-01", "--val-end", day]
     if day < "2020":
         argv[argv.index("--train-end") + 1], argv[-1] = day, "2020-06-01"

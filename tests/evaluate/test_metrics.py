@@ -142,7 +142,7 @@ def test_coverage_per_ticker_and_step() -> None:
         a = getattr(r, name)
         setattr(r, name, np.concatenate([a, a], axis=1))
     r.scale = 1.0
-    rows = scoring.coverage_rows([r], 0.8)
+    rows = scoring.coverage_rows([r], (80,))
     assert [(x.ticker, x.step, x.n) for x in rows] == [("X", 1, 299), ("X", 2, 299)]
     assert rows[0].coverage == 1.0
     below = float(np.mean(r.actual[:, 1] <= r.pred[:, 1]))

@@ -29,11 +29,11 @@ def test_fixed_method_gives_one_log_width_per_step(tmp_path) -> None:
         loaded,
         frame,
         "AAA",
-        ForecastConfig(days=3, model="f"),
+        ForecastConfig(horizon=3, model="f"),
     )
     widths = intervals.step_widths(meta.intervals.half_widths, 0.8, 3, meta.intervals.step_n)
     for row, w in zip(got.rows, widths, strict=True):
-        assert abs(np.log(row.hi / row.close) - w) < 1e-9
+        assert abs(np.log(row.bands["hi-80"] / row.close) - w) < 1e-9
 
 
 def test_origin_scale() -> None:

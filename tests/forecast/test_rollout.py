@@ -42,12 +42,12 @@ def test_predict_from_d_equals_backtest_at_origin_d(trained, tmp_path, steps) ->
     origins = sorted(rows["origin_date"].unique())
     for d in (origins[0], origins[len(origins) // 2], origins[-steps]):
         got = predict.forecast_one(
-            predictor, meta, frame.loc[:d], "AAA", predict.ForecastConfig(days=steps)
+            predictor, meta, frame.loc[:d], "AAA", predict.ForecastConfig(horizon=steps)
         )
         bt = rows[rows["origin_date"] == d].sort_values("step")
         assert list(bt["target_date"]) == [r.date for r in got.rows]  # calendar = data
-        for col, attr in (("prediction", "close"), ("lo", "lo"), ("hi", "hi")):
-            want = [getattr(r, attr) for r in got.rows]
+        for col, key in (("prediction", None), ("lo", "lo-80"), ("hi", "hi-80")):
+            want = [r.close if key is None else r.bands[key] for r in got.rows]
             np.testing.assert_allclose(bt[col].to_numpy(), want, rtol=RTOL, atol=0)
 
 

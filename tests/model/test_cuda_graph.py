@@ -53,7 +53,8 @@ def test_no_graphs_on_cpu_or_under_ddp() -> None:
     assert not graphs_enabled(torch.device("cpu"), None, False)
     assert not graphs_enabled(torch.device("cuda", 0), None, True)
     assert not graphs_enabled(torch.device("cuda", 0), False, False)
-    assert graphs_enabled(torch.device("cuda", 0), None, False)
+    assert not graphs_enabled(torch.device("cuda", 0), None, False)  # opt-in: never by default
+    assert graphs_enabled(torch.device("cuda", 0), True, False)
 
 
 def _fit(graphs: bool, precision: str = "fp32", batch: int = 64):
@@ -96,8 +97,11 @@ def test_bf16_autocast_trains() -> None:
 def test_train_command_on_cuda_with_graphs(tmp_path) -> None:
     cache_bars(tmp_path / "data", "AAA", make_bars(300, seed=1))
     got = runner.invoke(
-        _app(), train_argv(tmp_path / "data", tmp_path / "models", "--device", "cuda", epochs=2)
+        _app(),
+        train_argv(
+            tmp_path / "data", tmp_path / "models", "--device", "cuda", "--cuda-graphs", epochs=2
+        ),
     )
     assert got.exit_code == 0, got.stderr
     meta = store.read_meta(tmp_path / "models", "default")
-    assert meta.device.startswith("cuda") and meta.train.cuda_graphs is None
+    assert meta.device.startswith("cuda") and meta.train.cuda_graphs is True

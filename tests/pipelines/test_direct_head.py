@@ -85,7 +85,7 @@ def test_predict_equals_backtest_for_a_direct_head(tmp_path) -> None:
         meta,
         frame.loc[:d],
         "AAA",
-        predict.ForecastConfig(days=4),
+        predict.ForecastConfig(horizon=4),
     )
     bt = rows[rows["origin_date"] == d].sort_values("step")
     np.testing.assert_allclose(bt["prediction"], [r.close for r in got.rows], rtol=1e-9, atol=0)

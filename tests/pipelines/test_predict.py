@@ -38,7 +38,7 @@ def cli(ws, *argv):
 def test_recursive_forecast_matches_hand_rolled_loop(trained) -> None:
     model, meta = weights.load(trained / "models", "default")
     frame, _ = cache.load(trained / "data", "AAA")
-    got = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=4))
+    got = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(horizon=4))
     scaler = scaler_of(meta)
     rel = features.log_relative(frame, meta.features)[-10:]  # the last window
     window = list(scaler.transform(rel))
@@ -60,26 +60,27 @@ def test_dates_skip_weekends_and_holidays(trained, last, want) -> None:
     model, meta = weights.load(trained / "models", "default")
     frame = make_bars(60, start="2024-01-02")
     frame.index = frame.index + (np.datetime64(last) - frame.index[-1].to_datetime64())
-    rows = forecast_one(predictor_of(model, meta), meta, frame, "AAA", ForecastConfig(days=2)).rows
+    cfg = ForecastConfig(horizon=2)
+    rows = forecast_one(predictor_of(model, meta), meta, frame, "AAA", cfg).rows
     assert [r.date for r in rows] == want
 
 
 def test_intervals_widen_with_horizon(trained) -> None:
-    res = cli(trained, "predict", "AAA", "--days", "5", "--json")
+    res = cli(trained, "predict", "AAA", "--horizon", "5", "--format", "json")
     rows = json.loads(res.stdout)
-    widths = [np.log(r["hi"] / r["lo"]) for r in rows]
+    widths = [np.log(r["hi-80"] / r["lo-80"]) for r in rows]
     assert all(b > a for a, b in zip(widths, widths[1:], strict=False))
-    assert all(r["lo"] < r["close"] < r["hi"] for r in rows)
+    assert all(r["lo-80"] < r["close"] < r["hi-80"] for r in rows)
 
 
 def test_json_parses_and_agrees_with_table(trained) -> None:
-    rows = json.loads(cli(trained, "predict", "AAA", "--days", "3", "--json").stdout)
+    rows = json.loads(cli(trained, "predict", "AAA", "--horizon", "3", "--format", "json").stdout)
     assert [r["step"] for r in rows] == [1, 2, 3]
-    table = cli(trained, "predict", "AAA", "--days", "3").stdout
+    table = cli(trained, "predict", "AAA", "--horizon", "3").stdout
     for r in rows:
         assert r["date"] in table and f"{r['close']:,.2f}" in table
     assert "anchored to the close of" in table
-    text = cli(trained, "predict", "AAA", "--days", "3", "--csv").stdout
+    text = cli(trained, "predict", "AAA", "--horizon", "3", "--format", "csv").stdout
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert [float(p["close"]) for p in parsed] == pytest.approx([r["close"] for r in rows])
     assert set(parsed[0]) == {
@@ -90,8 +91,10 @@ def test_json_parses_and_agrees_with_table(trained) -> None:
         "high",
         "low",
         "close",
-        "lo",
-        "hi",
+        "lo-80",
+        "hi-80",
+        "naive",
+        "drift",
         "last_close",
         "last_date",
         "model",
@@ -109,10 +112,10 @@ def test_untrained_ticker_gets_forecast_and_note(trained) -> None:
 @pytest.mark.parametrize(
     ("argv", "code", "msg"),
     [
-        (["predict", "AAA", "--days", "0"], 2, "--days"),
-        (["predict", "AAA", "--days", "-3"], 2, "--days"),
-        (["predict", "AAA", "--days", "61"], 2, "--days"),
-        (["predict", "AAA", "--level", "0.3"], 2, "--level"),
+        (["predict", "AAA", "--horizon", "0"], 2, "--horizon"),
+        (["predict", "AAA", "--horizon", "-3"], 2, "--horizon"),
+        (["predict", "AAA", "--horizon", "61"], 2, "--horizon"),
+        (["predict", "AAA", "--level", "30.5"], 2, "--level"),
         (["predict", "AAA", "--model", "nope"], 10, "available: default"),
         (["predict", "ZZZ"], 9, "stockrnn fetch ZZZ"),
         (["predict", "AAA", "--calendar", "NOPE"], 2, "calendar"),

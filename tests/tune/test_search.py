@@ -38,7 +38,7 @@ def ws(tmp_path):
 def tune_argv(ws, *extra: str, db: str = "tune.db", trials: int = 3) -> list[str]:
     return [
         "tune",
-        *("-t", "AAA", "--trials", str(trials), "--folds", "2", "--epochs", "3"),
+        *("AAA", "--trials", str(trials), "--folds", "2", "--epochs", "3"),
         *("--space", str(ws / "space.toml"), "--storage", f"sqlite:///{ws / db}"),
         *("--data-dir", str(ws / "data"), "--models-dir", str(ws / "models")),
         *extra,
@@ -180,7 +180,7 @@ def test_bad_space_or_storage_is_one_line(ws, space, storage, text) -> None:
 def test_without_optuna_says_how_to_install(ws, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "optuna", None)
     res = runner.invoke(app, tune_argv(ws))
-    assert res.exit_code == 1 and "pip install -e '.[tune]'" in res.stderr
+    assert res.exit_code == 1 and "pip install 'stockrnn[tune]'" in res.stderr
 
 
 def test_a_study_is_never_resumed_under_other_settings(ws) -> None:

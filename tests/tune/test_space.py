@@ -30,7 +30,7 @@ def test_space_outside_trains_limits_is_refused_before_the_study(tmp_path, space
     cache_bars(tmp_path / "data", "AAA", make_bars(200, seed=1))
     (tmp_path / "space.toml").write_text(space)
     db = tmp_path / "t.db"
-    argv = ["tune", "-t", "AAA", "--trials", "2", "--space", str(tmp_path / "space.toml")]
+    argv = ["tune", "AAA", "--trials", "2", "--space", str(tmp_path / "space.toml")]
     argv += ["--storage", f"sqlite:///{db}", "--data-dir", str(tmp_path / "data")]
     argv += ["--models-dir", str(tmp_path / "models")]
     result = cli_runner().invoke(build(), argv)

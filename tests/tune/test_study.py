@@ -22,7 +22,7 @@ SPACE = "hidden = 8\nlayers = 1\nwindow = 10\nbatch_size = 32\nlr = 0.001\ncell 
 
 def _argv(ws, db: str, trials: int = 50, epochs: int = 100000) -> list[str]:
     return [
-        *("tune", "-t", "AAA", "--trials", str(trials), "--folds", "2"),
+        *("tune", "AAA", "--trials", str(trials), "--folds", "2"),
         *("--epochs", str(epochs), "--patience", str(epochs)),
         *("--space", str(ws / "space.toml"), "--storage", f"sqlite:///{ws / db}"),
         *("--data-dir", str(ws / "data"), "--models-dir", str(ws / "models")),

@@ -224,6 +224,20 @@ def read(path: Path, date_format: str | None = None) -> Table:
     return parse(csvtext.read_text(path), name=str(path), date_format=date_format)
 
 
+FRAME = Path("DataFrame")  # the name a frame given in Python is imported and reported under
+
+
+def from_frame(frame: pd.DataFrame, date_format: str | None = None) -> Table:
+    """An in-memory frame in any layout a CSV may have (a date index or a date column),
+    read exactly as that CSV would be, so it gets the same checks and the same errors."""
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame of daily bars, not {type(frame).__name__}")
+    out = frame
+    if isinstance(out.index, pd.DatetimeIndex) or out.index.name is not None:
+        out = out.rename_axis(out.index.name or "date").reset_index()
+    return parse(out.to_csv(index=False), name=str(FRAME), date_format=date_format)
+
+
 def fetched(frame: pd.DataFrame, path: Path) -> Fetched:
     return Fetched(frame, source=f"csv:{path.name}", adjusted=False)
 
