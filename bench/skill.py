@@ -115,6 +115,7 @@ def _better(rep: object, k: int) -> bool:
 def time_default_backtest() -> float:
     cli = [sys.executable, "-m", "stockrnn"]
     with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "stockrnn.toml").write_text("[workspace]\n")  # its own data/ and models/
         subprocess.run(
             [*cli, "fetch", "AAPL", "--source", "sample"], cwd=tmp, check=True, capture_output=True
         )

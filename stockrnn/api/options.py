@@ -58,6 +58,7 @@ class ModelArgs:
     precision: Precision = TRAIN.precision
     cuda_graphs: bool = TRAIN.cuda_graphs
     intervals: IntervalMethod = IntervalMethod.vol
+    threads: int | None = None  # torch threads (None: this process's share of its cores)
 
 
 SPLIT = ",".join(str(p) for p in DATA.split)
@@ -129,6 +130,7 @@ def train_request(
         overwrite=overwrite,
         predictions_out=predictions_out,
         intervals=args.intervals,
+        threads=args.threads,
     )
 
 

@@ -157,6 +157,16 @@ PrecisionOpt = Annotated[
     Precision,
     _opt(panel=HARDWARE, help="bf16: autocast on CUDA (the loss stays fp32); CPU is fp32."),
 ]
+ThreadsOpt = Annotated[
+    int | None,
+    _opt(
+        panel=HARDWARE,
+        metavar="N",
+        show_default=False,
+        help="torch threads (default: this process's share of the cores it may use, among "
+        "torchrun's local ranks or the tune workers running a trial).",
+    ),
+]
 GraphsOpt = Annotated[
     bool,
     _opt(

@@ -61,6 +61,7 @@ from stockrnn.cli.options import (
     SeedOpt,
     Span,
     SplitOpt,
+    ThreadsOpt,
     TickerArgs,
     WindowOpt,
 )
@@ -101,6 +102,7 @@ def train_cmd(
     intervals: IntervalsOpt = IntervalMethod.vol,
     precision: PrecisionOpt = TRAIN.precision,
     cuda_graphs: GraphsOpt = TRAIN.cuda_graphs,
+    threads: ThreadsOpt = None,
     horizon: Annotated[
         int,
         typer.Option(
@@ -283,6 +285,7 @@ def backtest_cmd(
     intervals: IntervalsOpt = IntervalMethod.vol,
     precision: PrecisionOpt = TRAIN.precision,
     cuda_graphs: GraphsOpt = TRAIN.cuda_graphs,
+    threads: ThreadsOpt = None,
     json_out: JsonOut = False,
     data_dir: DataDir = None,
     models_dir: ModelsDir = None,

@@ -31,6 +31,7 @@ from stockrnn.cli.options import (
     ScalerOpt,
     SeedOpt,
     SplitOpt,
+    ThreadsOpt,
     TickerArgs,
 )
 from stockrnn.common.errors import EXIT_INTERRUPTED
@@ -61,6 +62,7 @@ def tune_cmd(
     patience: PatienceOpt = 5,
     seed: SeedOpt = TRAIN.seed,
     device: DeviceOpt = TRAIN.device,
+    threads: ThreadsOpt = None,
     json_out: JsonOut = False,
     data_dir: DataDir = None,
     models_dir: ModelsDir = None,
@@ -71,7 +73,13 @@ def tune_cmd(
     if old:
         note(old)
     args = ModelArgs(
-        features=features, scaler=scaler, epochs=epochs, patience=patience, seed=seed, device=device
+        features=features,
+        scaler=scaler,
+        epochs=epochs,
+        patience=patience,
+        seed=seed,
+        device=device,
+        threads=threads,
     )  # the searched parameters override the rest per trial
     from stockrnn.api import tuning
     from stockrnn.render import jsonout, tune_tables

@@ -42,3 +42,12 @@ def check_level(level: float) -> float:
     if abs(key - level) > 1e-9 or key not in LEVELS:
         raise UsageError("--level must be between 0.50 and 0.99 (steps of 0.01)")
     return key
+
+
+MAX_THREADS = 1024
+
+
+def check_threads(given: int | None) -> None:
+    """--threads: None (this process's share of its cores) or 1..MAX_THREADS."""
+    if given is not None and not 1 <= given <= MAX_THREADS:
+        raise UsageError(f"--threads must be between 1 and {MAX_THREADS}")

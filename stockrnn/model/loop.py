@@ -17,7 +17,7 @@ from stockrnn.common.choices import Precision
 from stockrnn.common.errors import DivergedError, UsageError
 from stockrnn.dataset.config import Part
 from stockrnn.dataset.sampling import Samples
-from stockrnn.model import cuda_graph, ddp
+from stockrnn.model import adam, cuda_graph, ddp
 from stockrnn.model.config import TrainConfig
 from stockrnn.model.ddp import TrainingGroup
 from stockrnn.model.steps import Stepper
@@ -156,9 +156,9 @@ def fit(
     val_rows = samples.targets[Part.val]
     net = ddp.wrap(model, device) if group is not None else model
     graphs = cuda_graph.graphs_enabled(device, cfg.cuda_graphs, group is not None)
-    # fused: one kernel per step for all parameters (CPU and CUDA, float32), same maths as
-    # Adam; capturable keeps its step count on the GPU, as a CUDA graph needs
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True, capturable=graphs)
+    # CPU: an Adam that never imports torch._dynamo (adam.py); CUDA: torch's fused Adam,
+    # capturable (its step count on the GPU) when a CUDA graph replays it
+    optimizer = adam.for_device(model, device, cfg.lr, capturable=graphs)
     step = Stepper(net, windows, optimizer, group, bf16=cfg.precision == Precision.bf16)
     if graphs and len(train_rows) >= cfg.batch_size:
         step.capture(model, train_rows[: cfg.batch_size])

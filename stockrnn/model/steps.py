@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from stockrnn.model.adam import Adam
 from stockrnn.model.cuda_graph import GraphStep
 from stockrnn.model.ddp import TrainingGroup
 
@@ -26,7 +27,7 @@ class Stepper:
         self,
         net: nn.Module,
         windows: Windows,
-        optimizer: torch.optim.Optimizer,
+        optimizer: Adam | torch.optim.Optimizer,
         group: TrainingGroup | None = None,
         bf16: bool = False,
     ) -> None:
@@ -50,6 +51,8 @@ class Stepper:
 
     def capture(self, model: nn.Module, rows: torch.Tensor) -> None:
         """Capture the step for batches the size of `rows` (valid target rows)."""
+        if not isinstance(self.optimizer, torch.optim.Optimizer):
+            raise TypeError("a CUDA graph replays torch's capturable Adam")
         self.graph = GraphStep(model, self.optimizer, self.loss_of, rows)
 
     def __call__(self, rows: torch.Tensor) -> torch.Tensor:

@@ -18,7 +18,7 @@ from stockrnn.dataset.scaling import Scaler
 from stockrnn.evaluate.scoring import OneStep
 from stockrnn.forecast import intervals
 from stockrnn.forecast.rollout import Predictor, paths_many
-from stockrnn.model import ddp, loop
+from stockrnn.model import ddp, loop, threads
 from stockrnn.model.loop import FitHooks
 from stockrnn.model.network import Forecaster
 from stockrnn.pipelines.request import TrainRequest
@@ -65,6 +65,7 @@ def fit_series(
     model = Forecaster(req.model_config()).to(device)  # the same weights on every rank
     if group is not None:
         ddp.seed_rank(req.train.seed, group)
+    threads.use(req.threads, req.sharing)
     result = loop.fit(model, samples, req.train, device, hooks=hooks or FitHooks(), group=group)
     timings = Timings(
         prepare_s=t1 - t0,

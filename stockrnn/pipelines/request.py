@@ -9,6 +9,7 @@ from stockrnn.checkpoint import store
 from stockrnn.checkpoint.schema import TunedMeta
 from stockrnn.common.choices import IntervalMethod, coerce
 from stockrnn.common.errors import UsageError
+from stockrnn.common.limits import check_threads
 from stockrnn.dataset.config import DataConfig
 from stockrnn.model.config import ModelConfig, TrainConfig
 
@@ -28,6 +29,8 @@ class TrainRequest:
     predictions_out: Path | None = None  # write the test split's one-step forecasts here
     tuned: TunedMeta | None = None  # the tune study and trial this configuration came from
     intervals: IntervalMethod = IntervalMethod.vol  # what the conformal widths are in units of
+    threads: int | None = None  # torch threads (None: this process's share of its cores)
+    sharing: int = 1  # processes sharing the cores by design (tune workers running a trial)
 
     def __post_init__(self) -> None:
         coerce(self, intervals=IntervalMethod)
@@ -40,6 +43,7 @@ class TrainRequest:
         self.data.validate()
         self.model.validate()
         self.train.validate()
+        check_threads(self.threads)
 
     def model_config(self) -> ModelConfig:
         """The model settings, sized for the chosen feature set."""

@@ -197,6 +197,13 @@ def _fold_score(
     return compare.compare_groups(groups).model.rel_mae
 
 
+def running(study: Any) -> int:
+    """Trials running now, each in a worker of its own: the workers sharing the cores."""
+    from optuna.trial import TrialState
+
+    return max(1, len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))))
+
+
 def objective(
     base: TrainRequest, span: list[Series], cfg: TuneConfig, space: dict[str, Param]
 ) -> Callable[[Any], float]:
@@ -204,7 +211,8 @@ def objective(
     optuna = import_optuna()
 
     def score(trial: Any) -> float:
-        req = trial_request(base, _params(trial, space))
+        # the workers running a trial of this study now share the cores (this one included)
+        req = replace(trial_request(base, _params(trial, space)), sharing=running(trial.study))
         req.validate()
         started, epochs, values = time.perf_counter(), 0, []
         cuts = splits.fold_cuts(span, cfg.folds, FIRST_CUT)
