@@ -8,9 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stockrnn.api.options import folder_arg
 from stockrnn.common import choices, project
 from stockrnn.common.choices import Source
-from stockrnn.common.errors import UsageError
+from stockrnn.common.errors import DataError, UsageError
+from stockrnn.common.limits import flag, whole
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +37,14 @@ class Fetched:
         return pd.DataFrame(rows, columns=[*keys, "error"])
 
 
+FRAME_NAME = "the DataFrame"
+
+
 def _tickers(value: str | Sequence[str] | None) -> list[str]:
+    """The symbols as given (fetch normalises and checks each), type-checked."""
+    from stockrnn.api.options import tickers_of
+
+    tickers_of(value)  # strings, or a list of them
     return [value] if isinstance(value, str) else list(value or [])
 
 
@@ -104,11 +113,15 @@ def fetch(
     from stockrnn.data import fetch_many
 
     names = _tickers(tickers)
+    flag(all_in_csv, "all_in_csv")
+    flag(full, "full")
+    if csv is not None and not isinstance(csv, str | Path):
+        raise UsageError(f"csv= takes a file path, not {csv!r}")
     csv_path = Path(csv) if csv is not None else None
     check(names, csv=csv_path, frame=frame, all_in_csv=all_in_csv, date_format=date_format)
-    if not 1 <= workers <= 64 or not 1 <= retries <= 20:
+    if not 1 <= whole(workers, "--workers") <= 64 or not 1 <= whole(retries, "--retries") <= 20:
         raise UsageError("--workers must be between 1 and 64, --retries between 1 and 20")
-    folder = project.workspace(Path(data_dir) if data_dir is not None else None).data
+    folder = project.workspace(folder_arg(data_dir, "data_dir")).data
     imported = csv_path is not None or frame is not None
     kind = Source.csv if imported else choices.check(Source, source, "--source")
     options = _options(kind, csv_path, date_format, start, end, period, full, calendar)
@@ -123,6 +136,8 @@ def fetch(
     results, code = fetch_many.fetch_all(
         folder, configs, workers=pool, retry=retry, advance=on_ticker
     )
+    if frame is not None and results and results[0].error:  # one frame: its error is the call's
+        raise DataError(f"{FRAME_NAME} for {results[0].symbol}: {results[0].error}")
     return Fetched(results=results, exit_code=code, notes=notes)
 
 
@@ -172,8 +187,11 @@ def _refresh_all(folder: Path, options: Any) -> tuple[list[FetchConfig | Refused
     from stockrnn.data.fetch_types import FetchConfig
 
     configs: list[FetchConfig | Refused] = []
-    notes = []
+    notes = [f"{stem} skipped: {why}" for stem, why in cache.unreadable(folder)]
+    notes += [f"{p.stem} skipped: its manifest is a link" for p in cache.linked(folder)]
     manifests = cache.cached(folder)
+    if not manifests and notes:
+        raise UsageError(f"no readable cached tickers in {folder} to refresh ({notes[0]})")
     if not manifests:
         raise UsageError(
             f"no cached tickers in {folder} to refresh: give one, e.g. `stockrnn fetch AAPL`"
@@ -191,4 +209,4 @@ def cached(data_dir: Path | str | None = None) -> list[CachedRow]:
     one says why (the others are still listed)."""
     from stockrnn.data import fetch
 
-    return fetch.list_cached(project.workspace(Path(data_dir) if data_dir else None).data)
+    return fetch.list_cached(project.workspace(folder_arg(data_dir, "data_dir")).data)

@@ -7,7 +7,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stockrnn.api.options import ModelArgs, Tickers, folders, tickers_of, train_request
+from stockrnn.api.options import (
+    ModelArgs,
+    Tickers,
+    folders,
+    tickers_of,
+    train_request,
+    with_settings,
+)
 from stockrnn.common import workspace
 from stockrnn.common.choices import Head
 from stockrnn.common.errors import UsageError
@@ -97,12 +104,12 @@ def backtest(
     workspace.check_outputs(dict(paths), (ws.data, ws.models))
     if "--out" in paths:
         export.check_format(paths["--out"])
-    args = replace(options or ModelArgs(), **settings)
+    args = with_settings(options, settings)
     args = replace(args, horizon=horizon if args.head == Head.direct else 1)
     req = train_request(
         args, data_dir=ws.data, models_dir=ws.models, name="backtest", tickers=names
     )
-    given, note = percent_levels(levels if isinstance(levels, int | float) else tuple(levels))
+    given, note = percent_levels(levels)
     cfg = pipeline.BacktestConfig(
         folds=folds,
         horizon=horizon,

@@ -8,8 +8,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stockrnn.api.options import ModelArgs, Span, Tickers, folders, tickers_of, train_request
+from stockrnn.api.options import (
+    ModelArgs,
+    Span,
+    Tickers,
+    folders,
+    tickers_of,
+    train_request,
+    with_settings,
+)
 from stockrnn.common.errors import UsageError
+from stockrnn.common.limits import flag
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,9 +118,9 @@ class Model:
         from stockrnn.common.limits import percent_levels
         from stockrnn.pipelines import predict
 
-        names = tickers_of(tickers)
+        names = list(dict.fromkeys(tickers_of(tickers)))  # AAPL twice: forecast once
         bars = _bars(names, frame)
-        given, note = percent_levels(levels if isinstance(levels, int | float) else tuple(levels))
+        given, note = percent_levels(levels)
         cfg = predict.ForecastConfig(
             horizon=horizon, levels=given, calendar=calendar, model=self.name
         )
@@ -172,6 +181,7 @@ def _bars(
             raise UsageError("a DataFrame is one ticker's bars: name exactly that ticker")
         frame = {names[0]: frame}
     out = {}
+    tickers_of(list(frame))  # the keys are ticker strings
     for raw, bars in frame.items():
         symbol = symbols.normalize(raw)
         calendar = symbols.calendar_for(symbol)
@@ -220,19 +230,11 @@ def train(
     Returns the saved Model. Raises a StockrnnError subclass (UsageError for a refused
     setting, DataError for data too short, ...) and never exits the process.
     """
-    from dataclasses import fields, replace
-
     from stockrnn.pipelines import train as training
 
-    known = {f.name for f in fields(ModelArgs)}
-    unknown = sorted(set(settings) - known - {"covariates"})
-    if unknown:
-        raise UsageError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    if "covariates" in settings:
-        settings["covariate"] = settings.pop("covariates")
-    if "covariate" in settings:
-        settings["covariate"] = tuple(tickers_of(settings["covariate"]))
-    args = replace(options or ModelArgs(), **settings)
+    args = with_settings(options, settings)
+    flag(overwrite, "overwrite")
+    flag(progress, "progress")
     ws = folders(data_dir, models_dir)
     req = train_request(
         args,

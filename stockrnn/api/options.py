@@ -4,13 +4,15 @@ nothing heavy, so `stockrnn --help` stays instant."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from stockrnn.common import project
+from stockrnn.common import choices, project
 from stockrnn.common.choices import (
     Cell,
     Device,
@@ -22,6 +24,7 @@ from stockrnn.common.choices import (
     ScalerKind,
 )
 from stockrnn.common.errors import UsageError
+from stockrnn.common.limits import flag, real, whole
 from stockrnn.common.symbols import normalize
 from stockrnn.dataset.config import DataConfig
 from stockrnn.model.config import ModelConfig, TrainConfig
@@ -59,6 +62,9 @@ class ModelArgs:
     cuda_graphs: bool = TRAIN.cuda_graphs
     intervals: IntervalMethod = IntervalMethod.vol
     threads: int | None = None  # torch threads (None: this process's share of its cores)
+
+    def __post_init__(self) -> None:
+        _check_types(self)
 
 
 SPLIT = ",".join(str(p) for p in DATA.split)
@@ -150,13 +156,66 @@ def tickers_of(value: Tickers) -> list[str]:
     """A list of normalised symbols from one symbol, several, or None (an empty list)."""
     from stockrnn.common.symbols import normalize
 
+    if value is not None and not isinstance(value, str | Sequence):
+        raise UsageError(f"tickers are strings such as 'AAPL' or a list of them, not {value!r}")
     names = [value] if isinstance(value, str) else list(value or [])
+    for t in names:
+        if not isinstance(t, str):
+            raise UsageError(f"tickers are strings such as 'AAPL', not {t!r}")
     return [normalize(t) for t in names]
+
+
+def with_settings(options: ModelArgs | None, settings: dict[str, Any]) -> ModelArgs:
+    """`options` (default ModelArgs()) with settings given by name: unknown names and wrong
+    types refused in one line (`epoch=3`, `epochs="many"`)."""
+    known = [f.name for f in fields(ModelArgs)]
+    unknown = sorted(set(settings) - set(known) - {"covariates"})
+    if unknown:
+        raise UsageError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    if options is not None and not isinstance(options, ModelArgs):
+        raise UsageError(f"options= takes a stockrnn.ModelArgs, not {type(options).__name__}")
+    # numpy's integers and floats count (a notebook's values often are), as plain ones
+    settings = {k: _plain(v) for k, v in settings.items()}
+    if "covariates" in settings:
+        settings["covariate"] = settings.pop("covariates")
+    if "covariate" in settings:
+        settings["covariate"] = tuple(tickers_of(settings["covariate"]))
+    return replace(options or ModelArgs(), **settings)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def _check_types(args: ModelArgs) -> None:
+    """Each setting of the type its default has (choices by name, as the command line)."""
+    for f in fields(args):
+        value, default = getattr(args, f.name), f.default
+        option = "--" + f.name.replace("_", "-")
+        if isinstance(default, bool):
+            flag(value, option)
+        elif isinstance(default, int) or f.name == "threads":
+            if value is not None or f.name != "threads":
+                whole(value, option)
+        elif isinstance(default, float):
+            real(value, option)
+        elif isinstance(default, StrEnum):
+            choices.check(type(default), value, option)
+        elif f.name == "covariate":
+            tickers_of(value)
+
+
+def folder_arg(value: Path | str | None, what: str) -> Path | None:
+    """A folder given from Python: a path or a string."""
+    if value is None:
+        return None
+    if not isinstance(value, str | Path):
+        raise UsageError(f"{what} takes a folder path, not {value!r}")
+    return Path(value)
 
 
 def folders(data_dir: Path | str | None, models_dir: Path | str | None) -> project.Workspace:
     """The workspace from the folders a call gives, else the project file's or the default."""
-    return project.workspace(
-        Path(data_dir) if data_dir is not None else None,
-        Path(models_dir) if models_dir is not None else None,
-    )
+    return project.workspace(folder_arg(data_dir, "data_dir"), folder_arg(models_dir, "models_dir"))

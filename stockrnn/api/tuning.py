@@ -5,11 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stockrnn.api.options import ModelArgs, Span, Tickers, folders, tickers_of, train_request
+from stockrnn.api.options import (
+    ModelArgs,
+    Span,
+    Tickers,
+    folders,
+    tickers_of,
+    train_request,
+    with_settings,
+)
+from stockrnn.common.limits import flag
 
 if TYPE_CHECKING:
-    from stockrnn.tune.search import TuneReport
-    from stockrnn.tune.study import TuneHooks
+    from stockrnn.tuning.search import TuneReport
+    from stockrnn.tuning.study import TuneHooks
 
 
 def tune(
@@ -43,13 +52,12 @@ def tune(
             a ModelArgs, as for `stockrnn.train`; the searched ones override them per trial.
         **settings: or those settings by name.
     """
-    from dataclasses import replace
+    from stockrnn.tuning import search
 
-    from stockrnn.tune import search
-
+    flag(overwrite, "overwrite")
     ws = folders(data_dir, models_dir)
     req = train_request(
-        replace(options or ModelArgs(epochs=30, patience=5), **settings),
+        with_settings(options or ModelArgs(epochs=30, patience=5), settings),
         data_dir=ws.data,
         models_dir=ws.models,
         name="tune",

@@ -26,6 +26,8 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise UsageError(f"a model name is a string such as 'default', not {name!r}")
     if not _NAME.fullmatch(name) or ".." in name:
         raise UsageError(f"model name {name[:40]!r} must be letters, digits, '_', '.', '-'")
     why = workspace.reserved_reason(name)

@@ -83,6 +83,23 @@ def fail(exc: StockrnnError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+_REPORTED = [False]  # whether the boundary below has said why the command stopped
+
+
+def reported() -> bool:
+    return _REPORTED[0]
+
+
+def forget_reported() -> None:
+    """A new command line: nothing said yet (run() may be called many times in a process)."""
+    _REPORTED[0] = False
+
+
+def stop_said() -> None:
+    """A command that said itself why it stopped (tune's "stopped after trial N")."""
+    _REPORTED[0] = True
+
+
 def guarded(fn: Callable[[], T]) -> T:
     """Run `fn`, turning our errors and Ctrl-C into one line and an exit code."""
     try:
@@ -102,6 +119,7 @@ def guarded(fn: Callable[[], T]) -> T:
             stderr_console().print(
                 f"[red]{how}[/]: the write in progress was abandoned; files are intact"
             )
+        _REPORTED[0] = True
         raise typer.Exit(code) from None
 
 

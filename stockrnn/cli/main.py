@@ -19,7 +19,7 @@ from stockrnn.cli import app as boundary
 from stockrnn.cli import data, models, train, tune
 from stockrnn.cli.help import PanelCommand
 from stockrnn.common import stopping
-from stockrnn.common.errors import StorageError
+from stockrnn.common.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, StorageError
 
 __all__ = ["app", "main", "run"]
 
@@ -65,11 +65,17 @@ def run(argv: list[str] | None = None) -> int:
     way from Python)."""
     from stockrnn.common.errors import StockrnnError
 
+    errors = _click_errors()
+    boundary.forget_reported()
     code: int = 0
     command = typer.main.get_command(app)
     try:
         defaults = _project_defaults(command)
-        command.main(args=argv, prog_name="stockrnn", default_map=defaults)
+        # standalone_mode=False: parse errors come here, to be said in one line
+        rv = command.main(
+            args=argv, prog_name="stockrnn", default_map=defaults, standalone_mode=False
+        )
+        code = rv if isinstance(rv, int) else 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except OSError as exc:  # stdout closed or full: results could not be written
@@ -77,6 +83,48 @@ def run(argv: list[str] | None = None) -> int:
     except StockrnnError as exc:  # a project file naming options no command has
         print(f"error: {exc}", file=sys.stderr)
         code = exc.exit_code
+    except typer.Abort:  # Ctrl-C outside a command's own boundary (click 8.1)
+        code = EXIT_INTERRUPTED
+    except errors.ClickException as exc:
+        code = _parse_error(exc)
+    return _interrupt_said(code)
+
+
+def _click_errors() -> Any:
+    """click's exceptions, as this typer raises them (typer 0.29 vendors click)."""
+    import importlib
+
+    try:
+        return importlib.import_module("typer._click.exceptions")
+    except ImportError:
+        return importlib.import_module("click.exceptions")
+
+
+def _parse_error(exc: Any) -> int:
+    """One line for a command line click refused, naming the project file when the value
+    came from there; `stockrnn` alone still shows the help."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        exc.show()
+        return int(exc.exit_code)
+    message = exc.format_message()
+    ctx, param = getattr(exc, "ctx", None), getattr(exc, "param", None)
+    if ctx is not None and param is not None and param.name:
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source.name == "DEFAULT_MAP":
+            from stockrnn.common import project
+
+            message = f"{project.find()}: [{ctx.info_name}] {param.name}: {message}"
+    print(f"error: {message}", file=sys.stderr)
+    return int(exc.exit_code)
+
+
+def _interrupt_said(code: int) -> int:
+    """A Ctrl-C or SIGTERM that landed before a command's own boundary (while it imports)
+    still gets its line, and SIGTERM its own code."""
+    if code not in (EXIT_INTERRUPTED, EXIT_TERMINATED) or boundary.reported():
+        return code
+    how, code = ("terminated", EXIT_TERMINATED) if stopping.requested() else ("interrupted", code)
+    print(f"{how}: stopped before any work; nothing was written", file=sys.stderr)
     return code
 
 
@@ -103,21 +151,27 @@ def _project_defaults(group: Any) -> dict[str, object] | None:
                 f"{path}: [{name}] has no option(s) {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(names))}"
             )
-        defaults[name] = {names[k]: v for k, v in values.items()}
+        defaults[name] = {names[k].name: _listed(names[k], v) for k, v in values.items()}
     return defaults or None
 
 
-def _option_names(command: Any) -> dict[str, str]:
+def _listed(param: Any, value: object) -> object:
+    """A repeatable option's value as a list (`covariate = "^GSPC"` as `["^GSPC"]`)."""
+    many = getattr(param, "multiple", False) or param.nargs == -1
+    return [value] if many and not isinstance(value, list) else value
+
+
+def _option_names(command: Any) -> dict[str, Any]:
     """A command's options as a project file spells them (`batch_size` or `batch-size` for
-    --batch-size, `format` for --format), each mapped to its parameter's name."""
-    names: dict[str, str] = {}
+    --batch-size, `format` for --format), each mapped to its parameter."""
+    names: dict[str, Any] = {}
     for param in command.params:
         if getattr(param, "hidden", False) or param.name in (None, "help"):
             continue
         for opt in param.opts:
             if opt.startswith("--") or not opt.startswith("-"):
                 key = opt.lstrip("-")
-                names[key] = names[key.replace("-", "_")] = param.name
+                names[key] = names[key.replace("-", "_")] = param
     return names
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import guarded, note, show, single_process, stderr_console
+from stockrnn.cli.app import guarded, note, show, single_process, stderr_console, stop_said
 from stockrnn.cli.options import (
     DATA,
     SPLIT,
@@ -84,7 +84,7 @@ def tune_cmd(
     from stockrnn.api import tuning
     from stockrnn.render import jsonout, tune_tables
     from stockrnn.render.progress import tune_progress
-    from stockrnn.tune.study import TuneHooks
+    from stockrnn.tuning.study import TuneHooks
 
     stop = [False]
 
@@ -128,4 +128,5 @@ def tune_cmd(
             f"{report.storage} (run the command again to resume)",
             markup=False,
         )
+        stop_said()
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -58,7 +58,7 @@ def user_folder() -> Path:
 def read(path: Path) -> dict[str, Any]:
     """The project file, checked: a `[workspace]` table and per-command option tables."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no error
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read it ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -75,7 +75,8 @@ def read(path: Path) -> dict[str, Any]:
     places = raw.get("workspace", {})
     extra = sorted(set(places) - set(ENV))
     if extra or not all(isinstance(v, str) and v for v in places.values()):
-        raise UsageError(f'{path}: [workspace] takes data = "FOLDER" and models = "FOLDER"')
+        what = f"has no setting {', '.join(extra)}; it " if extra else ""
+        raise UsageError(f'{path}: [workspace] {what}takes data = "FOLDER" and models = "FOLDER"')
     return raw
 
 
@@ -98,10 +99,25 @@ def workspace(data_dir: Path | None = None, models_dir: Path | None = None) -> W
             chosen[kind], origin[kind] = path.parent / kind, f"{path} (default folder)"
         else:
             chosen[kind], origin[kind] = user_folder() / kind, "the user folder (no stockrnn.toml)"
+    _check_apart(chosen, origin)
     defaults = {k: v for k, v in raw.items() if k != "workspace"}
     return Workspace(
         data=chosen["data"], models=chosen["models"], file=path, origin=origin, defaults=defaults
     )
+
+
+def _check_apart(chosen: dict[str, Path], origin: dict[str, str]) -> None:
+    """Folders, not files; and apart: `models rm` deletes a model's folder, which must never
+    hold the data cache (nor the cache a model)."""
+    for kind, path in chosen.items():
+        if path.exists() and not path.is_dir():
+            raise UsageError(f"the {kind} folder {path} ({origin[kind]}) is not a folder")
+    data, models = (chosen[k].resolve() for k in ("data", "models"))
+    if data == models or data.is_relative_to(models) or models.is_relative_to(data):
+        raise UsageError(
+            f"the data folder {chosen['data']} and the models folder {chosen['models']} must "
+            "be apart (neither inside the other)"
+        )
 
 
 TEMPLATE = """\

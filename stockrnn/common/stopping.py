@@ -25,6 +25,11 @@ def on_terminate(signum: int, frame: Any) -> None:
     raise Terminated
 
 
+def requested() -> bool:
+    """Whether SIGTERM came."""
+    return _requested
+
+
 def check() -> None:
     """Raise Terminated if SIGTERM came (a safe point of a long loop)."""
     if _requested:

@@ -273,6 +273,13 @@ def unreadable(data_dir: Path) -> list[tuple[str, str]]:
     return [m for m in entries(data_dir) if not isinstance(m, Manifest)]
 
 
+def linked(data_dir: Path) -> list[Path]:
+    """Manifests that are symbolic links (never followed: `entries` skips them)."""
+    return (
+        [p for p in sorted(data_dir.glob("*.json")) if p.is_symlink()] if data_dir.is_dir() else []
+    )
+
+
 def entries(data_dir: Path) -> list[Manifest | tuple[str, str]]:
     """Every manifest in `data_dir` (links skipped), or (file stem, why) where unreadable;
     readable ones sorted by symbol, first."""

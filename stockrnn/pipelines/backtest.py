@@ -22,7 +22,7 @@ from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common import workspace
 from stockrnn.common.errors import StockrnnError, UsageError
-from stockrnn.common.limits import check_days, percent_levels
+from stockrnn.common.limits import check_days, percent_levels, whole
 from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import exog, loading, splits
 from stockrnn.dataset.config import CLOSE, Part
@@ -76,7 +76,7 @@ class BacktestConfig:
     predictions_out: Path | None = None
 
     def validate(self) -> None:
-        if not 1 <= self.folds <= 50:
+        if not 1 <= whole(self.folds, "--folds") <= 50:
             raise UsageError("--folds must be between 1 and 50")
         check_days(self.horizon, "--horizon")
         if percent_levels(self.levels)[0] != tuple(self.levels):

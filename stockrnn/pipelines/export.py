@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common import atomic
-from stockrnn.common.errors import StockrnnError
+from stockrnn.common.errors import StockrnnError, UsageError
 
 if TYPE_CHECKING:
     from stockrnn.evaluate.scoring import Forecasts
@@ -75,8 +75,14 @@ def _ordered(
     return frame.reindex(columns=[*columns, "naive", "drift"])
 
 
+SUFFIXES = ("", ".csv", ".parquet")
+
+
 def check_format(path: Path) -> None:
-    """Refuse, before any work, a Parquet path without pyarrow installed."""
+    """Refuse, before any work, a name whose format this does not write (.xlsx would get
+    CSV bytes), and a Parquet path without pyarrow installed."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise UsageError(f"--out {path}: give a .csv or a .parquet file (no suffix: CSV)")
     if path.suffix.lower() == ".parquet":
         try:
             import pyarrow  # noqa: F401

@@ -11,7 +11,7 @@ from rich.table import Table
 from stockrnn.render.tables import fmt, verdict
 
 if TYPE_CHECKING:
-    from stockrnn.tune.search import TuneReport
+    from stockrnn.tuning.search import TuneReport
 
 
 def tune_table(report: TuneReport) -> Table:

@@ -178,3 +178,23 @@ def test_train_help_groups_options_into_panels_with_readable_metavars() -> None:
 def test_help_says_charts_go_to_stderr(command) -> None:
     text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "160"}).stdout
     assert "--plot" in text and "stderr" in text
+
+
+def test_refresh_names_the_tickers_it_cannot_read(tmp_path) -> None:
+    data = tmp_path / "data"
+    dirs = ["--data-dir", str(data)]
+    assert runner.invoke(app, ["fetch", "AAPL", "IBM", "--source", "sample", *dirs]).exit_code == 0
+    (data / "IBM.json").write_text("{broken")
+    got = runner.invoke(app, ["fetch", *dirs])
+    assert got.exit_code == 0 and "IBM skipped:" in got.stderr
+
+
+def test_an_out_suffix_that_would_get_the_wrong_bytes_is_refused(ws) -> None:
+    got = cli(ws, "predict", "AAA", "--out", str(ws / "f.xlsx"))
+    assert got.exit_code == 2 and "give a .csv or a .parquet file" in got.stderr
+    assert not (ws / "f.xlsx").exists()
+
+
+def test_a_ticker_given_twice_is_forecast_once(ws) -> None:
+    got = cli(ws, "predict", "AAA", "AAA", "--format", "json", "--horizon", "2")
+    assert got.exit_code == 0 and len(json.loads(got.stdout)) == 2

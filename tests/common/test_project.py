@@ -58,7 +58,8 @@ def test_options_then_environment_then_file(home, monkeypatch) -> None:
     [
         ("[workspace\n", "not valid TOML"),
         ("[trian]\nepochs = 3\n", "unknown table(s) trian"),
-        ("[workspace]\ncache = 'x'\n", "[workspace] takes"),
+        ("[workspace]\ncache = 'x'\n", "[workspace] has no setting cache; it takes"),
+        ("[workspace]\ndata = 1\n", "[workspace] takes data"),
         ("train = 3\n", "must be a table"),
     ],
 )
@@ -123,3 +124,28 @@ def test_option_names_as_the_command_line_spells_them(home, monkeypatch, capsys)
     assert run(["predict", "--horizon", "4"]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 5
     assert os.path.isdir(home / "models" / "default")
+
+
+@pytest.mark.parametrize(
+    ("places", "says"),
+    [
+        ('data = "models/d"\nmodels = "models"', "must be apart"),
+        ('data = "x"\nmodels = "x"', "must be apart"),
+        ('data = "d"\nmodels = "d/m"', "must be apart"),
+        ('data = "afile"', "is not a folder"),
+    ],
+)
+def test_folders_that_would_lose_data_are_refused(home, monkeypatch, capsys, places, says) -> None:
+    """`models rm NAME` deletes a model's folder: it must never hold the data cache."""
+    (home / "afile").write_text("x")
+    (home / "stockrnn.toml").write_text(f"[workspace]\n{places}\n")
+    monkeypatch.chdir(home)
+    with pytest.raises(UsageError, match=says):
+        project.workspace()
+    assert run(["list"]) == 2 and says in capsys.readouterr().err
+
+
+def test_a_bom_is_not_an_error(home, monkeypatch) -> None:
+    (home / "stockrnn.toml").write_bytes('\ufeff[workspace]\ndata = "bars"\n'.encode())
+    monkeypatch.chdir(home)
+    assert project.workspace().data.name == "bars"

@@ -241,3 +241,21 @@ def test_unknown_layout_lists_the_understood_ones(tmp_path) -> None:
     res = fetch(tmp_path / "d", "X", "--csv", str(path))
     assert res.exit_code == 8 and len(res.stderr.strip().splitlines()) == 1
     assert "understood layouts" in res.stderr and "Nasdaq" in res.stderr
+
+
+def test_a_column_given_twice_with_different_values_is_refused() -> None:
+    import numpy as np
+
+    from stockrnn.common.errors import DataError
+    from stockrnn.data.sources import csvfile
+
+    idx = pd.bdate_range("2022-01-03", periods=5, name="Date")
+    frame = pd.DataFrame(np.full((5, 5), 10.0), columns=["Open", "High", "Low", "Close", "Close"])
+    frame.index = idx
+    assert csvfile.from_frame(frame).one("X")["close"].eq(10.0).all()  # the same twice: one
+    frame.iloc[:, 4] = 11.0
+    with pytest.raises(DataError, match="has the column 'close' twice with different values"):
+        csvfile.from_frame(frame)
+    text = "Date,Open,High,Low,Close,Close\n2022-01-03,1,2,0.5,1.5,1.7\n"
+    with pytest.raises(DataError, match="twice"):
+        csvfile.parse(text)

@@ -59,7 +59,7 @@ def test_threads_option_is_checked_before_any_work(tmp_path) -> None:
 
 def test_tune_counts_the_trials_running_now() -> None:
     optuna = pytest.importorskip("optuna")
-    from stockrnn.tune.search import running
+    from stockrnn.tuning.search import running
 
     study = optuna.create_study()
     first = study.ask()

@@ -1,5 +1,7 @@
 """`backtest --plot` / `--plot-file`: the panels' data, and the files and refusals."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,3 +74,22 @@ def test_chart_only_fields_stay_out_of_json(report) -> None:
     payload = json.loads(jsonout.to_json(rep))
     assert "paths" not in payload and rep.paths  # the charts' data, not the report's
     assert set(payload) >= {"per_step", "overall", "coverage", "folds"}
+
+
+@pytest.mark.parametrize(
+    ("cov", "nominal", "want"),
+    [([79.0, 81.0], 80.0, 70.0), ([95.5, 97.0], 95.0, 90.0), ([3.0, 40.0], 80.0, 0.0)],
+)
+def test_coverage_bars_start_near_the_values_not_at_zero(cov, nominal, want) -> None:
+    """79% and 81% differ visibly when the axis starts at 70, not at 0."""
+    low = backtest_charts.coverage_floor(cov, nominal)
+    assert low == want
+
+
+def test_the_coverage_panel_is_drawn_from_its_floor(report) -> None:
+    rep, _, _ = report
+    text = backtest_charts.terminal(rep, 1, color=False)
+    panel = text.split("coverage per step")[1].split("cumulative")[0]
+    ticks = [float(t) for t in re.findall(r"^\s*(\d+(?:\.\d+)?)\s*[┤│]", panel, re.M)]
+    cov = [100 * (c or 0.0) for c in backtest_charts.coverage_by_step(rep)]
+    assert ticks and min(ticks) >= backtest_charts.coverage_floor(cov, 100 * rep.level) > 0

@@ -120,11 +120,28 @@ def _read(text: str, name: str) -> tuple[pd.DataFrame, str]:
     except (pd.errors.ParserError, ValueError, IndexError) as exc:
         raise DataError(f"{name} is not a readable CSV: {str(exc).splitlines()[0]}") from exc
     frame.columns = [
-        # '<CLOSE>' (Stooq), 'Close*' and 'Adj Close**' (Yahoo's web page) name plain columns
-        _ALIASES.get(str(c).strip().strip("<>*").strip().lower(), str(c).strip().lower())
+        # '<CLOSE>' (Stooq), 'Close*' and 'Adj Close**' (Yahoo's web page) name plain columns;
+        # pandas reads a repeated header 'Close' as 'Close.1': the same column again
+        _ALIASES.get(_base(c).strip("<>*").strip().lower(), _base(c).lower())
         for c in frame.columns
     ]
-    return frame.loc[:, ~frame.columns.duplicated()], sep
+    return _one_of_each(frame, name), sep
+
+
+def _base(column: object) -> str:
+    text = str(column).strip()
+    head, dot, tail = text.rpartition(".")
+    return head if dot and tail.isdigit() and head else text
+
+
+def _one_of_each(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A column given twice: the same values are one column; different ones are refused,
+    since which is the real close cannot be known."""
+    for column in frame.columns[frame.columns.duplicated()].unique():
+        copies = frame.loc[:, frame.columns == column]
+        if not all(copies.iloc[:, 0].equals(copies.iloc[:, k]) for k in range(copies.shape[1])):
+            raise DataError(f"{name} has the column {column!r} twice with different values")
+    return frame.loc[:, ~frame.columns.duplicated()]
 
 
 def _decimal(frame: pd.DataFrame, sep: str) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 
 from stockrnn.checkpoint.schema import TunedMeta
 from stockrnn.common.errors import UsageError
+from stockrnn.common.limits import whole
 from stockrnn.data.trading_calendar import iso_day
 from stockrnn.dataset import loading, splits
 from stockrnn.dataset.config import DataConfig
@@ -35,8 +36,8 @@ from stockrnn.model.config import ModelConfig
 from stockrnn.pipelines import fitting, train
 from stockrnn.pipelines.request import TrainRequest
 from stockrnn.pipelines.train import TrainSummary
-from stockrnn.tune.space import DEFAULT_SPACE, Param, load_space, suggest
-from stockrnn.tune.study import (
+from stockrnn.tuning.space import DEFAULT_SPACE, Param, load_space, suggest
+from stockrnn.tuning.study import (
     TrialGate,
     TrialRow,
     TuneHooks,
@@ -65,9 +66,9 @@ class TuneConfig:
     save_best: str | None = None
 
     def validate(self) -> None:
-        if not 1 <= self.trials <= 10_000:
+        if not 1 <= whole(self.trials, "--trials") <= 10_000:
             raise UsageError("--trials must be between 1 and 10000")
-        if not 1 <= self.folds <= 20:
+        if not 1 <= whole(self.folds, "--folds") <= 20:
             raise UsageError("--folds must be between 1 and 20")
 
 
