@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stockrnn.common.errors import UsageError
+from stockrnn.common.errors import StorageError, UsageError
 
 FILE = "stockrnn.toml"
 ENV = {"data": "STOCKRNN_DATA", "models": "STOCKRNN_MODELS"}
@@ -111,7 +111,8 @@ def _check_apart(chosen: dict[str, Path], origin: dict[str, str]) -> None:
     hold the data cache (nor the cache a model)."""
     for kind, path in chosen.items():
         if path.exists() and not path.is_dir():
-            raise UsageError(f"the {kind} folder {path} ({origin[kind]}) is not a folder")
+            why = f"{origin[kind]}): not a folder"
+            raise StorageError(f"cannot write the {kind} folder {path} ({why}")
     data, models = (chosen[k].resolve() for k in ("data", "models"))
     if data == models or data.is_relative_to(models) or models.is_relative_to(data):
         raise UsageError(

@@ -132,7 +132,6 @@ def test_option_names_as_the_command_line_spells_them(home, monkeypatch, capsys)
         ('data = "models/d"\nmodels = "models"', "must be apart"),
         ('data = "x"\nmodels = "x"', "must be apart"),
         ('data = "d"\nmodels = "d/m"', "must be apart"),
-        ('data = "afile"', "is not a folder"),
     ],
 )
 def test_folders_that_would_lose_data_are_refused(home, monkeypatch, capsys, places, says) -> None:
@@ -149,3 +148,10 @@ def test_a_bom_is_not_an_error(home, monkeypatch) -> None:
     (home / "stockrnn.toml").write_bytes('\ufeff[workspace]\ndata = "bars"\n'.encode())
     monkeypatch.chdir(home)
     assert project.workspace().data.name == "bars"
+
+
+def test_a_file_where_a_folder_should_be_is_a_storage_error(home, monkeypatch, capsys) -> None:
+    (home / "afile").write_text("x")
+    (home / "stockrnn.toml").write_text('[workspace]\ndata = "afile"\n')
+    monkeypatch.chdir(home)
+    assert run(["list"]) == 11 and ": not a folder" in capsys.readouterr().err
