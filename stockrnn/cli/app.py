@@ -6,12 +6,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from stockrnn import __version__
 from stockrnn.common.errors import (
@@ -24,10 +21,22 @@ from stockrnn.common.errors import (
 )
 from stockrnn.model import torchrun
 
+if TYPE_CHECKING:  # rich loads when something is printed, not for --help (~50 ms)
+    from rich.console import Console
+    from rich.table import Table
+
 T = TypeVar("T")
 
 
+def markup_safe(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -38,6 +47,8 @@ def chart_colour() -> bool:
 
 def stdout_console() -> Console:
     # Piped output gets a fixed, roomy width (unless COLUMNS sets one) for logs and scripts.
+    from rich.console import Console
+
     roomy = sys.stdout.isatty() or "COLUMNS" in os.environ
     return Console(highlight=False, soft_wrap=True, width=None if roomy else 120)
 
@@ -79,7 +90,7 @@ def is_secondary_rank() -> bool:
 def fail(exc: StockrnnError) -> NoReturn:
     """Print one line on stderr and exit with the error's code."""
     if not is_secondary_rank() or exc.exit_code == DistributedError.exit_code:
-        stderr_console().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
+        stderr_console().print(f"[bold red]error:[/] {markup_safe(str(exc))}", emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -141,5 +152,5 @@ def root(
     try:
         torchrun.check_environment()
     except (UsageError, DistributedError) as exc:  # printed by every process, rank > 0 too
-        stderr_console().print(f"[bold red]error:[/] {escape(str(exc))}", emoji=False)
+        stderr_console().print(f"[bold red]error:[/] {markup_safe(str(exc))}", emoji=False)
         raise typer.Exit(exc.exit_code) from None

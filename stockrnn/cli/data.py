@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from stockrnn.cli import options as opts
-from stockrnn.cli.app import guarded, note, show, stderr_console
+from stockrnn.cli.app import guarded, markup_safe, note, show, stderr_console
 from stockrnn.cli.options import (
     DATA_PANEL,
     OUTPUT,
@@ -121,7 +120,7 @@ def fetch_cmd(
             stderr_console().print(f"{r.symbol}: {line}", markup=False)
         if r.error:
             stderr_console().print(
-                f"[bold red]error:[/] {escape(r.symbol)}: {escape(r.error)}", emoji=False
+                f"[bold red]error:[/] {markup_safe(r.symbol)}: {markup_safe(r.error)}", emoji=False
             )
     if done.exit_code:
         raise typer.Exit(done.exit_code)
