@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stockrnn.api.options import folder_arg
+from stockrnn.api.options import as_day, check_tickers, folder_arg
 from stockrnn.common import choices, project
 from stockrnn.common.choices import Source
 from stockrnn.common.errors import DataError, UsageError
@@ -41,17 +41,8 @@ FRAME_NAME = "the DataFrame"
 
 
 def _tickers(value: str | Sequence[str] | None) -> list[str]:
-    """The symbols as given (fetch normalises and checks each), type-checked."""
-    from stockrnn.api.options import tickers_of
-
-    tickers_of(value)  # strings, or a list of them
-    return [value] if isinstance(value, str) else list(value or [])
-
-
-def _day(value: date | datetime | str | None, option: str) -> date | None:
-    from stockrnn.api.options import as_day
-
-    return as_day(value, option)
+    """The symbols as given, type-checked (fetch normalises each, refusing bad ones alone)."""
+    return check_tickers(value)
 
 
 def check(
@@ -157,8 +148,8 @@ def _options(
         source=source,
         csv=csv,
         date_format=date_format,
-        start=_day(start, "--start"),
-        end=_day(end, "--end"),
+        start=as_day(start, "--start"),
+        end=as_day(end, "--end"),
         period=period,
         full=full,
         calendar=calendar,
@@ -187,9 +178,10 @@ def _refresh_all(folder: Path, options: Any) -> tuple[list[FetchConfig | Refused
     from stockrnn.data.fetch_types import FetchConfig
 
     configs: list[FetchConfig | Refused] = []
-    notes = [f"{stem} skipped: {why}" for stem, why in cache.unreadable(folder)]
+    entries = cache.entries(folder)  # one read of every manifest
+    manifests = [m for m in entries if isinstance(m, cache.Manifest)]
+    notes = [f"{e[0]} skipped: {e[1]}" for e in entries if not isinstance(e, cache.Manifest)]
     notes += [f"{p.stem} skipped: its manifest is a link" for p in cache.linked(folder)]
-    manifests = cache.cached(folder)
     if not manifests and notes:
         raise UsageError(f"no readable cached tickers in {folder} to refresh ({notes[0]})")
     if not manifests:

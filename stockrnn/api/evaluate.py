@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from stockrnn.api.options import (
     ModelArgs,
     Tickers,
+    as_day,
     folders,
     tickers_of,
     train_request,
@@ -93,8 +94,6 @@ def backtest(
         raise UsageError("training settings do not apply to model=, which evaluates a saved model")
     if start is not None and model is None:
         raise UsageError("start applies to a saved model; walk-forward folds set their own")
-    from stockrnn.api.options import as_day
-
     ws = folders(data_dir, models_dir)
     names = tickers_of(tickers)
     if not names:

@@ -154,15 +154,18 @@ Tickers = str | Sequence[str] | None
 
 def tickers_of(value: Tickers) -> list[str]:
     """A list of normalised symbols from one symbol, several, or None (an empty list)."""
-    from stockrnn.common.symbols import normalize
+    return [normalize(t) for t in check_tickers(value)]
 
+
+def check_tickers(value: Tickers) -> list[str]:
+    """One symbol, several, or None as a list of strings (not yet normalised)."""
     if value is not None and not isinstance(value, str | Sequence):
         raise UsageError(f"tickers are strings such as 'AAPL' or a list of them, not {value!r}")
     names = [value] if isinstance(value, str) else list(value or [])
     for t in names:
         if not isinstance(t, str):
             raise UsageError(f"tickers are strings such as 'AAPL', not {t!r}")
-    return [normalize(t) for t in names]
+    return names
 
 
 def with_settings(options: ModelArgs | None, settings: dict[str, Any]) -> ModelArgs:

@@ -264,13 +264,8 @@ def _restore_previous(data_dir: Path, symbol: str, manifest: Manifest) -> bytes:
 
 def cached(data_dir: Path) -> list[Manifest]:
     """Manifests of every cached ticker, sorted by symbol (unreadable ones left out:
-    `unreadable` lists them)."""
+    `entries` has them too, with why)."""
     return [m for m in entries(data_dir) if isinstance(m, Manifest)]
-
-
-def unreadable(data_dir: Path) -> list[tuple[str, str]]:
-    """(file stem, why) for every manifest that cannot be read."""
-    return [m for m in entries(data_dir) if not isinstance(m, Manifest)]
 
 
 def linked(data_dir: Path) -> list[Path]:

@@ -33,6 +33,11 @@ class Forecasts:
     scale: float | None = None  # in-sample one-step naive MAE of the training span (MASE)
     bands: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # per level
 
+    def band(self, level: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (lo, hi) band at `level` percent; lo/hi when only one band was made (bands
+        empty). A level that was not computed is a KeyError, never another level's band."""
+        return self.bands[level] if self.bands else (self.lo, self.hi)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CoverageRow:
@@ -105,7 +110,7 @@ def _coverage(mine: list[Forecasts], symbol: str, level: int, step: int) -> Cove
     parts = []
     for r in mine:
         ok = ~np.isnan(r.actual[:, step])
-        lo, hi = r.bands.get(level, (r.lo, r.hi))
+        lo, hi = r.band(level)
         parts.append((lo[ok, step], hi[ok, step], r.actual[ok, step], r.scale))
     lo, hi, actual = (np.concatenate([p[i] for p in parts]) for i in range(3))
     scores = [metrics.interval_score(*p[:3], level / 100, p[3]) for p in parts if len(p[2])]

@@ -20,6 +20,7 @@ optimism (the chosen epoch fits that span a little better than new days), stated
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -35,6 +36,11 @@ MIN_SIGMA = 1e-4  # a flat stretch (a halted stock) still gets a band
 # neighbouring days carry nearly the same residual, so an evenly thinned set loses little
 # (bench/calibration.py measures both).
 CAL_ORIGINS = 8192
+
+
+def band_names(levels: Iterable[int]) -> list[str]:
+    """The interval columns, as statsforecast and neuralforecast name them: lo-80, hi-80, ..."""
+    return [f"{side}-{level}" for level in levels for side in ("lo", "hi")]
 
 
 def origin_sigma(close_rel: np.ndarray, origins: np.ndarray) -> np.ndarray:

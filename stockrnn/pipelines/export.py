@@ -18,6 +18,7 @@ import pandas as pd
 
 from stockrnn.common import atomic
 from stockrnn.common.errors import StockrnnError, UsageError
+from stockrnn.forecast.intervals import band_names
 
 if TYPE_CHECKING:
     from stockrnn.evaluate.scoring import Forecasts
@@ -30,7 +31,7 @@ def forecast_frame(forecasts: Sequence[Forecast]) -> pd.DataFrame:
     for f in forecasts:
         for r in f.rows:
             row = {"unique_id": r.ticker, "ds": pd.Timestamp(r.date), f.model: r.close}
-            row |= {f"{f.model}-{k}": v for k, v in r.bands.items()}
+            row |= {f"{f.model}-{k}": v for k, v in r.bands.items()}  # MODEL-lo-80, ...
             rows.append(row | {"naive": r.naive, "drift": r.drift})
     return _ordered(pd.DataFrame(rows), [f.model for f in forecasts], _levels(forecasts))
 
@@ -50,9 +51,10 @@ def backtest_frame(results: Sequence[Forecasts], model: str, levels: Sequence[in
             model: r.pred[origin, step],
         }
         for level in levels:
-            lo, hi = r.bands.get(level, (r.lo, r.hi))
-            part[f"{model}-lo-{level}"] = lo[origin, step]
-            part[f"{model}-hi-{level}"] = hi[origin, step]
+            lo, hi = r.band(level)
+            lo_name, hi_name = band_names([level])
+            part[f"{model}-{lo_name}"] = lo[origin, step]
+            part[f"{model}-{hi_name}"] = hi[origin, step]
         part |= {"naive": r.naive[origin, step], "drift": r.drift[origin, step]}
         parts.append(pd.DataFrame(part))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -71,7 +73,7 @@ def _ordered(
 ) -> pd.DataFrame:
     columns = list(first or ["unique_id", "ds"])
     for m in dict.fromkeys(models):
-        columns += [m, *(f"{m}-{side}-{lv}" for lv in levels for side in ("lo", "hi"))]
+        columns += [m, *(f"{m}-{name}" for name in band_names(levels))]
     return frame.reindex(columns=[*columns, "naive", "drift"])
 
 

@@ -25,6 +25,7 @@ from stockrnn.dataset.exog import Covariate
 from stockrnn.dataset.loading import Series, series_of
 from stockrnn.evaluate import baselines
 from stockrnn.forecast import intervals
+from stockrnn.forecast.intervals import band_names
 from stockrnn.forecast.rollout import Predictor, paths
 
 
@@ -141,11 +142,13 @@ def forecast_one(
                 close=p[3],
                 change=p[3] - last_close,
                 change_pct=100 * (p[3] / last_close - 1),
-                bands={
-                    f"{side}-{level}": float(band[j][i])
-                    for level, band in bands.items()
-                    for j, side in enumerate(("lo", "hi"))
-                },
+                bands=dict(
+                    zip(
+                        band_names(bands),
+                        (float(edge[i]) for lo, hi in bands.values() for edge in (lo, hi)),
+                        strict=True,
+                    )
+                ),
                 naive=float(naive[i]),
                 drift=float(drift[i]),
                 last_close=last_close,

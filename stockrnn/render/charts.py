@@ -14,14 +14,18 @@ if TYPE_CHECKING:
 def _series(
     result: Forecast,
 ) -> tuple[list[str], list[float], list[str], list[float], list[float], list[float]]:
+    """The chart's data: recent closes, the forecast, and its first level's band."""
+    from stockrnn.forecast.intervals import band_names
+
     hist, rows = result.history, result.rows
+    lo, hi = band_names(result.levels[:1])
     return (
         [d.strftime("%Y-%m-%d") for d in hist.index],
         [float(v) for v in hist],
         [r.date for r in rows],
         [r.close for r in rows],
-        [r.bands[f"lo-{result.levels[0]}"] for r in rows],
-        [r.bands[f"hi-{result.levels[0]}"] for r in rows],
+        [r.bands[lo] for r in rows],
+        [r.bands[hi] for r in rows],
     )
 
 

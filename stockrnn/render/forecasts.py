@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from stockrnn.pipelines.predict import Forecast
 
 
+from stockrnn.forecast.intervals import band_names
 from stockrnn.render.jsonout import to_json
 from stockrnn.render.tables import fmt
 
@@ -22,8 +23,7 @@ TAIL_COLUMNS = ["naive", "drift", "last_close", "last_date", "model"]
 def columns(results: Sequence[Forecast]) -> list[str]:
     """The CSV/JSON columns: the bars, each level's lo-L and hi-L, the baselines, the origin."""
     levels = sorted({lv for r in results for lv in r.levels})
-    bands = [f"{side}-{lv}" for lv in levels for side in ("lo", "hi")]
-    return [*BASE_COLUMNS, *bands, *TAIL_COLUMNS]
+    return [*BASE_COLUMNS, *band_names(levels), *TAIL_COLUMNS]
 
 
 def _flat(result: Forecast) -> list[dict[str, object]]:
@@ -47,7 +47,7 @@ def forecast_table(result: Forecast) -> Table:
         box=box.SIMPLE_HEAD,
     )
     heads = ["date", "open", "high", "low", "close", "chg", "chg %"]
-    bands = [f"{side}-{lv}" for lv in result.levels for side in ("lo", "hi")]
+    bands = band_names(result.levels)
     for col in [*heads, *bands]:
         table.add_column(col, justify="left" if col == "date" else "right", no_wrap=True)
     for r in result.rows:
