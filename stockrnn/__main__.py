@@ -1,5 +1,5 @@
 """`python -m stockrnn` runs the CLI."""
 
-from stockrnn.cli.main import main
+from stockrnn.cli.entry import main
 
 main()

@@ -18,7 +18,7 @@ from stockrnn.common.errors import (
     StockrnnError,
     UsageError,
 )
-from stockrnn.data import cache, trading_calendar
+from stockrnn.data import cache, session_table, trading_calendar
 from stockrnn.data.fetch_plan import Plan, plan, reimport_warnings
 from stockrnn.data.fetch_types import (
     CachedRow,
@@ -122,6 +122,9 @@ def _save(data_dir: Path, cfg: FetchConfig, planned: Plan) -> None:
         warnings=planned.warnings,
     )
     cache.save(data_dir, planned.frame, manifest)
+    calendar = trading_calendar.built(cfg.exchange)  # checking the bars built it
+    if calendar is not None:
+        session_table.keep(data_dir, cfg.exchange, calendar)
 
 
 def configs_for(
@@ -161,6 +164,7 @@ def configs_for(
 def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[CachedRow]:
     """Every cached ticker with its range and how many sessions it is behind."""
     out = []
+    kept: dict[str, session_table.Sessions | None] = {}
     for m in cache.entries(data_dir):
         if not isinstance(m, cache.Manifest):
             stem, why = m
@@ -168,7 +172,9 @@ def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[CachedR
             continue
         try:
             last = date.fromisoformat(m.last_date)
-            behind = trading_calendar.sessions_since(m.calendar, last, now)
+            if m.calendar not in kept:
+                kept[m.calendar] = session_table.load(data_dir, m.calendar)
+            behind = trading_calendar.sessions_since(m.calendar, last, now, kept[m.calendar])
         except StockrnnError as exc:  # an unknown calendar: unreadable, the rest still listed
             out.append(CachedRow(symbol=m.symbol, error=str(exc)))
             continue

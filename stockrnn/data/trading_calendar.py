@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import DataError, UsageError
+from stockrnn.data.session_table import Sessions
 
 DEFAULT_CALENDAR = "XNYS"
 # The earliest day any calendar is built from; calendars whose holidays start later (XHKG:
@@ -29,10 +30,20 @@ def get_calendar(name: str = DEFAULT_CALENDAR, since: date | None = None) -> Any
     # exchange_calendars refuses a start past its end (a year ahead): clamp to the past month
     start = min(max(start, EARLIEST), pd.Timestamp.now() - pd.Timedelta(days=30))
     with _building:  # catch_warnings below is process-wide: one build at a time (fetch pool)
-        return _build(name.upper(), start.strftime("%Y-%m-01"))
+        cal = _build(name.upper(), start.strftime("%Y-%m-01"))
+        widest = _widest.get(name.upper())
+        if widest is None or cal.first_session < widest.first_session:
+            _widest[name.upper()] = cal
+        return cal
 
 
 _building = threading.Lock()
+_widest: dict[str, Any] = {}  # per name, the calendar built from the earliest start
+
+
+def built(name: str) -> Any | None:
+    """The widest calendar `name` this process has built, if any (what fetch keeps)."""
+    return _widest.get(name.upper())
 
 
 @lru_cache(maxsize=16)
@@ -129,8 +140,10 @@ def check_sessions(
     )
 
 
-def check_covers(calendar: str, last: date, symbol: str) -> None:
+def check_covers(calendar: str, last: date, symbol: str, stored: Sessions | None = None) -> None:
     """Refuse a series whose last bar lies outside the calendar's range (forecast dates)."""
+    if stored is not None and stored.answers(last):
+        return  # the kept sessions start by `last`, so the calendar does
     cal = get_calendar(calendar, last)
     if pd.Timestamp(last) < cal.first_session:
         raise DataError(
@@ -149,17 +162,27 @@ def sessions_between(calendar: str, start: date, end: date) -> int:
     return len(cal.sessions_in_range(lo, hi))
 
 
-def next_sessions(calendar: str, last: date, count: int) -> list[date]:
-    """The `count` sessions strictly after `last`."""
+def next_sessions(
+    calendar: str, last: date, count: int, stored: Sessions | None = None
+) -> list[date]:
+    """The `count` sessions strictly after `last` (from `stored`, a kept copy of the
+    calendar's sessions, when it holds them)."""
+    if stored is not None and stored.answers(last, count):
+        return stored.following(last, count)
     cal = get_calendar(calendar, last)
     anchor = cal.date_to_session(pd.Timestamp(last), direction="previous")
     window = cal.sessions_window(anchor, count + 1)
     return [ts.date() for ts in window[1:]]
 
 
-def sessions_since(calendar: str, last: date, now: pd.Timestamp | None = None) -> int:
+def sessions_since(
+    calendar: str, last: date, now: pd.Timestamp | None = None, stored: Sessions | None = None
+) -> int:
     """How many sessions have closed after `last` (0 = the data is up to date)."""
-    cal = get_calendar(calendar, last)
     now = now if now is not None else _now()
+    moment = np.datetime64(int(now.timestamp()), "s")
+    if stored is not None and stored.answers(last, now=moment):
+        return stored.closed_since(last, moment)
+    cal = get_calendar(calendar, last)
     closes = cal.closes.loc[pd.Timestamp(last) + pd.Timedelta(days=1) :]
     return int((closes <= now).sum())

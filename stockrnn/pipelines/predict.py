@@ -18,7 +18,8 @@ from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common.errors import DataError, UsageError
 from stockrnn.common.limits import STALE_SESSIONS, check_days, percent_levels
-from stockrnn.data import cache, trading_calendar
+from stockrnn.data import cache, session_table, trading_calendar
+from stockrnn.data.session_table import Sessions as StoredSessions
 from stockrnn.dataset import exog, features
 from stockrnn.dataset.config import CLOSE
 from stockrnn.dataset.exog import Covariate
@@ -108,13 +109,14 @@ def forecast_one(
     hint: str = "",
     covs: list[Covariate] | None = None,
     calendar: str = trading_calendar.DEFAULT_CALENDAR,
+    stored: StoredSessions | None = None,
 ) -> Forecast:
     """The forecast for one ticker (`hint`: how to refresh its data when stale; `covs`: the
     model's covariates as cached; `calendar`: the ticker's exchange as cached, which dates
-    the forecast unless the user named another)."""
+    the forecast unless the user named another; `stored`: its sessions as fetch kept them)."""
     calendar = cfg.calendar or calendar
     s = series_for_model(frame, meta, symbol, covs=covs, calendar=calendar)
-    trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol)
+    trading_calendar.check_covers(calendar, s.dates[-1].date(), symbol, stored)
     origin = np.array([len(s.rel) - 1])
     prices = paths(predictor, s, origin, cfg.horizon).prices[0]  # (horizon, 4)
     last_close, last_date = float(s.close[-1]), s.dates[-1].date()
@@ -126,7 +128,7 @@ def forecast_one(
         )
         lo, hi = intervals.band(prices[None, :, CLOSE], sigma, widths)
         bands[level] = (lo[0], hi[0])
-    dates = trading_calendar.next_sessions(calendar, last_date, cfg.horizon)
+    dates = trading_calendar.next_sessions(calendar, last_date, cfg.horizon, stored)
     mu = baselines.drift_rate(s.rel[:, CLOSE], len(s.rel))
     naive, drift = (b[0] for b in baselines.forecasts(np.array([last_close]), mu, cfg.horizon))
     rows = []
@@ -164,12 +166,18 @@ def forecast_one(
         levels=tuple(cfg.levels),
         rows=rows,
         history=frame["close"].iloc[-120:],
-        notes=_notes(meta, symbol, frame, calendar=calendar, hint=hint),
+        notes=_notes(meta, symbol, frame, calendar=calendar, hint=hint, stored=stored),
     )
 
 
 def _notes(
-    meta: CheckpointMeta, symbol: str, frame: pd.DataFrame, *, calendar: str, hint: str
+    meta: CheckpointMeta,
+    symbol: str,
+    frame: pd.DataFrame,
+    *,
+    calendar: str,
+    hint: str,
+    stored: StoredSessions | None,
 ) -> list[str]:
     last = frame.index[-1].date()
     notes = [note] if (note := changed_note(meta, symbol, frame)) else []
@@ -178,7 +186,7 @@ def _notes(
             f"{symbol} was not in model {meta.name!r}'s training data; the model "
             "works on relative moves, so the forecast still applies"
         )
-    behind = trading_calendar.sessions_since(calendar, last)
+    behind = trading_calendar.sessions_since(calendar, last, stored=stored)
     if behind > STALE_SESSIONS:
         notes.append(f"{symbol}'s data is stale: last bar {last}, {behind} sessions ago; {hint}")
     return notes
@@ -200,12 +208,13 @@ def predict(
     named model, or the one already `loaded`; `bars` gives some tickers' bars in memory
     (already validated as an import), the others are read from the cache."""
     cfg.validate()
-    if cfg.calendar is not None:
+    if cfg.calendar is not None and session_table.load(data_dir, cfg.calendar) is None:
         trading_calendar.get_calendar(cfg.calendar, date.today())  # an unknown calendar fails early
     predictor, meta = loaded or weights.load_predictor(models_dir, cfg.model)
     covs = exog.load(data_dir, tuple(meta.data.covariates))
     shared = covariate_notes(meta, covs)  # about every ticker's forecast
     bars = bars or {}
+    kept: dict[str, StoredSessions | None] = {}
     out = []
     for symbol in tickers or [t.symbol for t in meta.tickers]:
         if symbol in bars:
@@ -214,9 +223,20 @@ def predict(
         else:
             frame, manifest = cache.load(data_dir, symbol)
             calendar, hint = manifest.calendar, cache.refresh_hint(manifest)
+        name = cfg.calendar or calendar
+        if name not in kept:
+            kept[name] = session_table.load(data_dir, name)
         out.append(
             forecast_one(
-                predictor, meta, frame, symbol, cfg, hint=hint, covs=covs, calendar=calendar
+                predictor,
+                meta,
+                frame,
+                symbol,
+                cfg,
+                hint=hint,
+                covs=covs,
+                calendar=calendar,
+                stored=kept[name],
             )
         )
     return [replace(f, notes=[*shared, *f.notes]) for f in out]

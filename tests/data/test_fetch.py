@@ -16,9 +16,9 @@ AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
 
 def snapshot(folder) -> dict[str, str]:
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if not p.name.endswith(".lock")
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
     }
 
 

@@ -1,0 +1,58 @@
+"""The console script's first stop: `stockrnn --help` and `--version` are answered from here,
+without typer.
+
+Importing typer takes about 50 ms and building the app from the commands' signatures 90 ms
+more, so the full path alone is over the 0.1 s a help screen may take (docs/performance.md,
+start-up). The top-level help is the one typer renders, kept in cli/usage.py and checked
+against a live render by tests/cli/test_entry.py; anything else goes to cli.main.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMPLETION_VAR = "_STOCKRNN_COMPLETE"  # click's shell-completion protocol: typer answers it
+
+
+def main() -> None:
+    """Console-script entry point."""
+    answer = _quick(sys.argv[1:])
+    if answer is not None and _said(answer):
+        raise SystemExit(0)
+    from stockrnn.cli.main import main as full
+
+    full()
+
+
+def _quick(args: list[str]) -> str | None:
+    """The text for a command line that needs no app, or None."""
+    if sys.stdout is None or COMPLETION_VAR in os.environ:
+        return None
+    if args == ["--version"]:
+        from stockrnn import __version__
+
+        return f"stockrnn {__version__}\n"
+    if args in (["--help"], ["-h"]) and _wide():
+        from stockrnn.cli.usage import TEXT
+
+        return TEXT
+    return None
+
+
+def _wide() -> bool:
+    """click wraps help to the terminal's width, up to 80 columns: the kept text is the one
+    rendered at 80 or more."""
+    import shutil
+
+    return shutil.get_terminal_size().columns >= 80
+
+
+def _said(text: str) -> bool:
+    """Write `text`; False when the output fails, so the full path reports it as usual."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return False
+    return True
