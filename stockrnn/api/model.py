@@ -156,9 +156,9 @@ class Model:
 
     def _predictor(self) -> tuple[Predictor, CheckpointMeta]:
         if self._loaded is None:
-            from stockrnn.checkpoint import weights
+            from stockrnn.checkpoint import reading
 
-            self._loaded = weights.load_predictor(self.models_dir, self.name)
+            self._loaded = reading.load_light(self.models_dir, self.name)  # no torch
         return self._loaded
 
 

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
+from stockrnn.checkpoint import reading
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.checkpoint.store import (
     META,
@@ -29,7 +29,6 @@ from stockrnn.checkpoint.store import (
 )
 from stockrnn.common import atomic, workspace
 from stockrnn.common.errors import CheckpointError
-from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast.rollout import Predictor
 from stockrnn.model.network import Forecaster
 
@@ -108,77 +107,27 @@ def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tens
     from safetensors import SafetensorError
     from safetensors.torch import load as st_load
 
-    path = folder(models_dir, meta.name) / meta.weights_file
-    try:
-        payload = path.read_bytes()
-    except OSError as exc:
-        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if hashlib.sha256(payload).hexdigest() != meta.weights_sha256:
-        raise CheckpointError(f"{path} does not match its metadata (truncated or tampered)")
+    payload = reading.weights_payload(models_dir, meta)
     try:
         return dict(st_load(payload))
     except (SafetensorError, ValueError, RuntimeError) as exc:
+        path = folder(models_dir, meta.name) / meta.weights_file
         raise CheckpointError(f"{path} is not a valid safetensors file") from exc
 
 
 def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
     """Rebuild the model from metadata and weights; CheckpointError on any disagreement,
-    found before the model is built (its shapes come from torch's meta device, which
-    allocates nothing)."""
+    found before the model is built (reading.check_weights)."""
     meta = read_meta(models_dir, name)  # every field checked (validation.py)
     tensors = read_weights(models_dir, meta)
-    with torch.device("meta"):
-        expected = {k: tuple(v.shape) for k, v in Forecaster(meta.model).state_dict().items()}
-    if set(tensors) != set(expected) or any(
-        tuple(tensors[k].shape) != shape for k, shape in expected.items()
-    ):
-        raise CheckpointError(f"model {name!r}: weight shapes disagree with its metadata")
-    recorded = _recorded_inputs(folder(models_dir, name) / meta.weights_file)
-    if recorded is not None and recorded != meta.inputs:
-        raise CheckpointError(
-            f"model {name!r}: its inputs {meta.inputs} are not the ones its weights were "
-            f"trained on ({recorded}): meta.json was edited"
-        )
+    reading.check_weights(models_dir, meta, {k: tuple(v.shape) for k, v in tensors.items()})
     model = Forecaster(meta.model)
     model.load_state_dict(tensors)
     model.eval()
     return model, meta
 
 
-def _recorded_inputs(path: Path) -> list[str] | None:
-    """The input columns the weights file records (None: a file that records none)."""
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as f:
-        text = (f.metadata() or {}).get("inputs")
-    if text is None:
-        return None
-    try:
-        names = json.loads(text)
-    except ValueError:
-        return []
-    return names if isinstance(names, list) and all(isinstance(n, str) for n in names) else []
-
-
-def scaler_of(meta: CheckpointMeta) -> Scaler:
-    """The scaler the model was trained with."""
-    s = meta.scaler
-    shift, scale = np.asarray(s.shift, np.float64), np.asarray(s.scale, np.float64)
-    return Scaler(kind=s.kind, shift=shift, scale=scale, dropped=list(s.dropped))
-
-
-def predictor_of(model: torch.nn.Module, meta: CheckpointMeta) -> Predictor:
-    """What forecasting needs of a saved model."""
-    return Predictor(
-        model=model,
-        scaler=scaler_of(meta),
-        window=meta.data.window,
-        exog=meta.data.exog,
-        intervals=meta.intervals.method,
-    )
-
-
 def load_predictor(models_dir: Path, name: str) -> tuple[Predictor, CheckpointMeta]:
     """The saved model `name`, ready to forecast."""
     model, meta = load(models_dir, name)
-    return predictor_of(model, meta), meta
+    return reading.predictor_of(model, meta), meta

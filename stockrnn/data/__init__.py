@@ -3,6 +3,7 @@
 - sources/: Yahoo Finance, the bundled sample and CSV files, each returning raw bars
 - cleaning: the cleaning rules every source's bars go through, each reported with a count
 - trading_calendar: exchange sessions and closes (exchange_calendars)
+- session_table: each exchange's sessions as fetch kept them, so predict and list build none
 - cache: data/T.csv and its manifest, written together, read back checked
 - fetch_types: what a fetch is asked (FetchOptions, FetchConfig) and answers (FetchResult)
 - fetch_plan: what one fetch would write, worked out before any file is touched

@@ -8,10 +8,11 @@ window, the same recursive roll, the same turn from scaled log ratios back into 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
+from numpy.lib.stride_tricks import sliding_window_view
 
 from stockrnn.common.choices import Head, IntervalMethod
 from stockrnn.common.errors import UsageError
@@ -20,6 +21,7 @@ from stockrnn.dataset.config import CLOSE, Spec
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast import intervals
+from stockrnn.forecast.light import LightForecaster
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +29,7 @@ class Predictor:
     """What forecasting needs of a fitted model: the network, its scaler, its window and the
     extra inputs it reads."""
 
-    model: torch.nn.Module
+    model: Any  # a torch.nn.Module (training, backtests), or a light.LightForecaster (predict)
     scaler: Scaler
     window: int
     exog: Spec = field(default_factory=Spec)
@@ -50,27 +52,33 @@ class Paths:
         return self.prices[..., CLOSE]  # (n, steps)
 
 
-@torch.no_grad()
-def roll(
-    model: torch.nn.Module, window: torch.Tensor, steps: int, extra: torch.Tensor | None = None
-) -> torch.Tensor:
-    """Recursive forecast: (batch, window, inputs) -> (batch, steps, features), scaled.
+def roll(model: Any, window: Any, steps: int, extra: Any = None) -> Any:
+    """Recursive forecast: (batch, window, inputs) -> (batch, steps, features), scaled, in
+    the arrays the model takes (torch tensors, or NumPy for light.LightForecaster).
 
     `extra` (batch, steps - 1, inputs - features) completes each predicted row with its extra
     inputs (exog.future) before it joins the window."""
+    cat, stack = _ops(window)
     outs = []
     for k in range(steps):
         nxt = model(window)  # (batch, features)
         outs.append(nxt)
-        row = nxt if extra is None or k >= extra.shape[1] else torch.cat([nxt, extra[:, k]], 1)
+        row = nxt if extra is None or k >= extra.shape[1] else cat([nxt, extra[:, k]], 1)
         if k < steps - 1:
-            window = torch.cat([window[:, 1:], row[:, None]], dim=1)  # slide by one day
-    return torch.stack(outs, dim=1)
+            window = cat([window[:, 1:], row[:, None]], 1)  # slide by one day
+    return stack(outs, 1)
 
 
-def _forward(
-    model: torch.nn.Module, x: torch.Tensor, steps: int, extra: torch.Tensor | None = None
-) -> torch.Tensor:
+def _ops(x: Any) -> tuple[Any, Any]:
+    """concatenate and stack for x's kind of array (positional axis: the same in both)."""
+    if isinstance(x, np.ndarray):
+        return np.concatenate, np.stack
+    import torch
+
+    return torch.cat, torch.stack
+
+
+def _forward(model: Any, x: Any, steps: int, extra: Any = None) -> Any:
     """(batch, steps, features) scaled: a direct head's first `steps` days, else the roll."""
     cfg = getattr(model, "cfg", None)
     if cfg is not None and cfg.head == Head.direct:
@@ -79,8 +87,7 @@ def _forward(
                 f"this model's direct head forecasts {cfg.horizon} days at once: ask for at "
                 f"most {cfg.horizon} (or train with --horizon {steps})"
             )
-        out: torch.Tensor = model(x)[:, :steps]
-        return out
+        return model(x)[:, :steps]
     return roll(model, x, steps, extra)
 
 
@@ -89,7 +96,6 @@ def paths(p: Predictor, s: Series, origins: np.ndarray, steps: int) -> Paths:
     return paths_many(p, [(s, origins)], steps)[0]
 
 
-@torch.no_grad()
 def paths_many(
     p: Predictor, jobs: list[tuple[Series, np.ndarray]], steps: int, chunk: int = 4096
 ) -> list[Paths]:
@@ -111,34 +117,34 @@ def paths_many(
 
 def _inputs(
     p: Predictor, s: Series, origins: np.ndarray, steps: int
-) -> tuple[torch.Tensor, torch.Tensor | None]:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """(origins, window, inputs) scaled windows, and the predicted rows' extra inputs."""
     if len(origins) and origins.min() < p.window - 1:
         raise ValueError(f"origin {origins.min()} has fewer than {p.window} rows of history")
-    scaled = torch.from_numpy(p.scaler.transform(s.rel).astype(np.float32))
-    view = scaled.unfold(0, p.window, 1)  # (rows - window + 1, features, window)
-    x = view[torch.from_numpy(origins - p.window + 1)].transpose(1, 2)
+    scaled = p.scaler.transform(s.rel).astype(np.float32)
+    view = sliding_window_view(scaled, p.window, axis=0)  # (rows - window + 1, inputs, window)
+    x = view[origins - p.window + 1].transpose(0, 2, 1)
     if not p.exog.width or steps < 2:
         return x, None
     n_feat = s.rel.shape[1] - p.exog.width
     raw = exog.future(p.exog, pd.DatetimeIndex(s.dates[origins]), steps, s.calendar)
     future = p.scaler.transform(raw, start=n_feat)
-    return x, torch.from_numpy(future.astype(np.float32))
+    return x, future.astype(np.float32)
 
 
 def _group(
     p: Predictor, jobs: list[tuple[Series, np.ndarray]], steps: int, chunk: int
 ) -> list[Paths]:
     """One concatenated batch of several series' windows, forecast in chunks, split back."""
-    device = next(p.model.parameters()).device
     parts = [_inputs(p, s, origins, steps) for s, origins in jobs]
-    x = torch.cat([x for x, _ in parts])
-    extra = None if parts[0][1] is None else torch.cat([e for _, e in parts if e is not None])
+    x = np.concatenate([x for x, _ in parts])
+    extra = None if parts[0][1] is None else np.concatenate([e for _, e in parts if e is not None])
     n_feat = jobs[0][0].rel.shape[1] - p.exog.width
+    run = _numpy if isinstance(p.model, LightForecaster) else _torch
     outs = [np.empty((0, steps, n_feat), np.float32)]
     for i in range(0, len(x), chunk):
-        more = None if extra is None else extra[i : i + chunk].to(device)
-        outs.append(_forward(p.model, x[i : i + chunk].to(device), steps, more).cpu().numpy())
+        more = None if extra is None else extra[i : i + chunk]
+        outs.append(run(p.model, x[i : i + chunk], steps, more))
     scaled_out = np.concatenate(outs).astype(np.float64)
     ends = np.cumsum([len(o) for _, o in jobs])[:-1]
     result = []
@@ -146,3 +152,17 @@ def _group(
         rel = p.scaler.inverse(block)  # (origins, steps, features)
         result.append(Paths(origins, features.to_prices(s.close[origins], rel)))
     return result
+
+
+def _numpy(model: Any, x: np.ndarray, steps: int, extra: np.ndarray | None) -> np.ndarray:
+    return np.asarray(_forward(model, x, steps, extra))
+
+
+def _torch(model: Any, x: np.ndarray, steps: int, extra: np.ndarray | None) -> np.ndarray:
+    import torch
+
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        more = None if extra is None else torch.from_numpy(extra).to(device)
+        out = _forward(model, torch.from_numpy(x).to(device), steps, more)
+        return np.asarray(out.cpu().numpy())

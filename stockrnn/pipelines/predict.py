@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockrnn.checkpoint import weights
+from stockrnn.checkpoint import reading
 from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common.errors import DataError, UsageError
@@ -210,7 +210,7 @@ def predict(
     cfg.validate()
     if cfg.calendar is not None and session_table.load(data_dir, cfg.calendar) is None:
         trading_calendar.get_calendar(cfg.calendar, date.today())  # an unknown calendar fails early
-    predictor, meta = loaded or weights.load_predictor(models_dir, cfg.model)
+    predictor, meta = loaded or reading.load_light(models_dir, cfg.model)
     covs = exog.load(data_dir, tuple(meta.data.covariates))
     shared = covariate_notes(meta, covs)  # about every ticker's forecast
     bars = bars or {}

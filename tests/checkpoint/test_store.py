@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from stockrnn.checkpoint import store, weights
+from stockrnn.checkpoint import reading, store, weights
 from stockrnn.common.errors import CheckpointError, UsageError
 from stockrnn.pipelines import train
 
@@ -31,50 +31,56 @@ def saved(small_request):
     return req.models_dir, folder, meta
 
 
+@pytest.fixture(params=["torch", "numpy"])
+def load(request):
+    """Both loaders make every check: torch's for training and backtests, NumPy's for predict."""
+    return weights.load if request.param == "torch" else reading.load_light
+
+
 def rewrite_weights(folder, meta, payload: bytes) -> None:
     (folder / meta["weights_file"]).write_bytes(payload)
     meta["weights_sha256"] = hashlib.sha256(payload).hexdigest()
     (folder / "meta.json").write_text(json.dumps(meta))
 
 
-def test_pickle_in_weights_never_runs(saved, tmp_path) -> None:
+def test_pickle_in_weights_never_runs(saved, tmp_path, load) -> None:
     models, folder, meta = saved
     marker = tmp_path / "pwned"
     rewrite_weights(folder, meta, pickle.dumps(Payload(marker)))
     with pytest.raises(CheckpointError, match="not a valid safetensors"):
-        weights.load(models, "m")
+        load(models, "m")
     assert not marker.exists()
 
 
-def test_torch_pickle_in_weights_never_runs(saved, tmp_path) -> None:
+def test_torch_pickle_in_weights_never_runs(saved, tmp_path, load) -> None:
     models, folder, meta = saved
     marker = tmp_path / "pwned"
     path = folder / meta["weights_file"]
     torch.save({"x": Payload(marker)}, path)
     rewrite_weights(folder, meta, path.read_bytes())
     with pytest.raises(CheckpointError):
-        weights.load(models, "m")
+        load(models, "m")
     assert not marker.exists()
 
 
-def test_pickle_as_metadata(saved, tmp_path) -> None:
+def test_pickle_as_metadata(saved, tmp_path, load) -> None:
     models, folder, _ = saved
     marker = tmp_path / "pwned"
     (folder / "meta.json").write_bytes(pickle.dumps(Payload(marker)))
     with pytest.raises(CheckpointError, match="not valid JSON"):
-        weights.load(models, "m")
+        load(models, "m")
     assert not marker.exists()
 
 
-def test_truncated_weights(saved) -> None:
+def test_truncated_weights(saved, load) -> None:
     models, folder, meta = saved
     path = folder / meta["weights_file"]
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CheckpointError, match="truncated or tampered"):
-        weights.load(models, "m")
+        load(models, "m")
     rewrite_weights(folder, meta, path.read_bytes())  # sha updated: still not a safetensors file
     with pytest.raises(CheckpointError, match="not a valid safetensors"):
-        weights.load(models, "m")
+        load(models, "m")
 
 
 @pytest.mark.parametrize(
@@ -95,18 +101,18 @@ def test_truncated_weights(saved) -> None:
         (lambda m: m.pop("tickers"), "'tickers' is missing"),
     ],
 )
-def test_bad_metadata(saved, edit, msg) -> None:
+def test_bad_metadata(saved, edit, msg, load) -> None:
     models, folder, meta = saved
     edit(meta)
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match=msg):
-        weights.load(models, "m")
+        load(models, "m")
 
 
-def test_unknown_model_lists_available(saved) -> None:
+def test_unknown_model_lists_available(saved, load) -> None:
     models, _, _ = saved
     with pytest.raises(CheckpointError, match=r"available: m\)"):
-        weights.load(models, "nope")
+        load(models, "nope")
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", "x" * 65, ".hidden"])
@@ -124,19 +130,19 @@ def test_old_weights_removed_after_commit(small_request) -> None:
     assert len(files) == 2 and files[0] == "meta.json"
 
 
-def test_folder_names_the_model(saved) -> None:
+def test_folder_names_the_model(saved, load) -> None:
     import shutil
 
     models, folder, meta = saved
     shutil.copytree(folder, models / "copy")
     meta["name"] = "../../elsewhere"  # a stale or hostile name inside never picks the folder
     (models / "copy" / "meta.json").write_text(json.dumps(meta))
-    _, loaded = weights.load(models, "copy")
+    _, loaded = load(models, "copy")
     assert loaded.name == "copy"
 
 
 @pytest.mark.parametrize(("graphs", "want"), [(None, False), (True, True), (False, False)])
-def test_a_format_3_checkpoint_still_loads(saved, graphs, want) -> None:
+def test_a_format_3_checkpoint_still_loads(saved, graphs, want, load) -> None:
     """3 differs from 4 only in train.cuda_graphs (null: on with CUDA); users' models of that
     format keep working, and the file itself is left as it was."""
     models, folder, meta = saved
@@ -144,14 +150,14 @@ def test_a_format_3_checkpoint_still_loads(saved, graphs, want) -> None:
     meta["train"]["cuda_graphs"] = graphs
     text = json.dumps(meta)
     (folder / "meta.json").write_text(text)
-    _, loaded = weights.load(models, "m")
+    _, loaded = load(models, "m")
     assert loaded.format_version == store.FORMAT_VERSION and loaded.train.cuda_graphs is want
     assert (folder / "meta.json").read_text() == text
 
 
-def test_older_formats_say_how_to_retrain(saved) -> None:
+def test_older_formats_say_how_to_retrain(saved, load) -> None:
     models, folder, meta = saved
     meta.update(format_version=2)
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match="retrain it with `stockrnn train --name m"):
-        weights.load(models, "m")
+        load(models, "m")

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import torch
 from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner
 from helpers.requests import tiny_request
@@ -136,20 +135,19 @@ def test_deep_json_is_an_unreadable_row_not_a_crash(tamper) -> None:
 
 
 def test_mismatched_shapes_are_found_before_a_model_is_built(tamper, monkeypatch) -> None:
-    """A 4096 x 2 model would take about a gigabyte: its shapes are compared on torch's meta
-    device, and no real model is built when they disagree."""
+    """A 4096 x 2 model would take about a gigabyte: its shapes are worked out from the
+    metadata (light.param_shapes), and no model is built, in torch or NumPy, when they
+    disagree."""
+    from stockrnn.checkpoint import reading
+
     ws = tamper(TAMPERED["hidden 4096 x 2"][0])
-    devices = []
-    real = weights.Forecaster
-
-    def recording(cfg):
-        devices.append(torch.get_default_device().type)
-        return real(cfg)
-
-    monkeypatch.setattr(weights, "Forecaster", recording)
-    with pytest.raises(CheckpointError, match="shapes disagree"):
-        weights.load(ws / "models", "m")
-    assert devices == ["meta"]
+    built = []
+    monkeypatch.setattr(weights, "Forecaster", lambda cfg: built.append(cfg))
+    monkeypatch.setattr(reading, "LightForecaster", lambda cfg, w: built.append(cfg))
+    for load in (weights.load, reading.load_light):
+        with pytest.raises(CheckpointError, match="shapes disagree"):
+            load(ws / "models", "m")
+    assert built == []
 
 
 def test_untouched_checkpoint_still_loads(tamper) -> None:

@@ -12,7 +12,7 @@ from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner, train_argv
 from helpers.requests import tiny_request
 
-from stockrnn.checkpoint import weights
+from stockrnn.checkpoint import reading, weights
 from stockrnn.common.errors import DataError, NotCachedError
 from stockrnn.data import cache
 from stockrnn.dataset import exog
@@ -113,7 +113,7 @@ def test_covariate_after_the_origin_changes_nothing(tmp_path, head, horizon) -> 
     meta = first.meta
     assert meta.model.n_inputs == 4 + 2 + 6 and meta.inputs[4:6] == ["^IDX:return", "^IDX:carried"]
     model, _ = weights.load(tmp_path / "models", "c")
-    predictor = weights.predictor_of(model, meta)
+    predictor = reading.predictor_of(model, meta)
     frame, _ = cache.load(tmp_path / "data", "AAA")
     cov = make_bars(320, seed=7, price=4000, vol=0.01)
     s = series_of("AAA", frame, meta.data, [cov_of(cov)])
@@ -200,7 +200,7 @@ def test_many_series_at_once_equal_one_at_a_time(tmp_path) -> None:
     _cached(tmp_path)
     meta = train.run(cov_request(tmp_path)).meta
     model, _ = weights.load(tmp_path / "models", "c")
-    predictor = weights.predictor_of(model, meta)
+    predictor = reading.predictor_of(model, meta)
     frame, _ = cache.load(tmp_path / "data", "AAA")
     cov = cov_of(make_bars(320, seed=7, price=4000, vol=0.01))
     a = series_of("AAA", frame, meta.data, [cov])
@@ -248,7 +248,7 @@ def test_a_column_constant_in_training_is_left_out_and_said(tmp_path) -> None:
     assert summary.meta.scaler.dropped == [5]
     assert any("^IDX:carried is constant over the training rows" in n for n in summary.notes)
     model, meta = weights.load(tmp_path / "models", "c")
-    predictor = weights.predictor_of(model, meta)
+    predictor = reading.predictor_of(model, meta)
     frame, _ = cache.load(tmp_path / "data", "AAA")
     s = series_of("AAA", frame, meta.data, exog.load(tmp_path / "data", ("^IDX",)))
     origin = np.array([len(s.rel) - 1])

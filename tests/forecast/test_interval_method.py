@@ -6,7 +6,7 @@ import numpy as np
 from helpers.bars import cache_bars, make_bars
 from helpers.requests import tiny_request
 
-from stockrnn.checkpoint import weights
+from stockrnn.checkpoint import reading, weights
 from stockrnn.data import cache
 from stockrnn.forecast import intervals
 from stockrnn.pipelines import predict, train
@@ -25,7 +25,7 @@ def test_fixed_method_gives_one_log_width_per_step(tmp_path) -> None:
     model, loaded = weights.load(tmp_path / "models", "f")
     frame, _ = cache.load(tmp_path / "data", "AAA")
     got = predict.forecast_one(
-        weights.predictor_of(model, loaded),
+        reading.predictor_of(model, loaded),
         loaded,
         frame,
         "AAA",

@@ -14,7 +14,7 @@ import pytest
 from helpers.bars import cache_bars, make_bars
 from helpers.requests import tiny_request
 
-from stockrnn.checkpoint import weights
+from stockrnn.checkpoint import reading, weights
 from stockrnn.data import cache
 from stockrnn.pipelines import backtest, predict, train
 
@@ -38,7 +38,7 @@ def test_predict_from_d_equals_backtest_at_origin_d(trained, tmp_path, steps) ->
     rows = pd.read_csv(out)
     frame, _ = cache.load(ws / "data", "AAA")
     model, meta = weights.load(ws / "models", "m")
-    predictor = weights.predictor_of(model, meta)
+    predictor = reading.predictor_of(model, meta)
     origins = sorted(rows["origin_date"].unique())
     for d in (origins[0], origins[len(origins) // 2], origins[-steps]):
         got = predict.forecast_one(

@@ -11,7 +11,7 @@ from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner
 from helpers.requests import tiny_request
 
-from stockrnn.checkpoint import weights
+from stockrnn.checkpoint import reading, weights
 from stockrnn.data import cache
 from stockrnn.dataset.config import FEATURE_SETS, DataConfig, Part
 from stockrnn.dataset.loading import Series
@@ -81,7 +81,7 @@ def test_predict_equals_backtest_for_a_direct_head(tmp_path) -> None:
     model, meta = weights.load(tmp_path / "models", "d")
     d = sorted(rows["origin_date"].unique())[10]
     got = predict.forecast_one(
-        weights.predictor_of(model, meta),
+        reading.predictor_of(model, meta),
         meta,
         frame.loc[:d],
         "AAA",

@@ -10,7 +10,7 @@ from helpers.cli import cli_runner
 from helpers.requests import tiny_request
 
 from stockrnn.checkpoint import weights
-from stockrnn.checkpoint.weights import predictor_of, scaler_of
+from stockrnn.checkpoint.reading import predictor_of, scaler_of
 from stockrnn.cli.main import app
 from stockrnn.data import cache
 from stockrnn.dataset import features
