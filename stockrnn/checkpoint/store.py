@@ -20,6 +20,7 @@ from stockrnn.common import atomic, strictjson, workspace
 from stockrnn.common.errors import CheckpointError, StorageError, UsageError
 
 META = "meta.json"
+META_LIMIT = 64 << 20  # a meta.json of 5,000 tickers takes a few MB
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -165,18 +166,11 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     """Parse and type-check meta.json (plain JSON: nothing in it can run)."""
     import pydantic
 
-    path = folder(models_dir, name) / META
-    if not path.exists():
+    path = workspace.inside(folder(models_dir, name), META)
+    if not path.exists() and not path.is_symlink():
         have = ", ".join(list_names(models_dir)) or "none; run `stockrnn train` first"
         raise CheckpointError(f"no model named {name!r} in {models_dir} (available: {have})")
-    try:
-        payload = path.read_bytes()
-        raw = json.loads(payload)
-    except (OSError, ValueError, RecursionError) as exc:  # nested 100,000 deep: RecursionError
-        raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
-    if not isinstance(raw, dict):
-        raise CheckpointError(f"{path} is not a stockrnn checkpoint")
-    raw, payload = _upgraded(raw, payload)
+    raw, payload = _upgraded(*_read_json(path))
     old = raw.get("format_version")
     if isinstance(old, int) and not isinstance(old, bool) and 1 <= old < FORMAT_VERSION:
         raise CheckpointError(
@@ -207,6 +201,21 @@ def read_meta(models_dir: Path, name: str) -> CheckpointMeta:
     validation.check(meta, name)
     # The folder names the model: a copied or edited checkpoint keeps a stale "name" inside.
     return meta.model_copy(update={"name": name})
+
+
+def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
+    """meta.json as a dict, and its bytes; CheckpointError when it is neither."""
+    try:
+        payload = workspace.read_regular(path, META_LIMIT)  # no link, FIFO or giant
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        raw = json.loads(payload)
+    except (ValueError, RecursionError) as exc:  # nested 100,000 deep: RecursionError
+        raise CheckpointError(f"{path} is not valid JSON (damaged or tampered)") from exc
+    if not isinstance(raw, dict):
+        raise CheckpointError(f"{path} is not a stockrnn checkpoint")
+    return raw, payload
 
 
 def list_names(models_dir: Path) -> list[str]:

@@ -103,16 +103,27 @@ def _write(
 
 
 def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tensor]:
-    """Tensors from the safetensors file, after checking its sha256 against the metadata."""
+    """Tensors from the safetensors file, after checking its sha256 and every tensor against
+    the metadata (reading.check_weights)."""
     from safetensors import SafetensorError
     from safetensors.torch import load as st_load
 
     payload = reading.weights_payload(models_dir, meta)
     try:
-        return dict(st_load(payload))
+        tensors = dict(st_load(payload))
     except (SafetensorError, ValueError, RuntimeError) as exc:
         path = folder(models_dir, meta.name) / meta.weights_file
         raise CheckpointError(f"{path} is not a valid safetensors file") from exc
+    described = {
+        k: reading.Tensor(tuple(v.shape), str(v.dtype).removeprefix("torch."), _finite(v))
+        for k, v in tensors.items()
+    }
+    reading.check_weights(meta, payload, described)
+    return tensors
+
+
+def _finite(v: torch.Tensor) -> bool:
+    return bool(torch.isfinite(v).all()) if v.is_floating_point() or v.is_complex() else True
 
 
 def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
@@ -120,7 +131,6 @@ def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:
     found before the model is built (reading.check_weights)."""
     meta = read_meta(models_dir, name)  # every field checked (validation.py)
     tensors = read_weights(models_dir, meta)
-    reading.check_weights(models_dir, meta, {k: tuple(v.shape) for k, v in tensors.items()})
     model = Forecaster(meta.model)
     model.load_state_dict(tensors)
     model.eval()

@@ -18,8 +18,8 @@ COMPLETION_VAR = "_STOCKRNN_COMPLETE"  # click's shell-completion protocol: type
 def main() -> None:
     """Console-script entry point."""
     answer = _quick(sys.argv[1:])
-    if answer is not None and _said(answer):
-        raise SystemExit(0)
+    if answer is not None:
+        raise SystemExit(_said(answer))
     from stockrnn.cli.main import main as full
 
     full()
@@ -48,11 +48,24 @@ def _wide() -> bool:
     return shutil.get_terminal_size().columns >= 80
 
 
-def _said(text: str) -> bool:
-    """Write `text`; False when the output fails, so the full path reports it as usual."""
+def _said(text: str) -> int:
+    """Write `text`: exit 0, or 11 with a line on stderr when the output fails (as the full
+    path does: closed, full, or a broken pipe)."""
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
-    except (OSError, ValueError):
-        return False
-    return True
+    except (OSError, ValueError) as exc:
+        from stockrnn.common.errors import StorageError
+
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        try:
+            print(f"error: cannot write the output: {why}", file=sys.stderr)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        try:  # nothing more reaches a broken stdout at exit either
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
+        except OSError:
+            pass
+        return StorageError.exit_code
+    return 0

@@ -1,7 +1,7 @@
 """`stockrnn --help` as typer renders it at 80 columns, kept so that cli.entry can print it
 without importing typer. Regenerate after changing a command's name or summary:
 
-    python -m stockrnn.cli.usage > stockrnn/cli/usage.py
+    python -m stockrnn.cli.usage --write
 
 (tests/cli/test_entry.py fails while it is out of date).
 """
@@ -43,19 +43,33 @@ def render() -> str:
     os.environ["COLUMNS"] = "80"
     try:
         with contextlib.redirect_stdout(out):
-            run(["--help"])
+            code = run(["--help"])
     finally:
         if before is None:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = before
+    if code != 0 or not out.getvalue().startswith("Usage: stockrnn"):
+        raise RuntimeError(f"`stockrnn --help` failed (exit {code}): fix that first")
     return out.getvalue()
 
 
-if __name__ == "__main__":  # pragma: no cover
+def write() -> None:
+    """Replace TEXT in this file with render(), atomically."""
     import pathlib
 
-    source = pathlib.Path(__file__).read_text()
-    head, rest = source.split('TEXT = """\\\n', 1)
+    from stockrnn.common import atomic
+
+    path = pathlib.Path(__file__)
+    head, rest = path.read_text().split('TEXT = """\\\n', 1)
     _, tail = rest.split('\n"""\n', 1)
-    print(f'{head}TEXT = """\\\n{render().rstrip(chr(10))}\n"""\n{tail}', end="")
+    text = f'{head}TEXT = """\\\n{render().rstrip(chr(10))}\n"""\n{tail}'
+    atomic.write_bytes(path, text.encode())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if sys.argv[1:] != ["--write"]:
+        sys.exit("usage: python -m stockrnn.cli.usage --write")
+    write()

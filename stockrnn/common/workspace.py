@@ -9,7 +9,9 @@ writability before any long work starts.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +40,24 @@ def inside(root: Path, *parts: str) -> Path:
                 f"{path} is a symbolic link: stockrnn never follows links out of {root}"
             )
     return path
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of `path`, which must be a regular file, not a link (O_NOFOLLOW where the OS
+    has it) nor a FIFO or device, which could block the read forever; OSError otherwise, or
+    when it is over `limit` bytes."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | nonblocking)
+    with open(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if nonblocking:
+            os.set_blocking(fd, True)
+        data = fh.read() if limit is None else fh.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data
 
 
 def check_folder(folder: Path) -> None:

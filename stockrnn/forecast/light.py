@@ -55,7 +55,10 @@ class LightForecaster:
         return self  # nothing differs in inference: dropout acts in training only
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        seq = np.asarray(x, np.float32)
+        with np.errstate(all="ignore"):  # an overflow gives inf, as in torch, without a warning
+            return self._forward(np.asarray(x, np.float32))
+
+    def _forward(self, seq: np.ndarray) -> np.ndarray:
         for k in range(self.cfg.layers):
             seq = self._layer(seq, k)
         head = seq[:, -1] @ self.w["head.weight"].T

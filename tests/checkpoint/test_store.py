@@ -161,3 +161,65 @@ def test_older_formats_say_how_to_retrain(saved, load) -> None:
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match="retrain it with `stockrnn train --name m"):
         load(models, "m")
+
+
+def _retyped(folder, meta, cast) -> None:
+    """The same tensors through `cast`, under the metadata the weights record."""
+    from safetensors.torch import load as st_load
+    from safetensors.torch import save as st_save
+
+    tensors = st_load((folder / meta["weights_file"]).read_bytes())
+    payload = st_save(
+        {k: cast(k, v) for k, v in tensors.items()}, {"inputs": json.dumps(meta["inputs"])}
+    )
+    rewrite_weights(folder, meta, payload)
+
+
+@pytest.mark.parametrize(
+    ("cast", "msg"),
+    [
+        (lambda k, v: v.to(torch.bfloat16), "not a valid safetensors|not float32"),
+        (lambda k, v: v.to(torch.float16) if k == "head.bias" else v, "not float32"),
+        (lambda k, v: v.to(torch.float64), "not float32"),
+        (lambda k, v: v.fill_(float("nan")) if k == "head.bias" else v, "NaN or infinite"),
+        (lambda k, v: v * float("inf") if k == "head.weight" else v, "NaN or infinite"),
+    ],
+)
+def test_weights_of_another_type_or_not_finite_are_refused(saved, load, cast, msg) -> None:
+    """stockrnn saves finite float32 weights: anything else was not saved by it, and both
+    loaders refuse it alike (torch would cast and load it; NumPy cannot read bfloat16)."""
+    models, folder, meta = saved
+    _retyped(folder, meta, cast)
+    with pytest.raises(CheckpointError, match=msg):
+        load(models, "m")
+
+
+def test_weights_or_metadata_through_a_link_or_a_fifo_are_refused(saved, load, tmp_path) -> None:
+    from stockrnn.common.errors import StorageError
+
+    models, folder, meta = saved
+    weights_file = folder / meta["weights_file"]
+    outside = tmp_path / "outside.safetensors"
+    os.replace(weights_file, outside)
+    weights_file.symlink_to(outside)
+    with pytest.raises((CheckpointError, StorageError), match="link"):
+        load(models, "m")
+    weights_file.unlink()
+    os.mkfifo(weights_file)  # must fail at once, not wait for a writer
+    with pytest.raises(CheckpointError, match="not a regular file"):
+        load(models, "m")
+    weights_file.unlink()
+    os.replace(outside, weights_file)
+    load(models, "m")  # whole again
+    os.replace(folder / "meta.json", tmp_path / "meta.json")
+    (folder / "meta.json").symlink_to(tmp_path / "meta.json")
+    with pytest.raises(StorageError, match="symbolic link"):
+        load(models, "m")
+
+
+def test_the_inputs_are_read_from_the_checked_bytes(saved) -> None:
+    models, folder, meta = saved
+    payload = (folder / meta["weights_file"]).read_bytes()
+    assert reading.recorded_inputs(payload) == meta["inputs"]
+    assert reading.recorded_inputs(b"\xff" * 8 + b"{}") is None  # a length past the end
+    assert reading.recorded_inputs(b"") is None

@@ -31,7 +31,7 @@ def _declared_order() -> bool:
 def test_kept_help_is_what_typer_renders_now() -> None:
     live = usage.render()
     if _declared_order():
-        assert usage.TEXT == live, "run `python -m stockrnn.cli.usage > stockrnn/cli/usage.py`"
+        assert usage.TEXT == live, "run `python -m stockrnn.cli.usage --write`"
     else:  # the same lines, in click 8.1's sorted order
         assert sorted(usage.TEXT.splitlines()) == sorted(live.splitlines())
 
@@ -70,3 +70,13 @@ def test_shell_completion_goes_to_typer() -> None:
     )
     assert "typer" in {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
     assert proc.stdout != usage.TEXT
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_a_full_output_device_is_exit_11_and_one_line(flag) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "stockrnn", flag], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert proc.returncode == 11
+    assert proc.stderr.splitlines() == ["error: cannot write the output: No space left on device"]

@@ -3,8 +3,10 @@ only when they are whole and from the installed exchange_calendars, and are neve
 
 from __future__ import annotations
 
-import io
+import json
 import os
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import numpy as np
@@ -72,22 +74,20 @@ def test_another_exchange_calendars_version_is_ignored(tmp_path, monkeypatch) ->
     assert session_table.load(tmp_path, "XNYS") is None
 
 
-def _write(tmp_path, **fields) -> None:
+def _write(tmp_path, fields, name="XNYS") -> None:
     folder = tmp_path / session_table.FOLDER
     folder.mkdir(exist_ok=True)
-    buf = io.BytesIO()
-    np.savez(buf, **fields)
-    (folder / "XNYS.npz").write_bytes(buf.getvalue())
+    (folder / f"{name}.json").write_text(json.dumps(fields))
 
 
 def _fields(**change):
     days = np.arange("2024-01-01", "2024-02-01", dtype="datetime64[D]")
     fields = {
-        "format": np.array(session_table.FORMAT),
-        "name": np.array("XNYS"),
-        "version": np.array(session_table.installed_version()),
-        "dates": days,
-        "closes": days.astype("datetime64[s]") + np.timedelta64(21, "h"),
+        "format": session_table.FORMAT,
+        "name": "XNYS",
+        "exchange_calendars": session_table.installed_version(),
+        "sessions": days.astype(int).tolist(),
+        "closes": (days.astype("datetime64[s]") + np.timedelta64(21, "h")).astype(int).tolist(),
     }
     return {**fields, **change}
 
@@ -95,35 +95,63 @@ def _fields(**change):
 @pytest.mark.parametrize(
     "change",
     [
-        {"dates": np.array([object()], dtype=object)},  # a pickle
-        {"closes": np.zeros(3, "datetime64[s]")},  # lengths differ
-        {"dates": np.arange("2024-01-01", "2024-02-01", dtype="datetime64[D]")[::-1]},
-        {"name": np.array("XLON")},
-        {"format": np.array(99)},
-        {"closes": np.arange(31.0)},
+        {"closes": [1, 2, 3]},  # lengths differ
+        {"sessions": list(range(19723, 19754))[::-1]},  # out of order
+        {"sessions": [float(d) for d in range(19723, 19754)]},
+        {"sessions": [True] * 31},
+        {"closes": [(19723 + i + 5) * 86400 for i in range(31)]},  # closes days off their dates
+        {"name": "XLON"},
+        {"format": 99},
+        {"exchange_calendars": "0.0.1"},
+        {"sessions": [], "closes": []},
+        {"sessions": [-200_000 + i for i in range(31)]},  # before 1800
     ],
 )
 def test_a_file_that_is_off_is_ignored(tmp_path, change) -> None:
-    _write(tmp_path, **_fields())
+    _write(tmp_path, _fields())
     assert session_table.load(tmp_path, "XNYS") is not None  # the untouched one is used
-    _write(tmp_path, **_fields(**change))
+    _write(tmp_path, _fields(**change))
     assert session_table.load(tmp_path, "XNYS") is None
 
 
-def test_garbage_links_and_odd_names_are_ignored(tmp_path) -> None:
+def test_garbage_links_fifos_and_odd_names_are_ignored(tmp_path) -> None:
     folder = tmp_path / session_table.FOLDER
     folder.mkdir()
-    (folder / "XNYS.npz").write_bytes(b"PK\x03\x04 not a zip")
+    path = folder / "XNYS.json"
+    for junk in (b"{not json", b"[" * 100_000, b"null", b" " * (9 << 20)):
+        path.write_bytes(junk)
+        assert session_table.load(tmp_path, "XNYS") is None
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text(json.dumps(_fields()))
+    path.unlink()
+    path.symlink_to(outside)
     assert session_table.load(tmp_path, "XNYS") is None
-    outside = tmp_path.parent / f"{tmp_path.name}-outside.npz"
-    _write(tmp_path, **_fields())
-    os.replace(folder / "XNYS.npz", outside)
-    (folder / "XNYS.npz").symlink_to(outside)
+    path.unlink()
+    os.mkfifo(path)  # opening it must not wait for a writer
     assert session_table.load(tmp_path, "XNYS") is None
+    path.unlink()
     assert session_table.path_of(tmp_path, "24/7") is None
     assert session_table.path_of(tmp_path, "../XNYS") is None
     session_table.keep(tmp_path, "24/7", tc.get_calendar("24/7", date(2024, 1, 1)))
-    assert sorted(p.name for p in folder.iterdir()) == ["XNYS.npz"]
+    assert list(folder.iterdir()) == []
+
+
+def test_a_file_that_disagrees_with_the_calendar_is_replaced(tmp_path) -> None:
+    cal = tc.get_calendar("XNYS", date(2024, 1, 1))
+    session_table.keep(tmp_path, "XNYS", cal)
+    path = tmp_path / session_table.FOLDER / "XNYS.json"
+    edited = json.loads(path.read_text())
+    edited["sessions"][5] += 1  # a session moved by a day: still well-formed
+    edited["closes"][5] += 86400
+    path.write_text(json.dumps(edited))
+    kept = session_table.load(tmp_path, "XNYS")
+    assert kept is not None  # a reader cannot tell...
+    session_table._done.clear()  # (a later fetch, in another process)
+    session_table.keep(tmp_path, "XNYS", cal)  # ...but the next fetch's calendar can
+    assert (
+        json.loads(path.read_text())["sessions"]
+        == cal.sessions.to_numpy().astype("datetime64[D]").astype(int).tolist()
+    )
 
 
 def test_fetch_keeps_the_sessions_it_checked_the_bars_with(tmp_path) -> None:
@@ -135,3 +163,14 @@ def test_fetch_keeps_the_sessions_it_checked_the_bars_with(tmp_path) -> None:
     kept = session_table.load(tmp_path / "data", "XLON")
     assert kept is not None and kept.dates[0] <= np.datetime64("2024-01-02")
     assert cache.load(tmp_path / "data", "AAA")[1].calendar == "XLON"
+
+
+def test_a_killed_writers_temp_file_is_swept(tmp_path) -> None:
+    folder = tmp_path / session_table.FOLDER
+    folder.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    stale = folder / f".XNYS.json.tmp-{dead}"
+    stale.write_bytes(b"half")
+    session_table.keep(tmp_path, "XNYS", tc.get_calendar("XNYS", date(2024, 1, 1)))
+    assert sorted(p.name for p in folder.iterdir()) == ["XNYS.json"]
