@@ -164,7 +164,7 @@ def configs_for(
 def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[CachedRow]:
     """Every cached ticker with its range and how many sessions it is behind."""
     out = []
-    kept: dict[str, session_table.Sessions | None] = {}
+    kept = session_table.reader(data_dir)
     for m in cache.entries(data_dir):
         if not isinstance(m, cache.Manifest):
             stem, why = m
@@ -172,9 +172,7 @@ def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[CachedR
             continue
         try:
             last = date.fromisoformat(m.last_date)
-            if m.calendar not in kept:
-                kept[m.calendar] = session_table.load(data_dir, m.calendar)
-            behind = trading_calendar.sessions_since(m.calendar, last, now, kept[m.calendar])
+            behind = trading_calendar.sessions_since(m.calendar, last, now, kept(m.calendar))
         except StockrnnError as exc:  # an unknown calendar: unreadable, the rest still listed
             out.append(CachedRow(symbol=m.symbol, error=str(exc)))
             continue

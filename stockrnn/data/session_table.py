@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,11 @@ def load(data_dir: Path, name: str) -> Sessions | None:
     except (OSError, StockrnnError):
         return None
     return _parse(payload, name.upper(), version)
+
+
+def reader(data_dir: Path) -> Callable[[str], Sessions | None]:
+    """load() for one data folder, each calendar's file read once (a command's many tickers)."""
+    return lru_cache(maxsize=None)(partial(load, data_dir))
 
 
 def _parse(payload: bytes, name: str, version: str) -> Sessions | None:

@@ -208,13 +208,13 @@ def predict(
     named model, or the one already `loaded`; `bars` gives some tickers' bars in memory
     (already validated as an import), the others are read from the cache."""
     cfg.validate()
-    if cfg.calendar is not None and session_table.load(data_dir, cfg.calendar) is None:
+    kept = session_table.reader(data_dir)
+    if cfg.calendar is not None and kept(cfg.calendar) is None:
         trading_calendar.get_calendar(cfg.calendar, date.today())  # an unknown calendar fails early
     predictor, meta = loaded or reading.load_light(models_dir, cfg.model)
     covs = exog.load(data_dir, tuple(meta.data.covariates))
     shared = covariate_notes(meta, covs)  # about every ticker's forecast
     bars = bars or {}
-    kept: dict[str, StoredSessions | None] = {}
     out = []
     for symbol in tickers or [t.symbol for t in meta.tickers]:
         if symbol in bars:
@@ -223,9 +223,6 @@ def predict(
         else:
             frame, manifest = cache.load(data_dir, symbol)
             calendar, hint = manifest.calendar, cache.refresh_hint(manifest)
-        name = cfg.calendar or calendar
-        if name not in kept:
-            kept[name] = session_table.load(data_dir, name)
         out.append(
             forecast_one(
                 predictor,
@@ -236,7 +233,7 @@ def predict(
                 hint=hint,
                 covs=covs,
                 calendar=calendar,
-                stored=kept[name],
+                stored=kept(cfg.calendar or calendar),
             )
         )
     return [replace(f, notes=[*shared, *f.notes]) for f in out]
