@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +24,14 @@ from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast.light import LightForecaster, param_shapes
 from stockrnn.forecast.rollout import Predictor
 
-WEIGHTS_LIMIT = 4 << 30  # 16 layers of 4,096 hidden units take about 4 GB
-
 
 def weights_payload(models_dir: Path, meta: CheckpointMeta) -> bytes:
     """The safetensors file's bytes, after checking their sha256 against the metadata."""
     path = workspace.inside(folder(models_dir, meta.name), meta.weights_file)
+    # the tensors' float32 bytes, and room for the header: a bigger file is not these weights
+    most = 4 * sum(math.prod(shape) for shape in param_shapes(meta.model).values()) + (1 << 20)
     try:
-        payload = workspace.read_regular(path, WEIGHTS_LIMIT)  # no link, FIFO or giant
+        payload = workspace.read_regular(path, most)  # no link, FIFO or giant
     except OSError as exc:
         raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if hashlib.sha256(payload).hexdigest() != meta.weights_sha256:
@@ -39,25 +39,31 @@ def weights_payload(models_dir: Path, meta: CheckpointMeta) -> bytes:
     return payload
 
 
-@dataclass(frozen=True)
-class Tensor:
-    """What check_weights needs to know of one tensor, from torch or NumPy alike."""
+def read_arrays(models_dir: Path, meta: CheckpointMeta) -> dict[str, np.ndarray]:
+    """The weights as NumPy arrays, every check made (torch's loader starts from these too)."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load as st_load
 
-    shape: tuple[int, ...]
-    dtype: str  # "float32", ...
-    finite: bool
+    payload = weights_payload(models_dir, meta)
+    try:
+        arrays = st_load(payload)
+    except (SafetensorError, ValueError, TypeError, KeyError) as exc:  # KeyError: bf16, F8
+        path = folder(models_dir, meta.name) / meta.weights_file
+        raise CheckpointError(f"{path} is not a valid safetensors file of float32 weights") from exc
+    check_weights(meta, payload, arrays)
+    return arrays
 
 
-def check_weights(meta: CheckpointMeta, payload: bytes, tensors: Mapping[str, Tensor]) -> None:
-    """CheckpointError unless the tensors are the float32, finite ones the metadata's network
+def check_weights(meta: CheckpointMeta, payload: bytes, arrays: Mapping[str, np.ndarray]) -> None:
+    """CheckpointError unless the arrays are the float32, finite ones the metadata's network
     has, trained on the inputs the metadata names (as the weights themselves record them)."""
     name = meta.name
     expected = param_shapes(meta.model)
-    if set(tensors) != set(expected) or any(tensors[k].shape != v for k, v in expected.items()):
+    if set(arrays) != set(expected) or any(arrays[k].shape != v for k, v in expected.items()):
         raise CheckpointError(f"model {name!r}: weight shapes disagree with its metadata")
-    if any(t.dtype != "float32" for t in tensors.values()):
+    if any(a.dtype != np.float32 for a in arrays.values()):
         raise CheckpointError(f"model {name!r}: its weights are not float32 (stockrnn saves those)")
-    if not all(t.finite for t in tensors.values()):
+    if not all(np.isfinite(a).all() for a in arrays.values()):
         raise CheckpointError(f"model {name!r}: its weights hold NaN or infinite values (damaged)")
     recorded = recorded_inputs(payload)
     if recorded is not None and recorded != meta.inputs:
@@ -108,20 +114,6 @@ def predictor_of(model: object, meta: CheckpointMeta) -> Predictor:
 
 def load_light(models_dir: Path, name: str) -> tuple[Predictor, CheckpointMeta]:
     """The saved model `name` for NumPy's forward pass, checked as weights.load checks it."""
-    from safetensors import SafetensorError
-    from safetensors.numpy import load as st_load
-
     meta = read_meta(models_dir, name)  # every field checked (validation.py)
-    payload = weights_payload(models_dir, meta)
-    try:
-        arrays = st_load(payload)
-    except (SafetensorError, ValueError, TypeError, KeyError) as exc:  # KeyError: bf16, F8
-        path = folder(models_dir, name) / meta.weights_file
-        raise CheckpointError(f"{path} is not a valid safetensors file") from exc
-    described = {k: Tensor(tuple(a.shape), a.dtype.name, _finite(a)) for k, a in arrays.items()}
-    check_weights(meta, payload, described)
+    arrays = read_arrays(models_dir, meta)
     return predictor_of(LightForecaster(meta.model, arrays), meta), meta
-
-
-def _finite(a: np.ndarray) -> bool:
-    return bool(np.isfinite(a).all()) if a.dtype.kind in "fc" else True

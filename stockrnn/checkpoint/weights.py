@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from stockrnn.checkpoint import reading
@@ -28,7 +29,6 @@ from stockrnn.checkpoint.store import (
     to_json,
 )
 from stockrnn.common import atomic, workspace
-from stockrnn.common.errors import CheckpointError
 from stockrnn.forecast.rollout import Predictor
 from stockrnn.model.network import Forecaster
 
@@ -103,27 +103,10 @@ def _write(
 
 
 def read_weights(models_dir: Path, meta: CheckpointMeta) -> dict[str, torch.Tensor]:
-    """Tensors from the safetensors file, after checking its sha256 and every tensor against
-    the metadata (reading.check_weights)."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load as st_load
-
-    payload = reading.weights_payload(models_dir, meta)
-    try:
-        tensors = dict(st_load(payload))
-    except (SafetensorError, ValueError, RuntimeError) as exc:
-        path = folder(models_dir, meta.name) / meta.weights_file
-        raise CheckpointError(f"{path} is not a valid safetensors file") from exc
-    described = {
-        k: reading.Tensor(tuple(v.shape), str(v.dtype).removeprefix("torch."), _finite(v))
-        for k, v in tensors.items()
-    }
-    reading.check_weights(meta, payload, described)
-    return tensors
-
-
-def _finite(v: torch.Tensor) -> bool:
-    return bool(torch.isfinite(v).all()) if v.is_floating_point() or v.is_complex() else True
+    """The weights as tensors, after every check against the metadata (reading.read_arrays:
+    one reader, so torch and NumPy accept and refuse the same files)."""
+    arrays = reading.read_arrays(models_dir, meta)
+    return {k: torch.from_numpy(np.array(a)) for k, a in arrays.items()}  # writable copies
 
 
 def load(models_dir: Path, name: str) -> tuple[Forecaster, CheckpointMeta]:

@@ -52,11 +52,13 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if limit is not None and info.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
         if nonblocking:
             os.set_blocking(fd, True)
-        data = fh.read() if limit is None else fh.read(limit + 1)
-    if limit is not None and len(data) > limit:
-        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+        data = fh.read(info.st_size + 1)  # what fstat saw (read(n) sets n bytes aside first)
+    if len(data) > info.st_size:
+        raise OSError(errno.EAGAIN, "it grew while being read", str(path))
     return data
 
 

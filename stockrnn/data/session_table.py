@@ -140,7 +140,8 @@ def _parse(payload: bytes, name: str, version: str) -> Sessions | None:
 
 
 def _ints(values: object) -> bool:
-    return isinstance(values, list) and all(type(v) is int for v in values)
+    """A list of whole numbers that fit int64 (days and seconds since 1970 do, by far)."""
+    return isinstance(values, list) and all(type(v) is int and abs(v) < 2**62 for v in values)
 
 
 def _year(day: np.int64) -> int:

@@ -19,7 +19,6 @@ from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common.errors import DataError, UsageError
 from stockrnn.common.limits import STALE_SESSIONS, check_days, percent_levels
 from stockrnn.data import cache, session_table, trading_calendar
-from stockrnn.data.session_table import Sessions as StoredSessions
 from stockrnn.dataset import exog, features
 from stockrnn.dataset.config import CLOSE
 from stockrnn.dataset.exog import Covariate
@@ -109,7 +108,7 @@ def forecast_one(
     hint: str = "",
     covs: list[Covariate] | None = None,
     calendar: str = trading_calendar.DEFAULT_CALENDAR,
-    stored: StoredSessions | None = None,
+    stored: session_table.Sessions | None = None,
 ) -> Forecast:
     """The forecast for one ticker (`hint`: how to refresh its data when stale; `covs`: the
     model's covariates as cached; `calendar`: the ticker's exchange as cached, which dates
@@ -177,7 +176,7 @@ def _notes(
     *,
     calendar: str,
     hint: str,
-    stored: StoredSessions | None,
+    stored: session_table.Sessions | None,
 ) -> list[str]:
     last = frame.index[-1].date()
     notes = [note] if (note := changed_note(meta, symbol, frame)) else []

@@ -178,7 +178,7 @@ def _retyped(folder, meta, cast) -> None:
 @pytest.mark.parametrize(
     ("cast", "msg"),
     [
-        (lambda k, v: v.to(torch.bfloat16), "not a valid safetensors|not float32"),
+        (lambda k, v: v.to(torch.bfloat16), "not a valid safetensors file of float32 weights"),
         (lambda k, v: v.to(torch.float16) if k == "head.bias" else v, "not float32"),
         (lambda k, v: v.to(torch.float64), "not float32"),
         (lambda k, v: v.fill_(float("nan")) if k == "head.bias" else v, "NaN or infinite"),
@@ -223,3 +223,12 @@ def test_the_inputs_are_read_from_the_checked_bytes(saved) -> None:
     assert reading.recorded_inputs(payload) == meta["inputs"]
     assert reading.recorded_inputs(b"\xff" * 8 + b"{}") is None  # a length past the end
     assert reading.recorded_inputs(b"") is None
+
+
+def test_a_weights_file_bigger_than_its_network_is_refused_unread(saved, load) -> None:
+    models, folder, meta = saved
+    path = folder / meta["weights_file"]
+    payload = path.read_bytes()
+    rewrite_weights(folder, meta, payload + b"\0" * (2 << 20))  # the sha matches, the size not
+    with pytest.raises(CheckpointError, match="larger than"):
+        load(models, "m")

@@ -105,6 +105,7 @@ def _fields(**change):
         {"exchange_calendars": "0.0.1"},
         {"sessions": [], "closes": []},
         {"sessions": [-200_000 + i for i in range(31)]},  # before 1800
+        {"sessions": [10**30] * 31},  # past int64
     ],
 )
 def test_a_file_that_is_off_is_ignored(tmp_path, change) -> None:
