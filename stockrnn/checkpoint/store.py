@@ -51,7 +51,7 @@ def meta_digest(models_dir: Path, name: str) -> str | None:
     a meta.json that is a link is refused here, before any training."""
     path = workspace.inside(folder(models_dir, name), META)
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(workspace.read_regular(path)).hexdigest()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -92,7 +92,7 @@ def sweep(models_dir: Path, name: str) -> None:
     if not target.is_dir() or target.is_symlink():
         return
     try:
-        named = json.loads((target / META).read_bytes()).get("weights_file")
+        named = json.loads(workspace.read_regular(target / META)).get("weights_file")
     except (OSError, ValueError, AttributeError, RecursionError):
         return  # no readable meta.json: leave the folder for the user to inspect
     for old in target.glob("weights-*.safetensors"):

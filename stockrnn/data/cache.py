@@ -126,7 +126,7 @@ def save(data_dir: Path, frame: pd.DataFrame, manifest: Manifest) -> Manifest:
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return workspace.read_regular(path)
     except OSError:
         return None
 
@@ -139,7 +139,7 @@ def _keep_previous(csv: Path, prev: Path) -> bytes | None:
         prev.unlink(missing_ok=True)
         if not csv.exists():
             return None
-        old = csv.read_bytes()
+        old = workspace.read_regular(csv)
         try:
             os.link(csv, prev)
         except OSError as exc:
@@ -174,7 +174,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
 def read_manifest(path: Path) -> Manifest:
     """The manifest, every field checked; DataError with one line when one makes no sense."""
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(workspace.read_regular(path))  # no FIFO to wait on, no link
     except (OSError, ValueError, RecursionError) as exc:
         raise DataError(f"{path} is not a valid stockrnn manifest (not JSON)") from exc
     if not isinstance(raw, dict):
@@ -228,7 +228,7 @@ def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
     if manifest.symbol != symbol:
         raise DataError(f"{mpath} describes {manifest.symbol!r}, not {symbol}")
     try:
-        payload = cpath.read_bytes()
+        payload = workspace.read_regular(cpath)
     except OSError as exc:
         raise DataError(f"cannot read {cpath}: {exc.strerror or exc}") from exc
     if hashlib.sha256(payload).hexdigest() != manifest.sha256:
@@ -249,8 +249,7 @@ def load(data_dir: Path, symbol: str) -> tuple[pd.DataFrame, Manifest]:
 def _restore_previous(data_dir: Path, symbol: str, manifest: Manifest) -> bytes:
     """Undo a save that died between its two renames; DataError if the CSV was edited."""
     prev, cpath = prev_path(data_dir, symbol), csv_path(data_dir, symbol)
-    if prev.exists():
-        payload = prev.read_bytes()
+    if prev.exists() and (payload := _read(prev)) is not None:
         if hashlib.sha256(payload).hexdigest() == manifest.sha256:
             try:
                 os.replace(prev, cpath)

@@ -140,7 +140,7 @@ def _group(
     x = np.concatenate([x for x, _ in parts])
     extra = None if parts[0][1] is None else np.concatenate([e for _, e in parts if e is not None])
     n_feat = jobs[0][0].rel.shape[1] - p.exog.width
-    run = _numpy if isinstance(p.model, LightForecaster) else _torch
+    run = _forward if isinstance(p.model, LightForecaster) else _torch  # NumPy in, NumPy out
     outs = [np.empty((0, steps, n_feat), np.float32)]
     for i in range(0, len(x), chunk):
         more = None if extra is None else extra[i : i + chunk]
@@ -152,10 +152,6 @@ def _group(
         rel = p.scaler.inverse(block)  # (origins, steps, features)
         result.append(Paths(origins, features.to_prices(s.close[origins], rel)))
     return result
-
-
-def _numpy(model: Any, x: np.ndarray, steps: int, extra: np.ndarray | None) -> np.ndarray:
-    return np.asarray(_forward(model, x, steps, extra))
 
 
 def _torch(model: Any, x: np.ndarray, steps: int, extra: np.ndarray | None) -> np.ndarray:

@@ -94,3 +94,14 @@ def test_save_sweeps_a_killed_saves_temp_files(data) -> None:
     cache_bars(data, "AAA", make_bars(121, seed=1))
     assert not any(p.exists() for p in left)
     assert alive.exists() and other.exists()
+
+
+def test_a_fifo_for_a_cached_csv_is_refused_not_waited_on(tmp_path) -> None:
+    import os
+
+    cache_bars(tmp_path, "AAA", make_bars(30, start="2024-01-02"))
+    csv = cache.csv_path(tmp_path, "AAA")
+    csv.unlink()
+    os.mkfifo(csv)  # no writer: a blocking read would wait forever
+    with pytest.raises(DataError, match="cannot read"):
+        cache.load(tmp_path, "AAA")
