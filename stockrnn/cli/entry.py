@@ -20,6 +20,9 @@ def main() -> None:
     answer = _quick(sys.argv[1:])
     if answer is not None:
         raise SystemExit(_said(answer))
+    from stockrnn.common import collector
+
+    collector.pause()  # a long command resumes it once its libraries are in
     from stockrnn.cli.main import main as full
 
     full()

@@ -217,7 +217,7 @@ def _exit_fast(code: int) -> NoReturn:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
-    if "torch" in sys.modules and not _interactive():
+    if not _interactive():
         os._exit(code)
     sys.exit(code)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stockrnn.common import workspace
+from stockrnn.common import collector, workspace
 from stockrnn.common.errors import RateLimitError, StockrnnError
 from stockrnn.data import fetch
 from stockrnn.data.fetch_types import FetchConfig, FetchResult, Refused, Status
@@ -119,6 +119,7 @@ def fetch_all(
         except BaseException:
             stop.set()
             raise
+        collector.resume()  # the libraries a fetch needs are loaded by now
         advance(cfg.symbol)
 
     if workers <= 1:  # in this thread: Ctrl-C abandons the write in progress at once

@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from stockrnn.evaluate import student
+
 LEVEL = 0.05  # significance level for the plain-words verdicts
 ACF, BARTLETT = "acf", "bartlett"
 
@@ -55,10 +57,6 @@ class Significance:
 
 def dm_test(d: np.ndarray, h: int = 1) -> Significance:
     """The test of mean(d) = 0 for the loss differentials `d` (model minus baseline)."""
-    # Student's t two-sided p-value as the regularised incomplete beta function: the same
-    # number as scipy.stats.t.sf, but scipy.special imports in a fraction of scipy.stats' time.
-    from scipy.special import betainc
-
     d = np.asarray(d, np.float64)
     n = len(d)
     if n < 3 or h >= n:
@@ -74,8 +72,7 @@ def dm_test(d: np.ndarray, h: int = 1) -> Significance:
         return Significance(statistic=None, p_value=None, n=n, h=h)
     hln = np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
     stat = float(hln * mean / np.sqrt(var / n))
-    df = n - 1
-    p = float(betainc(df / 2, 0.5, df / (df + stat * stat)))
+    p = student.two_sided(stat, n - 1)
     return Significance(statistic=stat, p_value=p, n=n, h=h, estimator=estimator)
 
 

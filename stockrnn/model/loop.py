@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from stockrnn.common import stopping
+from stockrnn.common import collector, stopping
 from stockrnn.common.choices import Precision
 from stockrnn.common.errors import DivergedError, UsageError
 from stockrnn.dataset.config import Part
@@ -165,6 +165,7 @@ def fit(
     shuffle = torch.Generator().manual_seed(cfg.seed)
     masks = torch.Generator().manual_seed(cfg.seed + 1)  # the same on every torchrun rank
     result = FitResult()
+    collector.resume()  # what training needs is loaded: collect cycles again
     best_state = copy.deepcopy(model.state_dict())
     model.train()
     try:

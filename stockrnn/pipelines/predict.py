@@ -16,6 +16,7 @@ import pandas as pd
 from stockrnn.checkpoint import reading
 from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
+from stockrnn.common import collector
 from stockrnn.common.errors import DataError, UsageError
 from stockrnn.common.limits import STALE_SESSIONS, check_days, percent_levels
 from stockrnn.data import cache, session_table, trading_calendar
@@ -235,4 +236,5 @@ def predict(
                 stored=kept(cfg.calendar or calendar),
             )
         )
+        collector.resume()  # one forecast made: what the others need is loaded
     return [replace(f, notes=[*shared, *f.notes]) for f in out]
