@@ -2,7 +2,8 @@
 running the same number of trials alone (goal: at most 1.2x), and the same pair with torch's
 old default of every core per process (`--threads` = the core count) as the before.
 
-usage: python bench/tune_share.py [--trials 8] [--epochs 4]
+usage: python bench/tune_share.py [--trials 8] [--epochs 4] [--no-before]
+(--no-before leaves out the oversubscribed pair, which takes minutes.)
 Each case gets its own study in its own database; the bundled AAPL sample is the data.
 """
 
@@ -34,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=8)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--no-before", action="store_true")
     a = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,11 +46,12 @@ def main() -> None:
         )
         one = workers(ws, 1, "alone", a, [])
         two = workers(ws, 2, "shared", a, [])
-        before = workers(ws, 2, "before", a, ["--threads", str(cores)])
+        before = None if a.no_before else workers(ws, 2, "before", a, ["--threads", str(cores)])
     print(f"{cores} cores, {a.trials} trials of {a.epochs} epochs x 2 folds, one study each")
     print(f"one worker alone:                  {one:6.1f} s")
     print(f"two workers, threads shared:       {two:6.1f} s  ({two / one:.2f}x one alone)")
-    print(f"two workers, {cores} threads each (before): {before:6.1f} s  ({before / one:.2f}x)")
+    if before is not None:
+        print(f"two workers, {cores} threads each (before): {before:6.1f} s  ({before / one:.2f}x)")
 
 
 if __name__ == "__main__":

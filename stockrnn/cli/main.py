@@ -18,7 +18,7 @@ import typer
 from stockrnn.cli import app as boundary
 from stockrnn.cli import data, models, train, tune
 from stockrnn.cli.help import PanelCommand
-from stockrnn.common import stopping
+from stockrnn.common import collector, stopping
 from stockrnn.common.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, StorageError
 
 __all__ = ["app", "main", "run"]
@@ -206,9 +206,9 @@ def _cannot_write(exc: OSError) -> int:
 
 
 def _exit_fast(code: int) -> NoReturn:
-    """Skip interpreter teardown once torch is loaded: tearing torch down takes a sizeable
-    share of a cold `predict` (docs/performance.md). Safe here because every file stockrnn
-    writes is closed and fsynced before this point."""
+    """Skip interpreter teardown: tearing torch or pandas down takes 0.1-1 s after the work is
+    done (docs/performance.md). Safe here because every file stockrnn writes is closed and
+    fsynced before this point (atomic.write_files), and its locks are the kernel's."""
     try:
         sys.stdout.flush()
     except (OSError, ValueError) as exc:  # a full device shows only here (/dev/full)
@@ -217,14 +217,9 @@ def _exit_fast(code: int) -> NoReturn:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
-    if not _interactive():
+    if not collector.interactive():  # an interpreter that lives on: never os._exit there
         os._exit(code)
     sys.exit(code)
-
-
-def _interactive() -> bool:
-    """An interpreter that must live on (a Jupyter kernel, a REPL): never os._exit there."""
-    return hasattr(sys, "ps1") or "ipykernel" in sys.modules or sys.flags.interactive > 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,12 +21,14 @@ _MAX_STEPS = 100_000  # steps grow as sqrt(df): 10^5 degrees of freedom take abo
 
 
 def two_sided(stat: float, df: int) -> float:
-    """P(|T| >= |stat|) for T with `df` degrees of freedom (NaN for a NaN statistic)."""
+    """P(|T| >= |stat|) for T with `df` > 0 degrees of freedom (NaN for a NaN statistic)."""
+    if not df > 0:
+        raise ValueError(f"Student's t needs positive degrees of freedom, not {df}")
     if math.isnan(stat):
         return math.nan
-    if math.isinf(stat):
-        return 0.0
     t2 = stat * stat
+    if math.isinf(t2):  # |stat| past 1e154: no double is between the answer and 0
+        return 0.0
     # I_x(df/2, 1/2) with x = df / (df + t^2); 1 - x = t^2 / (df + t^2), without cancellation
     return _betainc(df / 2, 0.5, df / (df + t2), t2 / (df + t2))
 

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+from stockrnn.common import collector
 from stockrnn.common.errors import (
     EXIT_CODES,
     EXIT_INTERRUPTED,
@@ -149,6 +150,7 @@ def launch(nproc: int, argv: list[str]) -> int:
     args = get_args_parser().parse_args(
         ["--standalone", f"--nproc-per-node={nproc}", "--module", "stockrnn", *argv]
     )
+    collector.resume()  # loaded; the wait on the workers that follows may be long
     try:
         run(args)  # type: ignore[no-untyped-call]
     except ChildFailedError as exc:

@@ -20,7 +20,7 @@ import pandas as pd
 from stockrnn.checkpoint import store, weights
 from stockrnn.checkpoint.data_changes import changed_note, covariate_notes
 from stockrnn.checkpoint.schema import CheckpointMeta
-from stockrnn.common import workspace
+from stockrnn.common import collector, workspace
 from stockrnn.common.errors import StockrnnError, UsageError
 from stockrnn.common.limits import check_days, percent_levels, whole
 from stockrnn.data.trading_calendar import iso_day
@@ -289,6 +289,7 @@ def saved_model(
                 scale=scale,
             )
         )
+        collector.resume()  # one ticker scored: what the others need is loaded
         rows.append(
             FoldRow(
                 fold=1,

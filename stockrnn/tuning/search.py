@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from stockrnn.checkpoint.schema import TunedMeta
+from stockrnn.common import collector
 from stockrnn.common.errors import UsageError
 from stockrnn.common.limits import whole
 from stockrnn.data.trading_calendar import iso_day
@@ -212,6 +213,7 @@ def objective(
     optuna = import_optuna()
 
     def score(trial: Any) -> float:
+        collector.resume()  # optuna is loaded; a trial pruned before its first fit counts too
         # the workers running a trial of this study now share the cores (this one included)
         req = replace(trial_request(base, _params(trial, space)), sharing=running(trial.study))
         req.validate()

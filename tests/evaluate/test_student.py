@@ -51,3 +51,27 @@ def test_the_dm_test_takes_its_p_from_here() -> None:
     d = np.random.default_rng(3).normal(0.1, 1.0, 200)
     got = significance.dm_test(d)
     assert got.p_value == pytest.approx(2 * float(stats.t.sf(abs(got.statistic), 199)), rel=1e-12)
+
+
+def test_huge_statistics_and_bad_degrees_of_freedom() -> None:
+    assert student.two_sided(1e200, 5) == 0.0 and student.two_sided(-1e200, 5) == 0.0
+    for df in (0, -3):
+        with pytest.raises(ValueError, match="positive degrees of freedom"):
+            student.two_sided(1.0, df)
+
+
+def test_the_p_values_need_no_scipy() -> None:
+    """scipy is a test dependency only: with it unimportable, the DM test still gives p."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['scipy'] = None\n"
+        "import numpy as np\n"
+        "from stockrnn.evaluate import significance\n"
+        "print(significance.dm_test(np.r_[1.0, -0.5, 2, 1.5, 0.3]).p_value)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    d = np.r_[1.0, -0.5, 2, 1.5, 0.3]
+    assert float(proc.stdout) == pytest.approx(significance.dm_test(d).p_value, rel=1e-15)
