@@ -3,15 +3,15 @@
 Importing torch and pandas leaves some 350,000 long-lived objects, and CPython's full
 collections walk every one of them: the peer harness's `train` spent 0.77 s collecting (four
 full collections) and its `fetch --csv` 0.16 s, against 0.002 s and 0.001 s paused
-(bench/collector.py; docs/performance.md, "The cycle collector"). The console script pauses
-the collector before anything loads (cli.entry), unless the interpreter lives on after the
-command (a REPL, a Jupyter kernel). The commands that work for long resume it once their
-libraries are in: training at its first epoch (model.loop), each tune trial, a fetch once its
-first ticker is stored, predict and a saved-model backtest after their first forecast, and
+(bench/collector.py; docs/performance.md, "The cycle collector, and the exit"). The console
+script pauses the collector before anything loads (cli.entry), unless the interpreter lives on
+after the command (a REPL, a Jupyter kernel). The commands that work for long resume it once
+their libraries are in: training at its first epoch (model.loop), each tune trial, a fetch once
+its first ticker is stored, predict and a saved-model backtest after their first forecast, and
 the torchrun launcher before it waits on its workers. gc.freeze() sets aside what exists then:
-later collections skip it, and the cycles the work itself makes are still collected; what
-was already garbage at that moment (a few thousand import-time objects) stays. The short
-commands (list, models, workspace) end paused; their garbage is bounded by what they read.
+later collections skip it, and the cycles the work itself makes are still collected; what was
+already garbage at that moment (a few thousand import-time objects) stays. The short commands
+(list, models, workspace) end paused; their garbage is bounded by what they read.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def pause() -> None:
 
 def resume() -> None:
     """Collect again, leaving what was loaded so far out of every later collection (once,
-    whichever thread gets here first)."""
+    whichever thread gets here first). Called per ticker: after the first, a list check."""
+    if not _PAUSED:
+        return
     try:
         _PAUSED.pop()
     except IndexError:

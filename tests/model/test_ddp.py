@@ -92,7 +92,9 @@ def test_ctrl_c_on_the_launcher_keeps_the_best_epoch(ws: Path, tmp_path: Path) -
         preexec_fn=interruptible,
     )
     deadline = time.monotonic() + 90
-    while not (marks / "epoch-3").exists() and time.monotonic() < deadline:
+    # epoch-N is touched after epoch N's training pass, before its validation is recorded:
+    # wait for epoch 4's, so epoch 3 is surely complete when the Ctrl-C lands
+    while not (marks / "epoch-4").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)  # what a terminal's Ctrl-C sends the launcher
     _, err = proc.communicate(timeout=90)
