@@ -59,7 +59,7 @@ def run_one(which: str, epochs: int) -> dict[str, list[float]]:
     from stockrnn.model.network import Forecaster
 
     torch.manual_seed(42)
-    model = Forecaster(ModelConfig("lstm", n_features=4))
+    model = Forecaster(ModelConfig(cell="lstm", n_features=4))
     cfg = TrainConfig(epochs=epochs, patience=10**6)
     history = loop.fit(model, s, cfg, torch.device("cpu")).history
     return {"epoch": [e.seconds for e in history], "val": [e.val_seconds for e in history]}
