@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from stockrnn.common.choices import Cell
 from stockrnn.dataset import config, sampling
 from stockrnn.dataset.config import Part
 from stockrnn.model import loop, windows
@@ -45,7 +46,11 @@ def main() -> None:
     cfg = config.DataConfig()
     samples, _ = sampling.build(series(tmp / "data", cfg), cfg)
     dev = torch.device(a.device)
-    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
+
+    def sync() -> None:
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
     win = windows.Windows(samples, dev)
     rows = torch.from_numpy(samples.targets[Part.train]).to(dev)
     x, y = win.inputs(rows).contiguous(), win.targets(rows).contiguous()
@@ -53,7 +58,7 @@ def main() -> None:
 
     def stockrnn() -> float:
         torch.manual_seed(42)
-        model = Forecaster(ModelConfig("lstm", hidden=64)).to(dev)
+        model = Forecaster(ModelConfig(cell=Cell.lstm, hidden=64)).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
         order = rows[torch.randperm(len(rows), device=dev)]
         sync()

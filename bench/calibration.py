@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stockrnn.common.choices import Device
 from stockrnn.dataset.config import Part
 from stockrnn.pipelines import fitting, request
 
@@ -38,8 +39,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     data = tmp / "data"
     print(f"import of 505 tickers: {import_all(data, tmp):.1f} s", flush=True)
-    cfg = TrainConfig(epochs=a.epochs, patience=a.epochs + 1, device="cpu")
-    req = request.TrainRequest(data, tmp / "models", train=cfg)
+    cfg = TrainConfig(epochs=a.epochs, patience=a.epochs + 1, device=Device.cpu)
+    req = request.TrainRequest(data_dir=data, models_dir=tmp / "models", train=cfg)
     kept = series(data, req.data)
     t0 = time.perf_counter()
     fit = fitting.fit_series(kept, req)
@@ -47,7 +48,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     err, sig = [], []  # per test origin: |log(actual / pred)| at steps 1..5, and its sigma
-    for s, local in zip(kept, fitting.target_rows_by_series(fit, "test"), strict=True):
+    for s, local in zip(kept, fitting.target_rows_by_series(fit, Part.test), strict=True):
         origins = local[local + 4 <= local.max()] - 1 if len(local) else local
         if not len(origins):
             continue

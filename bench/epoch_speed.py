@@ -17,8 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stockrnn.common.choices import Cell, Source
 from stockrnn.dataset import loading, sampling
 from stockrnn.dataset.config import DataConfig, Part
+from stockrnn.dataset.sampling import Samples
 from stockrnn.model import loop
 from stockrnn.model.config import TrainConfig
 from stockrnn.model.windows import Windows
@@ -26,7 +28,7 @@ from stockrnn.model.windows import Windows
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench"
 
 
-def samples():  # type: ignore[no-untyped-def]
+def samples() -> Samples:
     import tempfile
     from datetime import date
 
@@ -35,7 +37,7 @@ def samples():  # type: ignore[no-untyped-def]
 
     tmp = Path(tempfile.mkdtemp())
     fetch_one(
-        tmp, FetchConfig("SPX", FetchOptions(source="csv", csv=SHARED / "data" / "sp500.csv"))
+        tmp, FetchConfig("SPX", FetchOptions(source=Source.csv, csv=SHARED / "data" / "sp500.csv"))
     )
     cfg = DataConfig(train_end=date(2012, 12, 31), val_end=date(2015, 12, 29))
     series = loading.load_series(tmp, ["SPX"], cfg)
@@ -59,7 +61,7 @@ def run_one(which: str, epochs: int) -> dict[str, list[float]]:
     from stockrnn.model.network import Forecaster
 
     torch.manual_seed(42)
-    model = Forecaster(ModelConfig(cell="lstm", n_features=4))
+    model = Forecaster(ModelConfig(cell=Cell.lstm, n_features=4))
     cfg = TrainConfig(epochs=epochs, patience=10**6)
     history = loop.fit(model, s, cfg, torch.device("cpu")).history
     return {"epoch": [e.seconds for e in history], "val": [e.val_seconds for e in history]}

@@ -41,11 +41,12 @@ def main() -> None:
                 ws = Path(tmp) / label
                 shutil.rmtree(ws, ignore_errors=True)
                 env = {**os.environ, "PYTHONPATH": src}
-                quiet = {"env": env, "check": True, "capture_output": True}
                 t0 = time.perf_counter()
                 subprocess.run(
                     [*cli, "fetch", "BENCH", "--csv", opts.csv, "--data-dir", str(ws / "data")],
-                    **quiet,
+                    env=env,
+                    check=True,
+                    capture_output=True,
                 )
                 fetch = time.perf_counter() - t0
                 where = ["--data-dir", str(ws / "data"), "--models-dir", str(ws / "models")]
@@ -54,7 +55,9 @@ def main() -> None:
                     [*cli, "train", "BENCH", *where, "--cell", "lstm", *split, *fit]
                     + ["--lr", "0.001", "--seed", "42", "--timings", str(ws / "t.json")]
                     + ["--predictions-out", str(ws / "test.csv")],
-                    **quiet,
+                    env=env,
+                    check=True,
+                    capture_output=True,
                 )
                 train = time.perf_counter() - t0
                 epochs = sum(json.loads((ws / "t.json").read_text())["epoch_s"])

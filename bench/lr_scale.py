@@ -17,8 +17,11 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from stockrnn.common.choices import Device
+from stockrnn.dataset.config import Part
 from stockrnn.pipelines import fitting, request
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,7 +44,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     data = tmp / "data"
     import_all(data, tmp, a.tickers)
-    req = request.TrainRequest(data, tmp / "models")
+    req = request.TrainRequest(data_dir=data, models_dir=tmp / "models")
     kept = series(data, req.data)
     print(f"{len(kept)} tickers; up to {a.epochs} epochs, patience {a.patience}, CPU\n")
     print("| batch | lr | rule | best val loss | best epoch | epochs run | test rel. MAE | s |")
@@ -58,8 +61,11 @@ def main() -> None:
             if abs(ratio - batch / 64) / ratio < 0.01
             else "-"
         )
-        req.train = TrainConfig(
-            lr=lr, batch_size=batch, epochs=a.epochs, patience=a.patience, device="cpu"
+        req = replace(
+            req,
+            train=TrainConfig(
+                lr=lr, batch_size=batch, epochs=a.epochs, patience=a.patience, device=Device.cpu
+            ),
         )
         t0 = time.perf_counter()
         try:
@@ -69,7 +75,7 @@ def main() -> None:
             continue
         took = time.perf_counter() - t0
         res = fit.result
-        test = fitting.one_step(fit, kept, "test")
+        test = fitting.part_one_step(fit, kept, Part.test)
         rel = float(abs(test.pred - test.actual).mean() / abs(test.naive - test.actual).mean())
         cells = [batch, f"{lr:g}", rule, f"{res.best_val:.5f}", res.best_epoch]
         cells += [len(res.history), f"{rel:.4f}", f"{took:.0f}"]

@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=1)
     args = parser.parse_args()
+    from stockrnn.common.choices import Source
     from stockrnn.common.errors import StockrnnError
     from stockrnn.data.fetch import fetch_one
     from stockrnn.data.fetch_types import FetchConfig, FetchOptions
@@ -37,7 +38,7 @@ def main() -> None:
                 fetch_one(
                     data,
                     FetchConfig(
-                        path.stem.removesuffix("_data"), FetchOptions(source="csv", csv=path)
+                        path.stem.removesuffix("_data"), FetchOptions(source=Source.csv, csv=path)
                     ),
                 )
             except StockrnnError:
@@ -74,7 +75,7 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
             f"tickers imported: {rows} of {len(files)} ({failed} refused); trained on "
-            f"{len(meta['tickers'])} ({len(summary['skipped'])} too short or without test days)"
+            f"{len(meta['tickers'])} ({len(summary['notes'])} too short or without test days)"
         )
         print(
             f"train windows: {meta['samples']['train']}, epochs: {args.epochs}, "

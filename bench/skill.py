@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from stockrnn.common.choices import Cell, Head, IntervalMethod, Source
+
 OHLCV = Path(__file__).resolve().parents[2] / "shared" / "data" / "ohlcv"
 TICKERS = "AAPL,GOOG,SPY,INTC,GSPC,ORCL,IBM,MSFT,AMZN,NVDA,TSLA"
 MARKET = "GSPC"  # the S&P 500 index (^GSPC), the covariate
@@ -31,17 +33,17 @@ MARKET = "GSPC"  # the S&P 500 index (^GSPC), the covariate
 
 @dataclass(frozen=True)
 class Config:
-    head: str = "recursive"
+    head: Head = Head.recursive
     covariates: bool = False
-    intervals: str = "vol"
+    intervals: IntervalMethod = IntervalMethod.vol
 
 
 CONFIGS = {
     "rec": Config(),
-    "dir": Config(head="direct"),
+    "dir": Config(head=Head.direct),
     "rec+cov": Config(covariates=True),
-    "dir+cov": Config(head="direct", covariates=True),
-    "rec-fixed": Config(intervals="fixed"),
+    "dir+cov": Config(head=Head.direct, covariates=True),
+    "rec-fixed": Config(intervals=IntervalMethod.fixed),
 }
 
 
@@ -141,7 +143,7 @@ def import_cut(data: Path, tickers: list[str], tmp: Path) -> None:
         frame = pd.read_csv(OHLCV / f"{t}.csv")
         cut = tmp / f"{t}.csv"
         frame[frame["Date"] <= end].to_csv(cut, index=False)
-        got = fetch_one(data, FetchConfig(t, FetchOptions(source="csv", csv=cut)))
+        got = fetch_one(data, FetchConfig(t, FetchOptions(source=Source.csv, csv=cut)))
         if got.error:
             sys.exit(f"{t}: {got.error}")
 
@@ -182,23 +184,27 @@ def main() -> None:
                 c = CONFIGS[label]
                 for t in tickers:
                     data_cfg = DataConfig(
-                        covariates=[MARKET] if c.covariates else [],
+                        covariates=(MARKET,) if c.covariates else (),
                         calendar_features=c.covariates,
                     )
-                    direct = c.head == "direct"
-                    model = ModelConfig(cell, head=c.head, horizon=a.horizon if direct else 1)
+                    direct = c.head is Head.direct
+                    model = ModelConfig(
+                        cell=Cell(cell), head=c.head, horizon=a.horizon if direct else 1
+                    )
                     req = TrainRequest(
-                        data,
-                        Path(tmp) / "m",
-                        "bt",
-                        [t],
-                        data_cfg,
-                        model,
-                        TrainConfig(epochs=a.epochs, patience=a.patience),
+                        data_dir=data,
+                        models_dir=Path(tmp) / "m",
+                        name="bt",
+                        tickers=(t,),
+                        data=data_cfg,
+                        model=model,
+                        train=TrainConfig(epochs=a.epochs, patience=a.patience),
                         intervals=c.intervals,
                     )
                     rep = backtest.run(
-                        req, Path(tmp) / "m", backtest.BacktestConfig(a.folds, a.horizon)
+                        req,
+                        Path(tmp) / "m",
+                        backtest.BacktestConfig(folds=a.folds, horizon=a.horizon),
                     )
                     runs.append((f"{cell} {label}", t, rep))
                     took = time.perf_counter() - t_all

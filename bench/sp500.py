@@ -54,7 +54,11 @@ def minimal_loop(x: Any, y: Any, batch: int, epochs: int = 1, bf16: bool = False
     import torch
 
     dev = x.device
-    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
+
+    def sync() -> None:
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
     torch.manual_seed(42)
     lstm = torch.nn.LSTM(x.shape[2], 64, batch_first=True).to(dev)
     head = torch.nn.Linear(64, y.shape[1]).to(dev)
@@ -70,7 +74,7 @@ def minimal_loop(x: Any, y: Any, batch: int, epochs: int = 1, bf16: bool = False
             with torch.autocast(dev.type, torch.bfloat16, enabled=bf16):
                 out, _ = lstm(x[idx])
                 pred = head(out[:, -1])
-            torch.nn.functional.mse_loss(pred.float(), y[idx]).backward()
+            torch.nn.functional.mse_loss(pred.float(), y[idx]).backward()  # type: ignore[no-untyped-call]
             opt.step()
         sync()
         times.append(time.perf_counter() - t0)

@@ -18,7 +18,8 @@ def main() -> None:
     args = parser.parse_args()
     cmd = [sys.executable, "-m", "stockrnn", "--help"]
     base = [sys.executable, "-c", "pass"]
-    times, bare = [], []
+    times: list[float] = []
+    bare: list[float] = []
     for _ in range(args.runs):
         for argv, into in ((cmd, times), (base, bare)):
             t0 = time.perf_counter()

@@ -90,15 +90,18 @@ def test_subpackage_inits_hold_only_an_index() -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [["models"], ["list"], ["models", "--json"], ["--help"], ["train", "--help"]]
+    "argv",
+    [["models"], ["list"], ["models", "--json"], ["workspace"], ["--help"], ["train", "--help"]],
 )
 def test_light_commands_load_no_torch(tmp_path, argv) -> None:
+    # `list` reads the cache's manifests through the pandas-backed cache module
+    heavy = ("torch", "yfinance") if argv == ["list"] else ("torch", "yfinance", "pandas")
     code = (
         "import sys\n"
         "from stockrnn.cli.main import app\n"
         f"try:\n    app({argv!r}, prog_name='stockrnn')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = [m for m in ('torch', 'yfinance') if m in sys.modules]\n"
+        f"heavy = [m for m in {heavy!r} if m in sys.modules]\n"
         "print('LOADED:' + ','.join(heavy), file=sys.stderr)\n"
     )
     dirs = {"STOCKRNN_DATA": str(tmp_path / "d"), "STOCKRNN_MODELS": str(tmp_path / "m")}
