@@ -36,7 +36,7 @@ def generate(data: Path, tickers: int, sessions: int) -> float:
     import numpy as np
     import pandas as pd
 
-    from stockrnn.data import cache, trading_calendar
+    from stockrnn.data import cache, manifests, trading_calendar
 
     days = trading_calendar.get_calendar("XNYS").sessions
     dates = pd.DatetimeIndex(days[days <= pd.Timestamp("2025-12-31")][-sessions:], name="date")
@@ -53,7 +53,7 @@ def generate(data: Path, tickers: int, sessions: int) -> float:
             {"open": open_, "high": high, "low": low, "close": close, "volume": volume},
             index=dates,
         )
-        cache.save(data, frame, cache.Manifest(f"S{i:05d}", "synthetic", "2026-01-01", True))
+        cache.save(data, frame, manifests.Manifest(f"S{i:05d}", "synthetic", "2026-01-01", True))
     return time.perf_counter() - t0
 
 

@@ -94,8 +94,7 @@ def test_subpackage_inits_hold_only_an_index() -> None:
     [["models"], ["list"], ["models", "--json"], ["workspace"], ["--help"], ["train", "--help"]],
 )
 def test_light_commands_load_no_torch(tmp_path, argv) -> None:
-    # `list` reads the cache's manifests through the pandas-backed cache module
-    heavy = ("torch", "yfinance") if argv == ["list"] else ("torch", "yfinance", "pandas")
+    heavy = ("torch", "yfinance", "pandas")
     code = (
         "import sys\n"
         "from stockrnn.cli.main import app\n"

@@ -174,21 +174,21 @@ def _refresh_all(folder: Path, options: Any) -> tuple[list[FetchConfig | Refused
     """Every cached ticker, each from the source it was fetched from."""
     from dataclasses import replace
 
-    from stockrnn.data import cache
+    from stockrnn.data import manifests
     from stockrnn.data.fetch_types import FetchConfig
 
     configs: list[FetchConfig | Refused] = []
-    entries = cache.entries(folder)  # one read of every manifest
-    manifests = [m for m in entries if isinstance(m, cache.Manifest)]
-    notes = [f"{e[0]} skipped: {e[1]}" for e in entries if not isinstance(e, cache.Manifest)]
-    notes += [f"{p.stem} skipped: its manifest is a link" for p in cache.linked(folder)]
-    if not manifests and notes:
+    entries = manifests.entries(folder)  # one read of every manifest
+    readable = [m for m in entries if isinstance(m, manifests.Manifest)]
+    notes = [f"{e[0]} skipped: {e[1]}" for e in entries if not isinstance(e, manifests.Manifest)]
+    notes += [f"{p.stem} skipped: its manifest is a link" for p in manifests.linked(folder)]
+    if not readable and notes:
         raise UsageError(f"no readable cached tickers in {folder} to refresh ({notes[0]})")
-    if not manifests:
+    if not readable:
         raise UsageError(
             f"no cached tickers in {folder} to refresh: give one, e.g. `stockrnn fetch AAPL`"
         )
-    for m in manifests:
+    for m in readable:
         if m.source.startswith("csv:"):
             notes.append(f"{m.symbol} skipped: imported from {m.source[4:]}; import it again")
             continue
@@ -199,6 +199,6 @@ def _refresh_all(folder: Path, options: Any) -> tuple[list[FetchConfig | Refused
 def cached(data_dir: Path | str | None = None) -> list[CachedRow]:
     """Every cached ticker with its range and how many sessions it is behind; an unreadable
     one says why (the others are still listed)."""
-    from stockrnn.data import fetch
+    from stockrnn.data import inventory
 
-    return fetch.list_cached(project.workspace(folder_arg(data_dir, "data_dir")).data)
+    return inventory.list_cached(project.workspace(folder_arg(data_dir, "data_dir")).data)

@@ -18,10 +18,9 @@ from stockrnn.common.errors import (
     StockrnnError,
     UsageError,
 )
-from stockrnn.data import cache, session_table, trading_calendar
+from stockrnn.data import cache, manifests, session_table, trading_calendar
 from stockrnn.data.fetch_plan import Plan, plan, reimport_warnings
 from stockrnn.data.fetch_types import (
-    CachedRow,
     FetchConfig,
     FetchOptions,
     FetchResult,
@@ -52,14 +51,14 @@ def check_range(cfg: FetchConfig) -> None:
         raise UsageError("--period applies to Yahoo downloads; a CSV is imported whole")
 
 
-def _cached(data_dir: Path, symbol: str) -> tuple[pd.DataFrame | None, cache.Manifest | None]:
+def _cached(data_dir: Path, symbol: str) -> tuple[pd.DataFrame | None, manifests.Manifest | None]:
     try:
         return cache.load(data_dir, symbol)
     except (NotCachedError, DataError):
         return None, None
 
 
-def _digest(manifest: cache.Manifest | None) -> str | None:
+def _digest(manifest: manifests.Manifest | None) -> str | None:
     return manifest.sha256 if manifest is not None else None
 
 
@@ -85,7 +84,7 @@ def fetch_one(
     if planned.frame is not None:
         if abort():
             raise KeyboardInterrupt
-        with atomic.locked(cache.lock_path(data_dir, cfg.symbol)):
+        with atomic.locked(manifests.lock_path(data_dir, cfg.symbol)):
             current, current_manifest = _cached(data_dir, cfg.symbol)
             if _digest(current_manifest) != _digest(manifest):
                 old, manifest = current, current_manifest
@@ -111,7 +110,7 @@ def fetch_one(
 
 def _save(data_dir: Path, cfg: FetchConfig, planned: Plan) -> None:
     assert planned.frame is not None
-    manifest = cache.Manifest(
+    manifest = manifests.Manifest(
         symbol=cfg.symbol,
         source=planned.got.source,
         adjusted=planned.adjusted,
@@ -158,33 +157,4 @@ def configs_for(
             out.append(FetchConfig(symbols.normalize(raw), options, table))
         except StockrnnError as exc:
             out.append(Refused(raw, exc))
-    return out
-
-
-def list_cached(data_dir: Path, now: pd.Timestamp | None = None) -> list[CachedRow]:
-    """Every cached ticker with its range and how many sessions it is behind."""
-    out = []
-    kept = session_table.reader(data_dir)
-    for m in cache.entries(data_dir):
-        if not isinstance(m, cache.Manifest):
-            stem, why = m
-            out.append(CachedRow(symbol="^" + stem[1:] if stem[:1] == "_" else stem, error=why))
-            continue
-        try:
-            last = date.fromisoformat(m.last_date)
-            behind = trading_calendar.sessions_since(m.calendar, last, now, kept(m.calendar))
-        except StockrnnError as exc:  # an unknown calendar: unreadable, the rest still listed
-            out.append(CachedRow(symbol=m.symbol, error=str(exc)))
-            continue
-        out.append(
-            CachedRow(
-                symbol=m.symbol,
-                rows=m.rows,
-                first_date=m.first_date,
-                last_date=m.last_date,
-                sessions_behind=behind,
-                source=m.source,
-                calendar=m.calendar,
-            )
-        )
     return out

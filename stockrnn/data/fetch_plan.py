@@ -11,7 +11,7 @@ import pandas as pd
 
 from stockrnn.common.choices import Source
 from stockrnn.common.errors import EmptyRangeError, NoDataError
-from stockrnn.data import cache, cleaning, trading_calendar
+from stockrnn.data import cleaning, manifests, trading_calendar
 from stockrnn.data.fetch_types import FetchConfig, Status
 from stockrnn.data.sources import csvfile
 from stockrnn.data.sources.fetched import Fetched
@@ -102,7 +102,7 @@ def _incremental(cfg: FetchConfig, old: pd.DataFrame, now: pd.Timestamp | None) 
 
 
 def plan(
-    cfg: FetchConfig, old: pd.DataFrame | None, manifest: cache.Manifest | None, now: Any
+    cfg: FetchConfig, old: pd.DataFrame | None, manifest: manifests.Manifest | None, now: Any
 ) -> Plan:
     """What fetching `cfg` onto the cached `old` bars (None: none cached) would write."""
     incremental = (
@@ -138,7 +138,9 @@ def _unchanged(old: pd.DataFrame) -> Plan:
     return Plan(frame=None, got=got, adjusted=True, status=Status.up_to_date)
 
 
-def reimport_warnings(old: cache.Manifest | None, new: pd.DataFrame, adjusted: bool) -> list[str]:
+def reimport_warnings(
+    old: manifests.Manifest | None, new: pd.DataFrame, adjusted: bool
+) -> list[str]:
     """What a replacement loses: adjustment, or years of history at either end."""
     if old is None:
         return []

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import DataError
-from stockrnn.data import cache
+from stockrnn.data import cache, manifests
 from stockrnn.dataset import exog, features
 from stockrnn.dataset.config import FEATURE_SETS, DataConfig
 
@@ -91,7 +91,7 @@ def series_of(
     )
 
 
-Cached = tuple[str, pd.DataFrame, cache.Manifest]
+Cached = tuple[str, pd.DataFrame, manifests.Manifest]
 
 
 def load_frames(data_dir: Path, tickers: Sequence[str]) -> list[Cached]:
@@ -101,7 +101,7 @@ def load_frames(data_dir: Path, tickers: Sequence[str]) -> list[Cached]:
 
 def _each_frame(data_dir: Path, tickers: Sequence[str]) -> Iterator[Cached]:
     if not tickers:
-        tickers = [m.symbol for m in cache.cached(data_dir)]
+        tickers = [m.symbol for m in manifests.cached(data_dir)]
         if not tickers:
             raise DataError(
                 f"no cached data in {data_dir}; run `stockrnn fetch TICKER` first "

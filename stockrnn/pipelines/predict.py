@@ -19,7 +19,7 @@ from stockrnn.checkpoint.schema import CheckpointMeta
 from stockrnn.common import collector
 from stockrnn.common.errors import DataError, UsageError
 from stockrnn.common.limits import STALE_SESSIONS, check_days, percent_levels
-from stockrnn.data import cache, session_table, trading_calendar
+from stockrnn.data import cache, manifests, session_table, trading_calendar
 from stockrnn.dataset import exog, features
 from stockrnn.dataset.config import CLOSE
 from stockrnn.dataset.exog import Covariate
@@ -222,7 +222,7 @@ def predict(
             hint = "give newer bars"
         else:
             frame, manifest = cache.load(data_dir, symbol)
-            calendar, hint = manifest.calendar, cache.refresh_hint(manifest)
+            calendar, hint = manifest.calendar, manifests.refresh_hint(manifest)
         out.append(
             forecast_one(
                 predictor,

@@ -10,7 +10,7 @@ from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner
 
 from stockrnn.cli.main import app
-from stockrnn.data import cache
+from stockrnn.data import cache, manifests
 from stockrnn.render import jsonout
 
 runner = cli_runner()
@@ -76,7 +76,7 @@ def test_stale_hint_names_the_command_for_the_source(tmp_path, source, hint) -> 
     frame = make_bars(200, seed=1, start="2015-01-02")
     trained(tmp_path, frame)
     cache.save(
-        tmp_path / "data", frame, cache.Manifest("AAA", source, "2020-01-01T00:00:00", False)
+        tmp_path / "data", frame, manifests.Manifest("AAA", source, "2020-01-01T00:00:00", False)
     )
     res = runner.invoke(app, ["predict", "AAA", *dirs(tmp_path)])
     assert res.exit_code == 0 and "is stale" in res.stderr and hint in res.stderr
@@ -86,7 +86,7 @@ def test_stale_hint_names_the_command_for_the_source(tmp_path, source, hint) -> 
 
 def test_damaged_cache_hint_follows_the_source(tmp_path) -> None:
     data = tmp_path / "data"
-    cache.save(data, make_bars(30), cache.Manifest("AAA", "csv:a.csv", "2020", False))
+    cache.save(data, make_bars(30), manifests.Manifest("AAA", "csv:a.csv", "2020", False))
     (data / "AAA.csv").write_text("date,open\n")
     res = runner.invoke(app, ["train", *dirs(tmp_path)])
     assert res.exit_code == 8 and len(res.stderr.strip().splitlines()) == 1

@@ -12,7 +12,7 @@ from helpers.bars import cache_bars, make_bars
 
 from stockrnn.common import atomic
 from stockrnn.common.errors import StorageError
-from stockrnn.data import cache
+from stockrnn.data import cache, manifests
 
 
 @pytest.fixture
@@ -62,12 +62,12 @@ def test_a_save_keeps_the_previous_csv_without_hard_links(tmp_path, monkeypatch)
         raise OSError(errno.EPERM, "Operation not permitted")  # what exFAT answers
 
     monkeypatch.setattr(os, "link", no_links)
-    before = cache.csv_path(data, "AAA").read_bytes()
+    before = manifests.csv_path(data, "AAA").read_bytes()
     real = atomic.write_files
 
     def crash_after_prev(items):
         if any(p.name.endswith(".csv") and not p.name.startswith(".") for p, _ in items):
-            assert cache.prev_path(data, "AAA").read_bytes() == before  # the copy is there
+            assert manifests.prev_path(data, "AAA").read_bytes() == before  # the copy is there
             full = OSError(errno.ENOSPC, "No space left on device")
             raise atomic.storage_error(items[0][0], full)
         return real(items)
@@ -77,8 +77,8 @@ def test_a_save_keeps_the_previous_csv_without_hard_links(tmp_path, monkeypatch)
     with pytest.raises(StorageError):
         cache.save(data, frame.iloc[:-1], manifest)
     assert calls, "the hard link was tried first"
-    assert cache.csv_path(data, "AAA").read_bytes() == before
-    assert not cache.prev_path(data, "AAA").exists()
+    assert manifests.csv_path(data, "AAA").read_bytes() == before
+    assert not manifests.prev_path(data, "AAA").exists()
     monkeypatch.setattr(atomic, "write_files", real)
     cache.save(data, frame.iloc[:-1], manifest)  # and a save that commits works
     assert cache.load(data, "AAA")[0].shape[0] == 49

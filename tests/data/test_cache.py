@@ -14,7 +14,7 @@ from helpers.requests import tiny_request
 
 from stockrnn.cli.main import build
 from stockrnn.common.errors import DataError
-from stockrnn.data import cache, fetch
+from stockrnn.data import cache, inventory, manifests
 from stockrnn.pipelines import train
 
 BAD = {
@@ -49,7 +49,7 @@ def test_bad_manifest_is_one_unreadable_row(data, case) -> None:
     with pytest.raises(DataError) as info:
         cache.load(data, "BBB")
     assert "\n" not in str(info.value)
-    rows = fetch.list_cached(data)
+    rows = inventory.list_cached(data)
     assert [(r.symbol, r.error is None) for r in rows] == [("AAA", True), ("BBB", False)]
 
 
@@ -100,7 +100,7 @@ def test_a_fifo_for_a_cached_csv_is_refused_not_waited_on(tmp_path) -> None:
     import os
 
     cache_bars(tmp_path, "AAA", make_bars(30, start="2024-01-02"))
-    csv = cache.csv_path(tmp_path, "AAA")
+    csv = manifests.csv_path(tmp_path, "AAA")
     csv.unlink()
     os.mkfifo(csv)  # no writer: a blocking read would wait forever
     with pytest.raises(DataError, match="cannot read"):

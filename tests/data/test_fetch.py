@@ -7,9 +7,10 @@ from curl_cffi.requests.exceptions import DNSError
 
 from stockrnn.common.errors import DataError, EmptyRangeError, OfflineError
 from stockrnn.data import cache
-from stockrnn.data.fetch import fetch_one, list_cached
+from stockrnn.data.fetch import fetch_one
 from stockrnn.data.fetch_many import fetch_all
 from stockrnn.data.fetch_types import FetchConfig, FetchOptions
+from stockrnn.data.inventory import list_cached
 
 AFTER_CLOSE = pd.Timestamp("2031-01-01", tz="UTC")
 

@@ -11,7 +11,7 @@ from helpers.bars import make_bars
 from yfinance.exceptions import YFRateLimitError
 
 from stockrnn.common.errors import NoDataError
-from stockrnn.data import cache
+from stockrnn.data import manifests
 from stockrnn.data.fetch_many import Retry, fetch_all
 from stockrnn.data.fetch_types import FetchConfig
 
@@ -61,7 +61,7 @@ def test_a_rate_limit_wave_ends_with_every_ticker_stored_once(tmp_path, universe
     ]
     assert by["GONE"].status == "failed" and "rate limiting" in by["GONE"].error
     assert code == by["GONE"].exit_code != 0
-    stored = [m.symbol for m in cache.cached(tmp_path)]
+    stored = [m.symbol for m in manifests.cached(tmp_path)]
     assert sorted(stored) == TICKERS
     served = [c["symbol"] for c in universe.calls if not c.get("refused")]
     assert sorted(s for s in served if s != "GONE") == TICKERS  # each downloaded exactly once
@@ -100,7 +100,7 @@ def test_interrupted_run_resumes_and_skips_what_is_up_to_date(tmp_path, universe
     now = _after(make_bars(120))
     with pytest.raises(KeyboardInterrupt):
         fetch_all(tmp_path, configs, workers=1, retry=FAST, now=now)
-    assert sorted(m.symbol for m in cache.cached(tmp_path)) == ["T00", "T01", "T02"]
+    assert sorted(m.symbol for m in manifests.cached(tmp_path)) == ["T00", "T01", "T02"]
     universe.history = real
     universe.calls.clear()
     results, code = fetch_all(tmp_path, configs, workers=2, retry=FAST, now=now)

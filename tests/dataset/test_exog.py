@@ -14,7 +14,7 @@ from helpers.requests import tiny_request
 
 from stockrnn.checkpoint import reading, weights
 from stockrnn.common.errors import DataError, NotCachedError
-from stockrnn.data import cache
+from stockrnn.data import cache, manifests
 from stockrnn.dataset import exog
 from stockrnn.dataset.config import CALENDAR_COLUMNS, DataConfig, Part, Spec
 from stockrnn.dataset.loading import series_of
@@ -151,7 +151,7 @@ def test_checkpoint_records_covariates_and_predict_refuses_stale_or_missing(tmp_
     stale = runner.invoke(_app(), _predict(data, models))
     assert stale.exit_code != 0 and "covariate ^IDX's data ends" in stale.stderr
     assert "Traceback" not in stale.stderr and len(stale.stderr.strip().splitlines()) == 1
-    for path in (cache.csv_path(data, "^IDX"), cache.manifest_path(data, "^IDX")):
+    for path in (manifests.csv_path(data, "^IDX"), manifests.manifest_path(data, "^IDX")):
         path.unlink()
     gone = runner.invoke(_app(), _predict(data, models))
     assert gone.exit_code == NotCachedError.exit_code and "covariate ^IDX" in gone.stderr

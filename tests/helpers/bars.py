@@ -36,7 +36,7 @@ def make_bars(
 
 def cache_bars(data_dir: Path, symbol: str, frame: pd.DataFrame, calendar: str = "XNYS") -> None:
     """Store a frame in the data cache as `stockrnn fetch` would."""
-    from stockrnn.data import cache
+    from stockrnn.data import cache, manifests
 
-    manifest = cache.Manifest(symbol, "test", "2020-01-01T00:00:00", True, calendar=calendar)
+    manifest = manifests.Manifest(symbol, "test", "2020-01-01T00:00:00", True, calendar=calendar)
     cache.save(data_dir, frame, manifest)

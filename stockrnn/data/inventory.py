@@ -1,0 +1,61 @@
+"""What the cache holds, for `stockrnn list`: each ticker's range and how many sessions it is
+behind, read from the manifests and the kept sessions, so that listing loads no pandas (it
+took 0.7 s against 0.4 s for `models`). Only a calendar fetch kept no sessions for, or kept
+too few, is built (trading_calendar, with pandas)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from stockrnn.common.errors import StockrnnError
+from stockrnn.data import manifests, session_table
+from stockrnn.data.fetch_types import CachedRow
+
+
+def list_cached(data_dir: Path, now: datetime | None = None) -> list[CachedRow]:
+    """Every cached ticker with its range and how many sessions it is behind (as of `now`,
+    a timezone-aware moment; the present when not given)."""
+    out = []
+    kept = session_table.reader(data_dir)
+    moment = session_table.utc_now() if now is None else np.datetime64(int(now.timestamp()), "s")
+    for m in manifests.entries(data_dir):
+        if not isinstance(m, manifests.Manifest):
+            stem, why = m
+            out.append(CachedRow(symbol="^" + stem[1:] if stem[:1] == "_" else stem, error=why))
+            continue
+        try:
+            last = date.fromisoformat(m.last_date)
+            stored = kept(m.calendar)
+            if stored is not None and stored.answers(last, now=moment):
+                behind = stored.closed_since(last, moment)
+            else:
+                behind = _built(m.calendar, last, now)
+        except StockrnnError as exc:  # an unknown calendar: unreadable, the rest still listed
+            out.append(CachedRow(symbol=m.symbol, error=str(exc)))
+            continue
+        out.append(
+            CachedRow(
+                symbol=m.symbol,
+                rows=m.rows,
+                first_date=m.first_date,
+                last_date=m.last_date,
+                sessions_behind=behind,
+                source=m.source,
+                calendar=m.calendar,
+            )
+        )
+    return out
+
+
+def _built(calendar: str, last: date, now: datetime | None) -> int:
+    """Sessions closed after `last` by `now`, from the calendar built (with pandas)."""
+    import pandas as pd
+
+    from stockrnn.data import trading_calendar
+
+    return trading_calendar.sessions_since(
+        calendar, last, None if now is None else pd.Timestamp(now)
+    )
