@@ -75,7 +75,8 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
             f"tickers imported: {rows} of {len(files)} ({failed} refused); trained on "
-            f"{len(meta['tickers'])} ({len(summary['notes'])} too short or without test days)"
+            f"{len(meta['tickers'])} ({len(summary['notes'])} notes: tickers left out, "
+            "too short or without test days)"
         )
         print(
             f"train windows: {meta['samples']['train']}, epochs: {args.epochs}, "

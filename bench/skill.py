@@ -166,6 +166,9 @@ def main() -> None:
 
     if not OHLCV.is_dir():
         sys.exit(f"{OHLCV} not found")
+    cells = [Cell(c.strip()) for c in a.cells.split(",") if c.strip() in set(Cell)]
+    if len(cells) != len(a.cells.split(",")):
+        sys.exit(f"--cells: each of {a.cells!r} must be one of {', '.join(Cell)}")
     t_all = time.perf_counter()
     print(
         f"settings: walk-forward, {a.folds} folds (expanding window from 50% of each series), "
@@ -179,7 +182,7 @@ def main() -> None:
         data = Path(tmp) / "data"
         tickers = a.tickers.split(",")
         import_cut(data, tickers, Path(tmp))
-        for cell in a.cells.split(","):
+        for cell in cells:
             for label in a.configs.split(","):
                 c = CONFIGS[label]
                 for t in tickers:
@@ -188,9 +191,7 @@ def main() -> None:
                         calendar_features=c.covariates,
                     )
                     direct = c.head is Head.direct
-                    model = ModelConfig(
-                        cell=Cell(cell), head=c.head, horizon=a.horizon if direct else 1
-                    )
+                    model = ModelConfig(cell=cell, head=c.head, horizon=a.horizon if direct else 1)
                     req = TrainRequest(
                         data_dir=data,
                         models_dir=Path(tmp) / "m",

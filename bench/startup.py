@@ -27,12 +27,17 @@ def main() -> None:
     cli = [sys.executable, "-m", "stockrnn"]
     checkouts = {"": dict(os.environ)}
     if args.checkout:
-        checkouts[f" ({args.checkout})"] = {**os.environ, "PYTHONPATH": args.checkout}
+        other = str(Path(args.checkout).resolve())  # the commands run in a temporary folder
+        checkouts[f" ({args.checkout})"] = {**os.environ, "PYTHONPATH": other}
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
         (ws / "stockrnn.toml").write_text("[workspace]\n")  # its own data/ and models/
         fetch = [*cli, "fetch", "AAPL", "MSFT", "IBM", "--source", "sample"]
         subprocess.run(fetch, check=True, capture_output=True, cwd=ws)
+        for label, env in checkouts.items():  # say which code each label times
+            where = [sys.executable, "-c", "import stockrnn; print(stockrnn.__file__)"]
+            out = subprocess.run(where, check=True, capture_output=True, text=True, cwd=ws, env=env)
+            print(f"stockrnn{label or ' (this environment)'}: {out.stdout.strip()}")
         cases = {"bare interpreter": ([sys.executable, "-c", "pass"], dict(os.environ))}
         for label, env in checkouts.items():
             for command in ("--help", "list", "models"):

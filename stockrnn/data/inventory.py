@@ -1,7 +1,8 @@
 """What the cache holds, for `stockrnn list`: each ticker's range and how many sessions it is
-behind, read from the manifests and the kept sessions, so that listing loads no pandas (it
-took 0.7 s against 0.4 s for `models`). Only a calendar fetch kept no sessions for, or kept
-too few, is built (trading_calendar, with pandas)."""
+behind, read from the manifests and the kept sessions, so that listing loads no pandas
+(`stockrnn list` of the three sample tickers took 0.76 s with it, 0.36 s without:
+bench/results/startup-list-predict-ab23f17-2026-12-02.log). Only a calendar whose sessions
+fetch kept none of, or too few, is built (trading_calendar, with pandas)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from stockrnn.data.fetch_types import CachedRow
 def list_cached(data_dir: Path, now: datetime | None = None) -> list[CachedRow]:
     """Every cached ticker with its range and how many sessions it is behind (as of `now`,
     a timezone-aware moment; the present when not given)."""
+    if now is not None and now.utcoffset() is None:
+        raise ValueError("list_cached: `now` must be timezone-aware")
     out = []
     kept = session_table.reader(data_dir)
     moment = session_table.utc_now() if now is None else np.datetime64(int(now.timestamp()), "s")

@@ -54,3 +54,30 @@ def test_list_of_a_fetched_workspace_loads_no_pandas(tmp_path) -> None:
     )
     assert "LOADED:\n" in got.stderr, got.stderr
     assert '"AAPL"' in got.stdout
+
+
+def test_kept_sessions_are_what_answers_and_odd_rows_are_listed(tmp_path, monkeypatch) -> None:
+    from datetime import datetime
+
+    import pytest
+    from helpers.bars import cache_bars, make_bars
+
+    fetch_one(tmp_path, FetchConfig("AAPL", FetchOptions(source="sample")))
+
+    def no_build(*_: object) -> int:
+        raise AssertionError("the calendar was built although the kept sessions answer")
+
+    with monkeypatch.context() as m:
+        m.setattr(inventory, "_built", no_build)
+        m.setattr(trading_calendar, "sessions_since", no_build)
+        rows = {
+            r.symbol: r
+            for r in inventory.list_cached(tmp_path, now=pd.Timestamp("2013-03-08 23:00", tz="UTC"))
+        }
+    assert rows["AAPL"].sessions_behind == 5 and rows["AAPL"].error is None
+    cache_bars(tmp_path, "ODD", make_bars(30), calendar="XNOPE")
+    rows = {r.symbol: r for r in inventory.list_cached(tmp_path)}
+    assert rows["ODD"].error and "XNOPE" in rows["ODD"].error  # its own row, the rest listed
+    assert rows["AAPL"].error is None
+    with pytest.raises(ValueError, match="timezone-aware"):
+        inventory.list_cached(tmp_path, now=datetime(2013, 3, 8, 23))
