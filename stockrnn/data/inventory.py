@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
-
 from stockrnn.common.errors import StockrnnError
 from stockrnn.data import manifests, session_table
 from stockrnn.data.fetch_types import CachedRow
@@ -23,7 +21,7 @@ def list_cached(data_dir: Path, now: datetime | None = None) -> list[CachedRow]:
         raise ValueError("list_cached: `now` must be timezone-aware")
     out = []
     kept = session_table.reader(data_dir)
-    moment = session_table.utc_now() if now is None else np.datetime64(int(now.timestamp()), "s")
+    moment = session_table.utc_now() if now is None else session_table.moment_of(now)
     for m in manifests.entries(data_dir):
         if not isinstance(m, manifests.Manifest):
             stem, why = m
@@ -31,10 +29,8 @@ def list_cached(data_dir: Path, now: datetime | None = None) -> list[CachedRow]:
             continue
         try:
             last = date.fromisoformat(m.last_date)
-            stored = kept(m.calendar)
-            if stored is not None and stored.answers(last, now=moment):
-                behind = stored.closed_since(last, moment)
-            else:
+            behind = session_table.behind(kept(m.calendar), last, moment)
+            if behind is None:
                 behind = _built(m.calendar, last, now)
         except StockrnnError as exc:  # an unknown calendar: unreadable, the rest still listed
             out.append(CachedRow(symbol=m.symbol, error=str(exc)))

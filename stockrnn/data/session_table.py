@@ -72,6 +72,19 @@ def utc_now() -> np.datetime64:
     return np.datetime64(datetime.now(UTC).replace(tzinfo=None), "s")
 
 
+def moment_of(now: datetime) -> np.datetime64:
+    """A timezone-aware moment as the UTC seconds these tables compare closes with."""
+    return np.datetime64(int(now.timestamp()), "s")
+
+
+def behind(stored: Sessions | None, last: date, moment: np.datetime64) -> int | None:
+    """How many sessions after `last` have closed by `moment`, from kept sessions; None when
+    there are none or they cannot tell (then the calendar must be built)."""
+    if stored is None or not stored.answers(last, now=moment):
+        return None
+    return stored.closed_since(last, moment)
+
+
 @lru_cache(maxsize=1)
 def installed_version() -> str | None:
     """The exchange_calendars version installed, read without importing it (0.15 s)."""

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from stockrnn.common.errors import DataError, UsageError
+from stockrnn.data import session_table
 from stockrnn.data.session_table import Sessions
 
 DEFAULT_CALENDAR = "XNYS"
@@ -180,9 +181,9 @@ def sessions_since(
 ) -> int:
     """How many sessions have closed after `last` (0 = the data is up to date)."""
     now = now if now is not None else _now()
-    moment = np.datetime64(int(now.timestamp()), "s")
-    if stored is not None and stored.answers(last, now=moment):
-        return stored.closed_since(last, moment)
+    kept = session_table.behind(stored, last, session_table.moment_of(now))
+    if kept is not None:
+        return kept
     cal = get_calendar(calendar, last)
     closes = cal.closes.loc[pd.Timestamp(last) + pd.Timedelta(days=1) :]
     return int((closes <= now).sum())
