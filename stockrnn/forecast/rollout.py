@@ -22,6 +22,7 @@ from stockrnn.dataset.loading import Series
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast import intervals
 from stockrnn.forecast.light import LightForecaster
+from stockrnn.model.config import cpu_chunk
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,10 +156,18 @@ def _group(
 
 
 def _torch(model: Any, x: np.ndarray, steps: int, extra: np.ndarray | None) -> np.ndarray:
+    """A torch module's forecasts: the whole batch at once on a GPU, config.cpu_chunk's rows
+    at a time on CPU."""
     import torch
 
     device = next(model.parameters()).device
+    rows = max(len(x), 1)
+    if device.type == "cpu":
+        rows = cpu_chunk(x.shape[1], model.cfg.hidden)
+    outs = []
     with torch.no_grad():
-        more = None if extra is None else torch.from_numpy(extra).to(device)
-        out = _forward(model, torch.from_numpy(x).to(device), steps, more)
-        return np.asarray(out.cpu().numpy())
+        for i in range(0, max(len(x), 1), rows):  # an empty batch still runs (its shape)
+            more = None if extra is None else torch.from_numpy(extra[i : i + rows]).to(device)
+            out = _forward(model, torch.from_numpy(x[i : i + rows]).to(device), steps, more)
+            outs.append(out.cpu().numpy())
+    return np.concatenate(outs)

@@ -9,6 +9,18 @@ from stockrnn.common.choices import Cell, Device, Head, Nonlinearity, Precision,
 from stockrnn.common.errors import UsageError
 from stockrnn.common.limits import MAX_DAYS
 
+# Rows per CPU forward pass in inference (validation, calibration, test forecasts): the LSTM's
+# output for a chunk is rows x window x hidden floats, and past about 2 MB glibc hands every
+# pass fresh pages (mmap, or a heap trimmed back after the last pass) that the kernel must
+# fault in and zero again. Chunks within the budget ran the harness's calibration roll in
+# 0.5-0.7x the time, with bit-identical outputs (docs/performance.md, inference chunks).
+CPU_CHUNK_FLOATS = 1 << 19
+
+
+def cpu_chunk(window: int, hidden: int) -> int:
+    """Rows per CPU inference pass for this window and hidden size (CPU_CHUNK_FLOATS)."""
+    return max(1, CPU_CHUNK_FLOATS // max(1, window * hidden))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ModelConfig:

@@ -1,6 +1,6 @@
 """stockrnn's CPU Adam is torch.optim.Adam's update: the weights after many steps equal
 torch's foreach Adam bit for bit, and its fused Adam (what CPU training used before) to float
-rounding; building it does not import torch._dynamo."""
+rounding (its kernel rounds in its own order); building it does not import torch._dynamo."""
 
 from __future__ import annotations
 
@@ -45,11 +45,25 @@ def test_bit_identical_to_torch_foreach_adam() -> None:
         assert torch.equal(a, b)
 
 
-def test_within_1e_7_of_torch_fused_adam() -> None:
+def test_one_step_within_two_ulp_of_torch_fused_adam() -> None:
+    """torch's fused CPU kernel orders its floating-point operations its own way (vectorised,
+    with fused multiply-adds that differ between AVX2 and AVX-512 builds): one step agrees to
+    within 2 units in the last place of each weight."""
+    mine = _train(lambda ps, lr: Adam(ps, lr=lr), steps=1)
+    ref = _train(lambda ps, lr: torch.optim.Adam(ps, lr=lr, fused=True), steps=1)
+    for a, b in zip(mine, ref, strict=True):
+        ulp = torch.nextafter(b.abs(), torch.tensor(float("inf"))) - b.abs()
+        assert bool(((a - b).abs() <= 2 * ulp).all())
+
+
+def test_200_steps_within_rounding_drift_of_torch_fused_adam() -> None:
+    """Over 200 steps those last-place differences feed back through training: 1.5e-7 at most
+    on an AVX-512 EPYC, under 1e-7 on an AVX2 Xeon. A wrong update drifts much further: an lr
+    0.01% off by 1.4e-5, an eps of 1e-7 for 1e-8 by 1.4e-3."""
     mine = _train(lambda ps, lr: Adam(ps, lr=lr))
     ref = _train(lambda ps, lr: torch.optim.Adam(ps, lr=lr, fused=True))
     worst = max(float((a - b).abs().max()) for a, b in zip(mine, ref, strict=True))
-    assert worst <= 1e-7, worst
+    assert worst <= 3e-7, worst
 
 
 def test_zero_grad_keeps_buffers_when_asked() -> None:
