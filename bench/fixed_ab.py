@@ -3,7 +3,7 @@ its epochs, for two checkouts, interleaved.
 
 usage: python bench/fixed_ab.py EPOCHS RUNS CHECKOUT_A CHECKOUT_B [--csv FILE]
 Each checkout is a folder holding a `stockrnn/` package (a `git worktree add` of another
-commit, say); it is put first on PYTHONPATH, ahead of the installed one. Prints per checkout
+commit, say), run ahead of the installed one (bench/checkouts.py). Prints per checkout
 the medians of the fetch wall, the train wall minus the sum of its epochs, and their sum.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -19,6 +18,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import checkouts  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,7 +33,8 @@ def main() -> None:
     parser.add_argument("b")
     parser.add_argument("--csv", default=str(HERE.parent.parent / "shared/bench/data/sp500.csv"))
     opts = parser.parse_args()
-    cli = [sys.executable, "-m", "stockrnn"]
+    for src in (opts.a, opts.b):
+        print(f"{src}: runs {checkouts.source(src)}")
     split = ["--train-end", "2012-12-31", "--val-end", "2015-12-29", "--window", "60"]
     fit = ["--epochs", opts.epochs, "--patience", "1000", "--batch-size", "64", "--hidden", "64"]
     rows: dict[str, dict[str, list[float]]] = {}
@@ -40,11 +43,10 @@ def main() -> None:
             for label, src in (("A", opts.a), ("B", opts.b)):
                 ws = Path(tmp) / label
                 shutil.rmtree(ws, ignore_errors=True)
-                env = {**os.environ, "PYTHONPATH": src}
+                cli = checkouts.cli(src)
                 t0 = time.perf_counter()
                 subprocess.run(
                     [*cli, "fetch", "BENCH", "--csv", opts.csv, "--data-dir", str(ws / "data")],
-                    env=env,
                     check=True,
                     capture_output=True,
                 )
@@ -55,7 +57,6 @@ def main() -> None:
                     [*cli, "train", "BENCH", *where, "--cell", "lstm", *split, *fit]
                     + ["--lr", "0.001", "--seed", "42", "--timings", str(ws / "t.json")]
                     + ["--predictions-out", str(ws / "test.csv")],
-                    env=env,
                     check=True,
                     capture_output=True,
                 )

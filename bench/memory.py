@@ -1,8 +1,9 @@
 """Peak RSS of `stockrnn train` for one epoch on all 505 tickers of ../shared/data/ohlcv/sp500_5yr.
 
-usage: python bench/memory.py [--epochs 1]
+usage: python bench/memory.py [--epochs 1] [--checkout DIR]
 Imports the files into a temporary data folder (library calls, not timed), then runs the real
 CLI in a subprocess and reads its peak resident memory from the kernel (getrusage).
+--checkout runs another checkout's CLI instead (bench/checkouts.py), for an A/B.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+import checkouts  # noqa: E402
+
 SP500 = Path(__file__).resolve().parents[2] / "shared" / "data" / "ohlcv" / "sp500_5yr"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--checkout", help="another checkout's stockrnn to run")
     args = parser.parse_args()
+    print(f"stockrnn train from {checkouts.source(args.checkout)}", flush=True)
     from stockrnn.common.choices import Source
     from stockrnn.common.errors import StockrnnError
     from stockrnn.data.fetch import fetch_one
@@ -45,9 +51,7 @@ def main() -> None:
                 failed += 1
         rows = sum(1 for _ in data.glob("*.csv"))
         cmd = [
-            sys.executable,
-            "-m",
-            "stockrnn",
+            *checkouts.cli(args.checkout),
             "train",
             "--data-dir",
             str(data),

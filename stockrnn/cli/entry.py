@@ -20,9 +20,10 @@ def main() -> None:
     answer = _quick(sys.argv[1:])
     if answer is not None:
         raise SystemExit(_said(answer))
-    from stockrnn.common import collector
+    from stockrnn.common import allocator, collector
 
     collector.pause()  # a long command resumes it once its libraries are in
+    allocator.keep_freed()  # a training step's memory stays for the next one
     from stockrnn.cli.main import main as full
 
     full()

@@ -6,6 +6,7 @@ Ctrl-C stops after the current trial (the study is kept) and exits 130; a second
 
 from __future__ import annotations
 
+import logging
 import signal
 from pathlib import Path
 from types import FrameType
@@ -94,6 +95,10 @@ def tune_cmd(
         stop[0] = True
         stderr_console().print("stopping after the current trial (Ctrl-C again to abort it)")
 
+    # An abort (a second Ctrl-C, SIGTERM) can land inside one of Optuna's SQLAlchemy queries;
+    # SQLAlchemy then logs "Error closing cursor" with its exception, which Python's last-resort
+    # handler printed on stderr under the command's own line. The command says what happened.
+    logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         with tune_progress(stderr_console(), trials) as on_trial:

@@ -84,3 +84,28 @@ def test_a_database_that_cannot_be_written_says_so(ws) -> None:
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "readonly" in lines[0] and "invalid data" not in lines[0], lines
+
+
+def test_an_abort_inside_a_query_prints_no_sqlalchemy_log(ws, monkeypatch) -> None:
+    """What the race above can hit: the abort lands inside one of Optuna's SQLAlchemy
+    queries, and SQLAlchemy logs "Error closing cursor" with its exception on the way out.
+    Python's last-resort handler printed that under the command's own line."""
+    import logging
+
+    from stockrnn.api import tuning
+
+    def aborted_mid_query(*args, **kwargs):
+        try:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        except sqlite3.ProgrammingError:
+            logging.getLogger("sqlalchemy.pool.impl.QueuePool").error(
+                "Error closing cursor", exc_info=True
+            )
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tuning, "tune", aborted_mid_query)
+    monkeypatch.setattr(logging.root, "handlers", [])  # as in the command: none but the last resort
+    result = cli_runner().invoke(build(), _argv(ws, "q.db", trials=1, epochs=1))
+    assert result.exit_code == EXIT_INTERRUPTED, result.output
+    assert "Error closing cursor" not in result.stderr, result.stderr
+    assert "closed database" not in result.stderr and "interrupted" in result.stderr
