@@ -1,23 +1,20 @@
 """Another checkout's stockrnn, run beside this one's (the A/B benchmarks).
 
-An editable install (`pip install -e`) may map `stockrnn` to this checkout through a finder on
-sys.meta_path, which PYTHONPATH cannot override: an A/B that only set PYTHONPATH timed this
-checkout twice. `cli(folder)` is a command line that drops that finder, puts `folder` first on
-sys.path and runs its `python -m stockrnn`; `source(folder)` says which files it imports.
+`python -m stockrnn` (and `python -c`) put the working directory first on sys.path, ahead of
+PYTHONPATH: run from this checkout's root, an A/B that only set PYTHONPATH timed this checkout
+twice. `cli(folder)` is a command line that puts `folder` first itself, whatever the working
+directory, and `environ(folder)` also sets PYTHONPATH for the processes it starts (torchrun's
+workers); `source(folder, cwd)` says which package that command line imports from `cwd`.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-_BOOT = (
-    "import runpy, sys; "
-    "sys.meta_path[:] = [f for f in sys.meta_path "
-    "if '__editable__' not in str(getattr(f, '__module__', ''))]; "
-    "sys.path.insert(0, {folder!r}); "
-)
+_FIRST = "import runpy, sys; sys.path.insert(0, {folder!r}); "
 
 
 def cli(folder: str | None = None) -> list[str]:
@@ -25,15 +22,28 @@ def cli(folder: str | None = None) -> list[str]:
     if folder is None:
         return [sys.executable, "-m", "stockrnn"]
     run = "sys.argv[0] = 'stockrnn'; runpy.run_module('stockrnn', run_name='__main__')"
-    return [sys.executable, "-c", _BOOT.format(folder=str(Path(folder).resolve())) + run]
+    return [sys.executable, "-c", _FIRST.format(folder=str(Path(folder).resolve())) + run]
 
 
-def source(folder: str | None = None) -> str:
-    """The stockrnn package `cli(folder)` runs; SystemExit when `folder`'s is not the one."""
-    code = "import stockrnn; print(stockrnn.__file__)"
-    boot = _BOOT.format(folder=str(Path(folder).resolve())) if folder else ""
-    out = subprocess.run([sys.executable, "-c", boot + code], check=True, text=True,
-                         capture_output=True).stdout.strip()  # fmt: skip
+def environ(folder: str | None = None) -> dict[str, str]:
+    """The environment for `cli(folder)`: PYTHONPATH names `folder` too, for child processes."""
+    if folder is None:
+        return dict(os.environ)
+    return {**os.environ, "PYTHONPATH": str(Path(folder).resolve())}
+
+
+def source(folder: str | None = None, cwd: str | Path | None = None) -> str:
+    """The stockrnn package `cli(folder)` imports when run from `cwd`; SystemExit when a
+    `folder` is given and its package is not the one."""
+    first = _FIRST.format(folder=str(Path(folder).resolve())) if folder else ""
+    out = subprocess.run(
+        [sys.executable, "-c", first + "import stockrnn; print(stockrnn.__file__)"],
+        check=True,
+        text=True,
+        capture_output=True,
+        cwd=cwd,
+        env=environ(folder),
+    ).stdout.strip()
     if folder and not Path(out).resolve().is_relative_to(Path(folder).resolve()):
         raise SystemExit(f"{folder}: stockrnn still comes from {out}")
     return out

@@ -43,10 +43,11 @@ def main() -> None:
             for label, src in (("A", opts.a), ("B", opts.b)):
                 ws = Path(tmp) / label
                 shutil.rmtree(ws, ignore_errors=True)
-                cli = checkouts.cli(src)
+                cli, env = checkouts.cli(src), checkouts.environ(src)
                 t0 = time.perf_counter()
                 subprocess.run(
                     [*cli, "fetch", "BENCH", "--csv", opts.csv, "--data-dir", str(ws / "data")],
+                    env=env,
                     check=True,
                     capture_output=True,
                 )
@@ -57,6 +58,7 @@ def main() -> None:
                     [*cli, "train", "BENCH", *where, "--cell", "lstm", *split, *fit]
                     + ["--lr", "0.001", "--seed", "42", "--timings", str(ws / "t.json")]
                     + ["--predictions-out", str(ws / "test.csv")],
+                    env=env,
                     check=True,
                     capture_output=True,
                 )

@@ -1,13 +1,14 @@
-"""CPU inference in chunks (model.config.cpu_chunk) against one pass over the whole batch.
+"""CPU inference in chunks of the budget in model.config against one pass over the batch.
 
-usage: python bench/inference_chunks.py [--reps 10] [--hidden 64]
+usage: python bench/inference_chunks.py [--reps 10] [--hidden 64] [--keep]
 
 On the harness's S&P 500 index (../shared/bench/data/sp500.csv, window 60, OHLC), an LSTM
 (untrained: the arithmetic is the same) runs, alternately in one process:
-- the validation pass of every epoch (754 windows): `predict_rows` with one 8,192-row chunk,
-  what it did before, against its default, cpu_chunk's rows per pass;
+- the validation pass of every epoch (754 windows): `predict_rows` in one pass against
+  passes of the budget's rows (CPU_CHUNK_FLOATS of LSTM output, at least MIN_CPU_ROWS);
 - the interval calibration's 10-step roll from the 754 validation origins: `roll` over the
-  whole batch, what rollout's torch path did before, against `rollout._torch`, which chunks.
+  whole batch against the same roll chunk by chunk.
+--keep first raises glibc's thresholds as the console script does (common/allocator.py).
 Prints the median time of each, the minor page faults per pass, the ratio, and the largest
 difference between the two outputs (0 if chunking changes no bit).
 """
@@ -25,10 +26,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from stockrnn.common import allocator
 from stockrnn.common.choices import Cell
 from stockrnn.dataset.config import Part
 from stockrnn.forecast import rollout
-from stockrnn.model.config import ModelConfig, cpu_chunk
+from stockrnn.model import config
+from stockrnn.model.config import ModelConfig
 from stockrnn.model.network import Forecaster
 from stockrnn.model.windows import Windows, predict_rows
 
@@ -77,33 +80,40 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--keep", action="store_true", help="allocator.keep_freed() first")
     a = p.parse_args()
+    if a.keep and not allocator.keep_freed():
+        raise SystemExit("keep_freed did not apply here (not glibc, or MALLOC_* set)")
     s = samples()
     torch.manual_seed(42)
     model = Forecaster(ModelConfig(cell=Cell.lstm, n_features=4, hidden=a.hidden)).eval()
     windows = Windows(s, torch.device("cpu"))
     val = s.targets[Part.val]
     x = windows.inputs(torch.from_numpy(val)).contiguous().numpy()  # the validation windows
+    rows = max(config.MIN_CPU_ROWS, config.CPU_CHUNK_FLOATS // (s.window * a.hidden))
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads; LSTM hidden {a.hidden}, "
-        f"window {s.window}, {len(val)} windows; cpu_chunk: {cpu_chunk(s.window, a.hidden)} rows",
+        f"window {s.window}, {len(val)} windows; chunks of {rows} rows; "
+        f"glibc thresholds {'raised' if a.keep else 'as they are'}",
         flush=True,
     )
 
-    def roll_whole() -> np.ndarray:
+    def roll_in(size: int) -> np.ndarray:
         with torch.no_grad():
-            return np.asarray(rollout.roll(model, torch.from_numpy(x), STEPS).numpy())
+            parts = [rollout.roll(model, torch.from_numpy(x[i : i + size]), STEPS).numpy()
+                     for i in range(0, len(x), size)]  # fmt: skip
+            return np.concatenate(parts)
 
     compare(
         "validation pass",
-        lambda: predict_rows(model, windows, val, chunk=8192),
-        lambda: predict_rows(model, windows, val),
+        lambda: predict_rows(model, windows, val, chunk=len(val)),
+        lambda: predict_rows(model, windows, val, chunk=rows),
         a.reps,
     )
     compare(
         f"calibration roll, {STEPS} steps",
-        roll_whole,
-        lambda: rollout._torch(model, x, STEPS, None),
+        lambda: roll_in(len(x)),
+        lambda: roll_in(rows),
         a.reps,
     )
 

@@ -68,7 +68,9 @@ def main() -> None:
             "--json",
         ]
         t0 = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True)
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, env=checkouts.environ(args.checkout)
+        )
         wall = time.perf_counter() - t0
         if out.returncode != 0:
             sys.exit(out.stderr)

@@ -26,26 +26,29 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--checkout", help="another checkout, timed beside this one")
     args = parser.parse_args()
-    clis = {"": checkouts.cli()}
+    clis = {"": (checkouts.cli(), checkouts.environ())}
     if args.checkout:
-        clis[f" ({args.checkout})"] = checkouts.cli(args.checkout)
+        clis[f" ({args.checkout})"] = (
+            checkouts.cli(args.checkout),
+            checkouts.environ(args.checkout),
+        )
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
         (ws / "stockrnn.toml").write_text("[workspace]\n")  # its own data/ and models/
         fetch = [*checkouts.cli(), "fetch", "AAPL", "MSFT", "IBM", "--source", "sample"]
         subprocess.run(fetch, check=True, capture_output=True, cwd=ws)
-        print(f"stockrnn (this environment): {checkouts.source()}")  # which code each label times
+        print(f"stockrnn (this environment): {checkouts.source(cwd=ws)}")  # what each label times
         if args.checkout:
-            print(f"stockrnn ({args.checkout}): {checkouts.source(args.checkout)}")
-        cases = {"bare interpreter": [sys.executable, "-c", "pass"]}
-        for label, cli in clis.items():
+            print(f"stockrnn ({args.checkout}): {checkouts.source(args.checkout, ws)}")
+        cases = {"bare interpreter": ([sys.executable, "-c", "pass"], checkouts.environ())}
+        for label, (cli, env) in clis.items():
             for command in ("--help", "list", "models"):
-                cases[f"stockrnn {command}{label}"] = [*cli, command]
+                cases[f"stockrnn {command}{label}"] = ([*cli, command], env)
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.runs):
-            for name, argv in cases.items():
+            for name, (argv, env) in cases.items():
                 t0 = time.perf_counter()
-                subprocess.run(argv, check=True, capture_output=True, cwd=ws)
+                subprocess.run(argv, check=True, capture_output=True, cwd=ws, env=env)
                 times[name].append(time.perf_counter() - t0)
     for name, runs in times.items():
         print(

@@ -13,6 +13,7 @@ import os
 import sys
 
 COMPLETION_VAR = "_STOCKRNN_COMPLETE"  # click's shell-completion protocol: typer answers it
+TRAINING = {"train", "backtest", "tune"}  # the commands whose steps reuse their memory
 
 
 def main() -> None:
@@ -23,10 +24,16 @@ def main() -> None:
     from stockrnn.common import allocator, collector
 
     collector.pause()  # a long command resumes it once its libraries are in
-    allocator.keep_freed()  # a training step's memory stays for the next one
+    if _command(sys.argv[1:]) in TRAINING:
+        allocator.keep_freed()  # a training step's memory stays for the next one
     from stockrnn.cli.main import main as full
 
     full()
+
+
+def _command(args: list[str]) -> str | None:
+    """The command a command line names (its first word that is not an option)."""
+    return next((a for a in args if not a.startswith("-")), None)
 
 
 def _quick(args: list[str]) -> str | None:

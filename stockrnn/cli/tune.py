@@ -98,7 +98,8 @@ def tune_cmd(
     # An abort (a second Ctrl-C, SIGTERM) can land inside one of Optuna's SQLAlchemy queries;
     # SQLAlchemy then logs "Error closing cursor" with its exception, which Python's last-resort
     # handler printed on stderr under the command's own line. The command says what happened.
-    logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
+    quiet = logging.NullHandler()
+    logging.getLogger("sqlalchemy").addHandler(quiet)
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         with tune_progress(stderr_console(), trials) as on_trial:
@@ -122,6 +123,7 @@ def tune_cmd(
             )
     finally:
         signal.signal(signal.SIGINT, previous)
+        logging.getLogger("sqlalchemy").removeHandler(quiet)
     if json_out:
         typer.echo(jsonout.to_json(report))
     else:

@@ -22,7 +22,7 @@ from stockrnn.dataset.loading import Series
 from stockrnn.dataset.scaling import Scaler
 from stockrnn.forecast import intervals
 from stockrnn.forecast.light import LightForecaster
-from stockrnn.model.config import cpu_chunk
+from stockrnn.model.config import inference_rows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,14 +156,11 @@ def _group(
 
 
 def _torch(model: Any, x: np.ndarray, steps: int, extra: np.ndarray | None) -> np.ndarray:
-    """A torch module's forecasts: the whole batch at once on a GPU, config.cpu_chunk's rows
-    at a time on CPU."""
+    """A torch module's forecasts, config.inference_rows' rows at a time."""
     import torch
 
     device = next(model.parameters()).device
-    rows = max(len(x), 1)
-    if device.type == "cpu":
-        rows = cpu_chunk(x.shape[1], model.cfg.hidden)
+    rows = inference_rows(model, x.shape[1], device.type)
     outs = []
     with torch.no_grad():
         for i in range(0, max(len(x), 1), rows):  # an empty batch still runs (its shape)

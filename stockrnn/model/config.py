@@ -4,22 +4,40 @@ line (no torch), stored in every checkpoint."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from stockrnn.common import allocator
 from stockrnn.common.choices import Cell, Device, Head, Nonlinearity, Precision, coerce
 from stockrnn.common.errors import UsageError
 from stockrnn.common.limits import MAX_DAYS
 
-# Rows per CPU forward pass in inference (validation, calibration, test forecasts): the LSTM's
-# output for a chunk is rows x window x hidden floats, and past about 2 MB glibc hands every
-# pass fresh pages (mmap, or a heap trimmed back after the last pass) that the kernel must
-# fault in and zero again. Chunks within the budget ran the harness's calibration roll in
-# 0.5-0.7x the time, with bit-identical outputs (docs/performance.md, inference chunks).
+# Rows per inference pass (validation, calibration, test forecasts). On CPU, when glibc still
+# hands freed memory back (the library in a notebook; the console script keeps it, see
+# common/allocator.py), a pass over a whole batch came back as fresh pages every time, and
+# passes within CPU_CHUNK_FLOATS of LSTM output (rows x window x hidden) ran the harness's
+# validation pass in 0.64x the time and its calibration roll in 0.66x, with the same outputs.
+# With the memory kept, one pass is the faster again (chunks 1.06-1.10x), and for a large
+# model the budget's few rows cost more than they save (hidden 1024: 8 rows, 1.11x), hence the
+# floor (bench/inference_chunks.py; docs/performance.md, "Inference in chunks").
+WHOLE_ROWS = 8192  # a GPU's pass, and a CPU's that keeps its freed memory
 CPU_CHUNK_FLOATS = 1 << 19
+MIN_CPU_ROWS = 64
 
 
 def cpu_chunk(window: int, hidden: int) -> int:
-    """Rows per CPU inference pass for this window and hidden size (CPU_CHUNK_FLOATS)."""
-    return max(1, CPU_CHUNK_FLOATS // max(1, window * hidden))
+    """Rows per CPU inference pass for this window and hidden size (the note above)."""
+    if allocator.kept():
+        return WHOLE_ROWS
+    return max(MIN_CPU_ROWS, CPU_CHUNK_FLOATS // max(1, window * hidden))
+
+
+def inference_rows(model: Any, window: int, device_type: str) -> int:
+    """Rows per inference pass of a torch module (unwrapped from DDP), on its device: the CPU
+    budget for stockrnn's network, WHOLE_ROWS on a GPU or for a module without a cfg."""
+    cfg = getattr(getattr(model, "module", model), "cfg", None)
+    if device_type != "cpu" or not isinstance(cfg, ModelConfig):
+        return WHOLE_ROWS
+    return cpu_chunk(window, cfg.hidden)
 
 
 @dataclass(frozen=True, kw_only=True)

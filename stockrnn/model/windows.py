@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 import torch
 from torch import nn
 
 from stockrnn.dataset import exog
 from stockrnn.dataset.sampling import Samples
-from stockrnn.model.config import ModelConfig, cpu_chunk
+from stockrnn.model.config import inference_rows
 
 
 class Windows:
@@ -63,11 +61,9 @@ def predict_rows(
     model: nn.Module, windows: Windows, rows: np.ndarray, chunk: int | None = None
 ) -> np.ndarray:
     """Scaled predictions for the given target rows: (n, features) or (n, horizon, features),
-    `chunk` rows per pass (by default 8192 on a GPU, config.cpu_chunk's on CPU)."""
+    `chunk` rows per pass (by default config.inference_rows')."""
     if chunk is None:
-        chunk = 8192
-        if windows.device.type == "cpu":
-            chunk = cpu_chunk(windows.window, cast(ModelConfig, model.cfg).hidden)
+        chunk = inference_rows(model, windows.window, windows.device.type)
     model.eval()
     idx = torch.from_numpy(rows).to(windows.device)
     out = [model(windows.inputs(idx[i : i + chunk])) for i in range(0, len(idx), chunk)]

@@ -1,6 +1,7 @@
-"""The console script keeps freed memory in the process (glibc's malloc thresholds raised):
-a block freed and allocated again costs no new page faults. The library alone leaves the
-allocator as it is, and a user's own glibc malloc settings win."""
+"""The console script keeps freed memory in the process for the commands that train (glibc's
+malloc thresholds raised): a block freed and allocated again costs no new page faults. The
+library alone, and the other commands, leave the allocator as it is, and a user's own glibc
+threshold settings win."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from stockrnn.common import allocator, collector
 
 pytestmark = pytest.mark.skipif(
-    not allocator._glibc() or sys.platform != "linux", reason="glibc's malloc only"
+    sys.platform != "linux" or not allocator._glibc(), reason="glibc's malloc only"
 )
 
 # Allocates and frees a 64 MB block ten times (as a training step does its activations),
@@ -22,17 +23,17 @@ pytestmark = pytest.mark.skipif(
 ROUNDS = textwrap.dedent(
     """
     import ctypes, os, resource, sys
-    if sys.argv[1] == "entry":  # the console script, running a short command in this process
+    if sys.argv[1] != "library":  # the console script, in this process
         def stay(code):
             raise SystemExit(code)
         os._exit = stay
-        sys.argv = ["stockrnn", "workspace"]
+        sys.argv = ["stockrnn", *sys.argv[1:]]
         from stockrnn.cli.entry import main
         try:
             main()
         except SystemExit:
             pass
-    elif sys.argv[1] == "library":
+    else:
         import stockrnn.api  # the Python API: imports only
     libc = ctypes.CDLL(None)
     libc.malloc.restype = ctypes.c_void_p
@@ -52,10 +53,11 @@ ROUNDS = textwrap.dedent(
 PAGES = 9 * (64 << 20) // os.sysconf("SC_PAGE_SIZE")
 
 
-def _faults(how: str, **env: str) -> int:
-    clean = {k: v for k, v in os.environ.items() if k not in allocator.USER_SETTINGS}
+def _faults(*how: str, **env: str) -> int:
+    mine = {f"MALLOC_{name}_" for name in allocator.USER_SETTINGS} | {"GLIBC_TUNABLES"}
+    clean = {k: v for k, v in os.environ.items() if k not in mine}
     out = subprocess.run(
-        [sys.executable, "-c", ROUNDS, how],
+        [sys.executable, "-c", ROUNDS, *how],
         env={**clean, **env},
         capture_output=True,
         text=True,
@@ -65,35 +67,44 @@ def _faults(how: str, **env: str) -> int:
 
 
 def test_glibc_default_faults_every_page_in_again() -> None:
-    assert _faults("none") >= PAGES * 0.9
+    assert _faults("library") >= PAGES * 0.9  # the library leaves the allocator alone
 
 
-def test_the_console_scripts_setting_keeps_the_pages() -> None:
-    assert _faults("entry") < PAGES * 0.01
+@pytest.mark.parametrize("command", ["train", "backtest", "tune"])
+def test_a_training_command_keeps_the_pages(command: str) -> None:
+    assert _faults(command, "--help") < PAGES * 0.01
 
 
-def test_importing_the_library_changes_nothing() -> None:
-    assert _faults("library") >= PAGES * 0.9
+def test_other_commands_leave_the_allocator_alone() -> None:
+    assert _faults("workspace") >= PAGES * 0.9
 
 
-@pytest.mark.parametrize(
-    "env",
-    [{"MALLOC_TRIM_THRESHOLD_": "131072"}, {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=0"}],
-)
-def test_a_users_own_setting_wins(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    assert allocator.keep_freed() is False
+def test_a_users_own_setting_wins() -> None:
+    assert _faults("train", "--help", MALLOC_TRIM_THRESHOLD_="131072") >= PAGES * 0.9
+    tunable = {"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=131072"}
+    assert _faults("train", "--help", **tunable) >= PAGES * 0.9
 
 
-def test_the_console_script_calls_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tunable_of_something_else_does_not_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+    for name in allocator.USER_SETTINGS:
+        monkeypatch.delenv(f"MALLOC_{name}_", raising=False)
+    assert not allocator._user_set()
+    monkeypatch.setenv("MALLOC_MMAP_MAX_", "0")
+    assert allocator._user_set()
+
+
+@pytest.mark.parametrize(("argv", "kept"), [(["train", "--help"], True), (["list"], False)])
+def test_the_console_script_calls_it_for_training(
+    argv: list[str], kept: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from stockrnn.cli import entry
 
     calls: list[bool] = []
     monkeypatch.setattr(allocator, "keep_freed", lambda: calls.append(True) or True)
-    monkeypatch.setattr(sys, "argv", ["stockrnn", "workspace"])
+    monkeypatch.setattr(sys, "argv", ["stockrnn", *argv])
     monkeypatch.setattr(os, "_exit", lambda code: sys.exit(code))  # stay in pytest
     monkeypatch.setattr(collector, "pause", lambda: None)  # and leave its collector on
     with pytest.raises(SystemExit):
         entry.main()
-    assert calls == [True]
+    assert calls == ([True] if kept else [])

@@ -11,11 +11,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from helpers.bars import cache_bars, make_bars
 from helpers.requests import tiny_request
 
 from stockrnn.checkpoint import reading, weights
+from stockrnn.common import allocator
+from stockrnn.common.choices import Head
 from stockrnn.data import cache
+from stockrnn.forecast import rollout
+from stockrnn.model import config
+from stockrnn.model.config import ModelConfig
+from stockrnn.model.network import Forecaster
 from stockrnn.pipelines import backtest, predict, train
 
 RTOL = 1e-9
@@ -70,3 +77,39 @@ def test_train_test_metrics_come_from_the_same_path(trained, tmp_path) -> None:
     np.testing.assert_allclose(
         test.set_index("date")["prediction"], bt.loc[test["date"]], rtol=RTOL, atol=0
     )
+
+
+@pytest.fixture
+def seven_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPU inference in chunks of 7 rows (config.inference_rows), memory handed back."""
+    monkeypatch.setattr(allocator, "_kept", [])
+    monkeypatch.setattr(config, "CPU_CHUNK_FLOATS", 7 * 10 * 8)
+    monkeypatch.setattr(config, "MIN_CPU_ROWS", 1)
+
+
+@pytest.mark.parametrize("head", [Head.recursive, Head.direct])
+def test_chunked_torch_forecasts_equal_one_pass(seven_rows, head: Head) -> None:
+    """Each chunk with its own rows' extra inputs, in order, a ragged last chunk included (up
+    to float32 summation order: 1e-6; a row out of place differs by far more)."""
+    torch.manual_seed(0)
+    direct = head is Head.direct
+    cfg = ModelConfig(n_features=4, n_inputs=0 if direct else 6, hidden=8, head=head,
+                      horizon=5 if direct else 1)  # fmt: skip
+    model = Forecaster(cfg).eval()
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((50, 10, cfg.n_inputs or 4)).astype(np.float32)  # 7 chunks + 1
+    extra = None if direct else rng.standard_normal((50, 4, 2)).astype(np.float32)
+    sizes: list[int] = []
+    model.register_forward_pre_hook(lambda _, args: sizes.append(len(args[0])))
+    got = rollout._torch(model, x, 5, extra)
+    assert set(sizes) == {7, 1}  # seven chunks of 7 rows, then the ragged last row
+    with torch.no_grad():
+        more = None if extra is None else torch.from_numpy(extra)
+        whole = rollout._forward(model, torch.from_numpy(x), 5, more).numpy()
+    assert got.shape == whole.shape == (50, 5, 4)
+    np.testing.assert_allclose(got, whole, rtol=1e-6, atol=1e-6)
+
+
+def test_an_empty_batch_keeps_its_shape(seven_rows) -> None:
+    model = Forecaster(ModelConfig(n_features=4, hidden=8)).eval()
+    assert rollout._torch(model, np.empty((0, 10, 4), np.float32), 3, None).shape == (0, 3, 4)
