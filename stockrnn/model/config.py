@@ -6,28 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stockrnn.common import allocator
 from stockrnn.common.choices import Cell, Device, Head, Nonlinearity, Precision, coerce
 from stockrnn.common.errors import UsageError
 from stockrnn.common.limits import MAX_DAYS
 
-# Rows per inference pass (validation, calibration, test forecasts). On CPU, when glibc still
-# hands freed memory back (the library in a notebook; the console script keeps it, see
-# common/allocator.py), a pass over a whole batch came back as fresh pages every time, and
-# passes within CPU_CHUNK_FLOATS of LSTM output (rows x window x hidden) ran the harness's
-# validation pass in 0.64x the time and its calibration roll in 0.66x, with the same outputs.
-# With the memory kept, one pass is the faster again (chunks 1.06-1.10x), and for a large
-# model the budget's few rows cost more than they save (hidden 1024: 8 rows, 1.11x), hence the
-# floor (bench/inference_chunks.py; docs/performance.md, "Inference in chunks").
-WHOLE_ROWS = 8192  # a GPU's pass, and a CPU's that keeps its freed memory
+# Rows per inference pass (validation, calibration, test forecasts). On CPU, where glibc hands
+# freed memory back (the library in a notebook), a pass over a whole batch came back as fresh
+# pages every time, and passes within CPU_CHUNK_FLOATS of LSTM output (rows x window x hidden)
+# ran the harness's validation pass in 0.51-0.64x the time and its calibration roll in
+# 0.48-0.66x, with the same outputs. Where the memory is kept (the console script, see
+# common/allocator.py) chunks cost about what one pass does (0.98-1.10x), and they bound the
+# largest block a pass asks for, which the process then keeps. For a large model the
+# budget's few rows cost more than they save
+# (hidden 1024: 8 rows 1.11x, 64 rows 1.02x), hence the floor (bench/inference_chunks.py;
+# docs/performance.md, "Inference in chunks").
+WHOLE_ROWS = 8192  # a GPU's pass
 CPU_CHUNK_FLOATS = 1 << 19
 MIN_CPU_ROWS = 64
 
 
 def cpu_chunk(window: int, hidden: int) -> int:
     """Rows per CPU inference pass for this window and hidden size (the note above)."""
-    if allocator.kept():
-        return WHOLE_ROWS
     return max(MIN_CPU_ROWS, CPU_CHUNK_FLOATS // max(1, window * hidden))
 
 

@@ -16,7 +16,6 @@ from helpers.bars import cache_bars, make_bars
 from helpers.requests import tiny_request
 
 from stockrnn.checkpoint import reading, weights
-from stockrnn.common import allocator
 from stockrnn.common.choices import Head
 from stockrnn.data import cache
 from stockrnn.forecast import rollout
@@ -81,8 +80,7 @@ def test_train_test_metrics_come_from_the_same_path(trained, tmp_path) -> None:
 
 @pytest.fixture
 def seven_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """CPU inference in chunks of 7 rows (config.inference_rows), memory handed back."""
-    monkeypatch.setattr(allocator, "_kept", [])
+    """CPU inference in chunks of 7 rows (config.inference_rows)."""
     monkeypatch.setattr(config, "CPU_CHUNK_FLOATS", 7 * 10 * 8)
     monkeypatch.setattr(config, "MIN_CPU_ROWS", 1)
 

@@ -1,33 +1,20 @@
-"""Rows per inference pass (config.inference_rows): a budget of LSTM output on a CPU that
-hands freed memory back, with a floor for large models; one pass on a GPU, where the memory
-is kept (the console script), and for a module that is not stockrnn's network."""
+"""Rows per inference pass (config.inference_rows): a budget of LSTM output on CPU, with a
+floor for large models; one pass on a GPU, and for a module that is not stockrnn's network."""
 
 from __future__ import annotations
 
 import types
 
-import pytest
 import torch
 
-from stockrnn.common import allocator
 from stockrnn.model import config
 from stockrnn.model.config import ModelConfig, cpu_chunk, inference_rows
 from stockrnn.model.network import Forecaster
 
 
-@pytest.fixture(autouse=True)
-def memory_handed_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(allocator, "_kept", [])  # the library's allocator, untouched
-
-
 def test_the_budget_gives_rows_per_pass() -> None:
     assert cpu_chunk(60, 64) == (1 << 19) // (60 * 64) == 136
     assert cpu_chunk(60, 1024) == config.MIN_CPU_ROWS  # 8 rows would cost more than they save
-
-
-def test_kept_memory_takes_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(allocator, "_kept", [True])
-    assert cpu_chunk(60, 64) == config.WHOLE_ROWS
 
 
 def test_rows_follow_the_model_and_its_device() -> None:

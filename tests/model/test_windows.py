@@ -10,7 +10,6 @@ import pytest
 import torch
 from helpers.bars import make_bars
 
-from stockrnn.common import allocator
 from stockrnn.dataset.config import FEATURE_SETS, DataConfig, Part
 from stockrnn.dataset.loading import Series
 from stockrnn.dataset.sampling import build
@@ -23,7 +22,6 @@ WINDOW, HIDDEN = 10, 8
 
 
 def test_validation_pass_in_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(allocator, "_kept", [])
     monkeypatch.setattr(config, "CPU_CHUNK_FLOATS", 7 * WINDOW * HIDDEN)
     monkeypatch.setattr(config, "MIN_CPU_ROWS", 1)
     s = Series.from_frame("AAA", make_bars(300, seed=1), FEATURE_SETS["ohlc"])
