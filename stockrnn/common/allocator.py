@@ -3,8 +3,8 @@
 By default glibc hands freed memory back to the kernel: a block above its mmap threshold is
 unmapped when freed, and the heap is trimmed once its free top passes the trim threshold. A
 training step allocates and frees the same activations every time, so at batch 1024 each
-step's memory came back as fresh pages that the kernel faulted in and zeroed again: 46,000
-page faults a step on the harness task, and the same epochs took 0.42x the time with the
+step's memory came back as fresh pages that the kernel faulted in and zeroed again: 45,000
+page faults a step on the harness task, and the same epochs took 0.38x the time with the
 memory kept (bench/allocator.py; docs/performance.md, "Memory the allocator keeps"). Raising
 both thresholds (mallopt(3), what glibc's MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_
 set) keeps it: the process holds on to its high-water mark instead of shrinking between steps.

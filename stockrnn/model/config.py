@@ -17,9 +17,8 @@ from stockrnn.common.limits import MAX_DAYS
 # 0.48-0.66x, with the same outputs. Where the memory is kept (the console script, see
 # common/allocator.py) chunks cost about what one pass does (0.98-1.10x), and they bound the
 # largest block a pass asks for, which the process then keeps. For a large model the
-# budget's few rows cost more than they save
-# (hidden 1024: 8 rows 1.11x, 64 rows 1.02x), hence the floor (bench/inference_chunks.py;
-# docs/performance.md, "Inference in chunks").
+# budget's few rows cost more than they save (hidden 1024: 8 rows 1.11x, 64 rows 1.02x),
+# hence the floor (bench/inference_chunks.py; docs/performance.md, "Inference in chunks").
 WHOLE_ROWS = 8192  # a GPU's pass
 CPU_CHUNK_FLOATS = 1 << 19
 MIN_CPU_ROWS = 64

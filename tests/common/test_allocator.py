@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +52,7 @@ ROUNDS = textwrap.dedent(
     """
 )
 PAGES = 9 * (64 << 20) // os.sysconf("SC_PAGE_SIZE")
+HUGE = 9 * (64 << 20) // (2 << 20)  # the same rounds where the kernel maps 2 MB huge pages
 
 
 def _faults(*how: str, **env: str) -> int:
@@ -66,23 +68,35 @@ def _faults(*how: str, **env: str) -> int:
     return int(out.stdout.split()[-1])
 
 
-def test_glibc_default_faults_every_page_in_again() -> None:
-    assert _faults("library") >= PAGES * 0.9  # the library leaves the allocator alone
+@pytest.fixture(scope="module")
+def handed_back() -> int:
+    """The faults of the rounds with glibc's defaults: every page again (every huge page where
+    transparent huge pages are always on)."""
+    faults = _faults("library")  # the library leaves the allocator alone
+    assert faults >= 0.9 * HUGE
+    return faults
+
+
+def test_glibc_default_faults_every_page_in_again(handed_back: int) -> None:
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    if thp.exists() and "[always]" in thp.read_text():
+        pytest.skip("transparent huge pages always on: fewer, larger faults")
+    assert handed_back >= PAGES * 0.9
 
 
 @pytest.mark.parametrize("command", ["train", "backtest", "tune"])
-def test_a_training_command_keeps_the_pages(command: str) -> None:
-    assert _faults(command, "--help") < PAGES * 0.01
+def test_a_training_command_keeps_the_pages(command: str, handed_back: int) -> None:
+    assert _faults(command, "--help") < handed_back / 20
 
 
-def test_other_commands_leave_the_allocator_alone() -> None:
-    assert _faults("workspace") >= PAGES * 0.9
+def test_other_commands_leave_the_allocator_alone(handed_back: int) -> None:
+    assert _faults("workspace") >= handed_back / 2
 
 
-def test_a_users_own_setting_wins() -> None:
-    assert _faults("train", "--help", MALLOC_TRIM_THRESHOLD_="131072") >= PAGES * 0.9
+def test_a_users_own_setting_wins(handed_back: int) -> None:
+    assert _faults("train", "--help", MALLOC_TRIM_THRESHOLD_="131072") >= handed_back / 2
     tunable = {"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=131072"}
-    assert _faults("train", "--help", **tunable) >= PAGES * 0.9
+    assert _faults("train", "--help", **tunable) >= handed_back / 2
 
 
 def test_a_tunable_of_something_else_does_not_count(monkeypatch: pytest.MonkeyPatch) -> None:
