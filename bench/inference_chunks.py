@@ -90,7 +90,7 @@ def main() -> None:
     windows = Windows(s, torch.device("cpu"))
     val = s.targets[Part.val]
     x = windows.inputs(torch.from_numpy(val)).contiguous().numpy()  # the validation windows
-    rows = max(config.MIN_CPU_ROWS, config.CPU_CHUNK_FLOATS // (s.window * a.hidden))
+    rows = config.cpu_chunk(s.window, a.hidden)  # what inference on CPU takes
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads; LSTM hidden {a.hidden}, "
         f"window {s.window}, {len(val)} windows; chunks of {rows} rows; "

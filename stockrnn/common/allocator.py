@@ -24,13 +24,10 @@ OLD_GLIBC_MMAP_MAX = 32 << 20  # older glibc refuses an mmap threshold above HEA
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 USER_SETTINGS = ("TRIM_THRESHOLD", "MMAP_THRESHOLD", "TOP_PAD", "MMAP_MAX")  # MALLOC_<name>_
 USER_TUNABLES = ("trim_threshold", "mmap_threshold", "top_pad", "mmap_max")  # glibc.malloc.<name>
-_kept: list[bool] = []  # one entry once the thresholds are raised
 
 
 def keep_freed() -> bool:
-    """Raise glibc's trim and mmap thresholds; whether both were set."""
-    if _kept:
-        return True
+    """Raise glibc's trim and mmap thresholds; whether both were set (again: a no-op)."""
     if sys.platform != "linux" or not _glibc() or _user_set():
         return False
     import ctypes
@@ -45,9 +42,7 @@ def keep_freed() -> bool:
     # not pinned down; the trim threshold alone changed nothing (bench/allocator.py).
     mapped = bool(mallopt(M_MMAP_THRESHOLD, KEEP) or mallopt(M_MMAP_THRESHOLD, OLD_GLIBC_MMAP_MAX))
     trimmed = bool(mallopt(M_TRIM_THRESHOLD, KEEP))
-    if trimmed and mapped:
-        _kept.append(True)
-    return bool(_kept)
+    return mapped and trimmed
 
 
 def _glibc() -> bool:
