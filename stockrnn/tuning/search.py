@@ -215,6 +215,8 @@ def objective(
     def score(trial: Any) -> float:
         collector.resume()  # optuna is loaded; a trial pruned before its first fit counts too
         # the workers running a trial of this study now share the cores (this one included)
+        # who ran it, from the start: a pruned, failed or abandoned trial names its worker too
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         req = replace(trial_request(base, _params(trial, space)), sharing=running(trial.study))
         req.validate()
         started, epochs, values = time.perf_counter(), 0, []
@@ -238,7 +240,6 @@ def objective(
                 raise optuna.TrialPruned(f"fold {k + 1} has nothing to score")
             values.append(rel)
         trial.set_user_attr("span", [iso_day(min(s.dates[0] for s in span)), iso_day(cuts[-1][1])])
-        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("seconds", time.perf_counter() - started)
         return float(np.mean(values))

@@ -10,10 +10,18 @@ import time
 from pathlib import Path
 
 PAUSING = Path(__file__).with_name("pausing.py")
+BARRIER = Path(__file__).with_name("barrier.py")
 
 
-def spawn(args: list[str], cwd: Path, pause_marker: Path | None = None) -> subprocess.Popen[str]:
-    launcher = ["-m", "stockrnn"] if pause_marker is None else [str(PAUSING), str(pause_marker)]
+def spawn(
+    args: list[str],
+    cwd: Path,
+    pause_marker: Path | None = None,
+    launcher: list[str] | None = None,
+) -> subprocess.Popen[str]:
+    """The CLI in a child process: plain, paused at its first rename, or behind `launcher`."""
+    if launcher is None:
+        launcher = ["-m", "stockrnn"] if pause_marker is None else [str(PAUSING), str(pause_marker)]
     return subprocess.Popen(
         [sys.executable, *launcher, *args],
         cwd=cwd,
