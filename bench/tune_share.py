@@ -2,15 +2,18 @@
 running the same number of trials alone (goal: at most 1.2x), and the same pair with torch's
 old default of every core per process (`--threads` = the core count) as the before.
 
-usage: python bench/tune_share.py [--trials 8] [--epochs 4] [--no-before]
+usage: python bench/tune_share.py [--trials 8] [--epochs 4] [--rounds 1] [--no-before]
 (--no-before leaves out the oversubscribed pair, which takes minutes.)
 Each case gets its own study in its own database; the bundled AAPL sample is the data.
+With --rounds N the lone worker and the pair alternate N times, so that the VM's drift hits
+both alike; the ratio reported is that of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=8)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--no-before", action="store_true")
     a = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -44,10 +48,15 @@ def main() -> None:
         subprocess.run(
             [*CLI, "fetch", "AAPL", "--source", "sample"], cwd=ws, check=True, capture_output=True
         )
-        one = workers(ws, 1, "alone", a, [])
-        two = workers(ws, 2, "shared", a, [])
+        ones, twos = [], []
+        for k in range(a.rounds):
+            ones.append(workers(ws, 1, f"alone{k}", a, []))
+            twos.append(workers(ws, 2, f"shared{k}", a, []))
+            print(f"round {k + 1}: alone {ones[-1]:.1f} s, pair {twos[-1]:.1f} s", flush=True)
+        one, two = statistics.median(ones), statistics.median(twos)
         before = None if a.no_before else workers(ws, 2, "before", a, ["--threads", str(cores)])
     print(f"{cores} cores, {a.trials} trials of {a.epochs} epochs x 2 folds, one study each")
+    print(f"medians of {a.rounds} alternating round(s)")
     print(f"one worker alone:                  {one:6.1f} s")
     print(f"two workers, threads shared:       {two:6.1f} s  ({two / one:.2f}x one alone)")
     if before is not None:
