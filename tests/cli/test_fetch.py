@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from curl_cffi.requests.exceptions import DNSError
 from helpers.cli import cli_runner
-from helpers.processes import spawn, wait_for
+from helpers.processes import pausing, spawn, wait_for
 
 from stockrnn.cli.main import app
 from stockrnn.data import cache
@@ -98,7 +98,7 @@ def test_killed_write_leaves_old_file_intact(tmp_path, bars) -> None:
     proc = spawn(
         ["fetch", "AAPL", "--csv", str(new_csv), "--data-dir", str(data)],
         tmp_path,
-        pause_marker=marker,
+        pausing(marker),
     )
     wait_for(marker, proc)
     proc.send_signal(signal.SIGKILL)
@@ -115,7 +115,9 @@ def test_concurrent_fetches_take_turns(tmp_path, bars) -> None:
     bars(80, seed=1).to_csv(a, index_label="Date")
     bars(90, seed=2).to_csv(b, index_label="Date")
     marker = tmp_path / "paused"
-    first = spawn(["fetch", "X", "--csv", str(a), "--data-dir", str(data)], tmp_path, marker)
+    first = spawn(
+        ["fetch", "X", "--csv", str(a), "--data-dir", str(data)], tmp_path, pausing(marker)
+    )
     wait_for(marker, first)
     second = spawn(["fetch", "X", "--csv", str(b), "--data-dir", str(data)], tmp_path)
     time.sleep(3)

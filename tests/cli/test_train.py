@@ -4,7 +4,7 @@ import signal
 import pytest
 from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner, train_argv
-from helpers.processes import spawn, wait_for
+from helpers.processes import pausing, spawn, wait_for
 
 from stockrnn.checkpoint import store, weights
 from stockrnn.cli.main import app
@@ -81,7 +81,7 @@ def test_killed_checkpoint_write_keeps_previous(ws) -> None:
     assert runner.invoke(app, args(ws)).exit_code == 0
     before = store.read_meta(ws / "models", "default")
     marker = ws / "paused"
-    proc = spawn(args(ws, "--seed", "9", "--overwrite"), ws, pause_marker=marker)
+    proc = spawn(args(ws, "--seed", "9", "--overwrite"), ws, pausing(marker))
     wait_for(marker, proc, timeout=120)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()

@@ -11,7 +11,7 @@ import pytest
 from curl_cffi.requests.exceptions import DNSError
 from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner, train_argv
-from helpers.processes import spawn, wait_for
+from helpers.processes import pausing, spawn, wait_for
 from yfinance.exceptions import YFRateLimitError
 
 from stockrnn.cli.main import app
@@ -191,7 +191,9 @@ def test_ctrl_c_during_fetch_keeps_previous(data, tmp_path) -> None:
     new = tmp_path / "new.csv"
     make_bars(50, seed=7).to_csv(new, index_label="Date")
     marker = tmp_path / "paused"
-    proc = spawn(["fetch", "AAA", "--csv", str(new), "--data-dir", str(data)], tmp_path, marker)
+    proc = spawn(
+        ["fetch", "AAA", "--csv", str(new), "--data-dir", str(data)], tmp_path, pausing(marker)
+    )
     wait_for(marker, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -13,15 +13,19 @@ PAUSING = Path(__file__).with_name("pausing.py")
 BARRIER = Path(__file__).with_name("barrier.py")
 
 
-def spawn(
-    args: list[str],
-    cwd: Path,
-    pause_marker: Path | None = None,
-    launcher: list[str] | None = None,
-) -> subprocess.Popen[str]:
-    """The CLI in a child process: plain, paused at its first rename, or behind `launcher`."""
-    if launcher is None:
-        launcher = ["-m", "stockrnn"] if pause_marker is None else [str(PAUSING), str(pause_marker)]
+def pausing(marker: Path) -> list[str]:
+    """The launcher that pauses at the first atomic rename (tests/helpers/pausing.py)."""
+    return [str(PAUSING), str(marker)]
+
+
+def barrier(folder: Path, count: int) -> list[str]:
+    """The launcher that waits at the first tune trial for `count` processes (barrier.py)."""
+    return [str(BARRIER), str(folder), str(count)]
+
+
+def spawn(args: list[str], cwd: Path, launcher: list[str] | None = None) -> subprocess.Popen[str]:
+    """The CLI in a child process, plain (`python -m stockrnn`) or behind a test launcher."""
+    launcher = launcher or ["-m", "stockrnn"]
     return subprocess.Popen(
         [sys.executable, *launcher, *args],
         cwd=cwd,

@@ -9,7 +9,7 @@ import time
 import pytest
 from helpers.bars import cache_bars, make_bars
 from helpers.cli import cli_runner
-from helpers.processes import BARRIER, spawn
+from helpers.processes import barrier, spawn
 
 from stockrnn.cli.main import app
 
@@ -87,7 +87,7 @@ def test_same_seed_same_study_and_resume(ws) -> None:
 def test_two_processes_share_one_study(ws) -> None:
     argv = [*tune_argv(ws, trials=6, db="shared.db"), "--seed", "7"]
     # both wait at their first trial until the other is there too (tests/helpers/barrier.py)
-    procs = [spawn(argv, ws, launcher=[str(BARRIER), str(ws), "2"]) for _ in range(2)]
+    procs = [spawn(argv, ws, barrier(ws, 2)) for _ in range(2)]
     outs = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
     assert all(code == 0 for code, _ in outs), outs
     rows = trials(ws, "shared.db")
